@@ -1,0 +1,287 @@
+//! The dose log: an append-only record of what happened to each dose (taken, skipped,
+//! snoozed), with when it happened and which scheduled dose it answers. Rows are never updated
+//! or deleted (SQLite triggers enforce it); a correction is a new event.
+
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::medicine;
+use crate::store::Store;
+use crate::store::seal::{Sealer, Slot};
+use crate::time::Timestamp;
+use crate::validate::optional_text;
+
+/// Longest note on a dose event, in characters.
+pub const MAX_NOTE_CHARS: usize = 1_000;
+/// How far ahead of `now` an event may be dated, to absorb clock skew between devices.
+pub const FUTURE_TOLERANCE: Duration = Duration::from_secs(5 * 60);
+/// Longest snooze.
+pub const MAX_SNOOZE: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// What the patient did about a dose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(rename_all = "snake_case")]
+pub enum DoseAction {
+    /// The dose was taken.
+    Taken,
+    /// The dose was deliberately not taken.
+    Skipped,
+    /// The reminder was put off until `snooze_until`.
+    Snoozed,
+}
+
+impl DoseAction {
+    fn as_sql(self) -> &'static str {
+        match self {
+            DoseAction::Taken => "taken",
+            DoseAction::Skipped => "skipped",
+            DoseAction::Snoozed => "snoozed",
+        }
+    }
+
+    fn from_sql(text: &str) -> Result<Self> {
+        match text {
+            "taken" => Ok(DoseAction::Taken),
+            "skipped" => Ok(DoseAction::Skipped),
+            "snoozed" => Ok(DoseAction::Snoozed),
+            _ => Err(Error::Unusable("unknown dose action in the log".into())),
+        }
+    }
+}
+
+/// A dose event to log.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct NewDoseEvent {
+    /// The medicine (must be active).
+    pub medicine_id: i64,
+    /// What happened.
+    pub action: DoseAction,
+    /// When it happened; may be in the past (back-filled), not in the future.
+    pub actual_at: Timestamp,
+    /// The scheduled dose this answers; `None` for an unscheduled (as-needed) dose. Required
+    /// for a snooze.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub scheduled_at: Option<Timestamp>,
+    /// Until when the reminder is put off; required for a snooze, refused otherwise.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub snooze_until: Option<Timestamp>,
+    /// The patient's note, such as why a dose was skipped. Sealed at rest.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub note: Option<String>,
+}
+
+/// A logged dose event.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct DoseEvent {
+    /// Stable id, in logging order.
+    pub id: i64,
+    /// The medicine.
+    pub medicine_id: i64,
+    /// What happened.
+    pub action: DoseAction,
+    /// When it happened.
+    pub actual_at: Timestamp,
+    /// The scheduled dose it answers, if any.
+    pub scheduled_at: Option<Timestamp>,
+    /// Until when a snoozed reminder is put off.
+    pub snooze_until: Option<Timestamp>,
+    /// The patient's note.
+    pub note: Option<String>,
+    /// When the event was written to the log.
+    pub recorded_at: Timestamp,
+}
+
+/// The sealed part of a dose event.
+#[derive(Serialize, Deserialize)]
+struct SealedDetails {
+    note: Option<String>,
+}
+
+fn details_slot(id: i64) -> Slot {
+    Slot {
+        table: "dose_event",
+        column: "details",
+        row: id,
+    }
+}
+
+impl NewDoseEvent {
+    /// The event with its note cleaned, or the first rule it breaks. `now` bounds how far in
+    /// the future `actual_at` may lie.
+    fn validated(&self, now: Timestamp) -> Result<NewDoseEvent> {
+        if self.actual_at > now.plus(FUTURE_TOLERANCE) {
+            return Err(Error::invalid(
+                "actual_at",
+                "a dose cannot be logged as happening in the future",
+            ));
+        }
+        match (self.action, self.snooze_until, self.scheduled_at) {
+            (DoseAction::Snoozed, None, _) => {
+                return Err(Error::invalid("snooze_until", "a snooze needs an end time"));
+            }
+            (DoseAction::Snoozed, _, None) => {
+                return Err(Error::invalid(
+                    "scheduled_at",
+                    "only a scheduled dose can be snoozed",
+                ));
+            }
+            (DoseAction::Snoozed, Some(until), Some(_)) => {
+                if until <= self.actual_at || until > self.actual_at.plus(MAX_SNOOZE) {
+                    return Err(Error::invalid(
+                        "snooze_until",
+                        "must be after the snooze and at most 24 hours later",
+                    ));
+                }
+            }
+            (_, Some(_), _) => {
+                return Err(Error::invalid(
+                    "snooze_until",
+                    "only a snoozed dose has an end time",
+                ));
+            }
+            _ => {}
+        }
+        Ok(NewDoseEvent {
+            note: optional_text("note", self.note.as_deref(), MAX_NOTE_CHARS, true)?,
+            ..self.clone()
+        })
+    }
+}
+
+const SELECT_EVENT: &str = "SELECT id, medicine_id, action, actual_at, scheduled_at, \
+                            snooze_until, recorded_at, details FROM dose_event";
+
+fn event_from_row(row: &Row<'_>, sealer: &Sealer) -> Result<DoseEvent> {
+    let id: i64 = row.get(0)?;
+    let action: String = row.get(2)?;
+    let details: Option<Vec<u8>> = row.get(7)?;
+    let note = match details {
+        Some(sealed) => {
+            sealer
+                .open_json::<SealedDetails>(details_slot(id), &sealed)?
+                .note
+        }
+        None => None,
+    };
+    let instant = |index: usize| -> Result<Option<Timestamp>> {
+        row.get::<_, Option<i64>>(index)?
+            .map(Timestamp::from_millis)
+            .transpose()
+    };
+    Ok(DoseEvent {
+        id,
+        medicine_id: row.get(1)?,
+        action: DoseAction::from_sql(&action)?,
+        actual_at: Timestamp::from_millis(row.get(3)?)?,
+        scheduled_at: instant(4)?,
+        snooze_until: instant(5)?,
+        recorded_at: Timestamp::from_millis(row.get(6)?)?,
+        note,
+    })
+}
+
+fn get(conn: &Connection, sealer: &Sealer, id: i64) -> Result<DoseEvent> {
+    let mut statement = conn.prepare(&format!("{SELECT_EVENT} WHERE id = ?1"))?;
+    let mut rows = statement.query([id])?;
+    match rows.next()? {
+        Some(row) => event_from_row(row, sealer),
+        None => Err(Error::NotFound {
+            what: "dose event",
+            id,
+        }),
+    }
+}
+
+impl Store {
+    /// Appends a dose event for an active medicine and returns it as stored.
+    pub fn log_dose(&self, event: &NewDoseEvent, now: Timestamp) -> Result<DoseEvent> {
+        let event = event.validated(now)?;
+        self.write(|tx, sealer| {
+            let medicine = medicine::get(tx, sealer, event.medicine_id)?;
+            if !medicine.is_active() {
+                return Err(Error::invalid(
+                    "medicine_id",
+                    "the medicine is archived; restore it before logging doses",
+                ));
+            }
+            let id: i64 =
+                tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM dose_event", [], |r| {
+                    r.get(0)
+                })?;
+            let details = match &event.note {
+                Some(note) => Some(sealer.seal_json(
+                    details_slot(id),
+                    &SealedDetails {
+                        note: Some(note.clone()),
+                    },
+                )?),
+                None => None,
+            };
+            tx.execute(
+                "INSERT INTO dose_event (id, medicine_id, action, actual_at, scheduled_at,
+                                         snooze_until, recorded_at, details)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    id,
+                    event.medicine_id,
+                    event.action.as_sql(),
+                    event.actual_at.as_millis(),
+                    event.scheduled_at.map(Timestamp::as_millis),
+                    event.snooze_until.map(Timestamp::as_millis),
+                    now.as_millis(),
+                    details,
+                ],
+            )?;
+            get(tx, sealer, id)
+        })
+    }
+
+    /// One dose event by id.
+    pub fn dose_event(&self, id: i64) -> Result<DoseEvent> {
+        self.read(|conn, sealer| get(conn, sealer, id))
+    }
+
+    /// Dose events that happened in `[from, to)`, of one medicine or all, oldest first.
+    pub fn dose_events(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        medicine_id: Option<i64>,
+    ) -> Result<Vec<DoseEvent>> {
+        if to < from {
+            return Err(Error::invalid(
+                "to",
+                "the end of the range is before its start",
+            ));
+        }
+        self.read(|conn, sealer| {
+            if let Some(id) = medicine_id {
+                // An unknown medicine is an error, not an empty log.
+                conn.query_row("SELECT 1 FROM medicine WHERE id = ?1", [id], |_| Ok(()))
+                    .optional()?
+                    .ok_or(Error::NotFound {
+                        what: "medicine",
+                        id,
+                    })?;
+            }
+            let mut statement = conn.prepare(&format!(
+                "{SELECT_EVENT} WHERE actual_at >= ?1 AND actual_at < ?2
+                   AND (?3 IS NULL OR medicine_id = ?3)
+                 ORDER BY actual_at, id"
+            ))?;
+            let mut rows =
+                statement.query(params![from.as_millis(), to.as_millis(), medicine_id])?;
+            let mut events = Vec::new();
+            while let Some(row) = rows.next()? {
+                events.push(event_from_row(row, sealer)?);
+            }
+            Ok(events)
+        })
+    }
+}

@@ -1,0 +1,16 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+pub mod dose;
+pub mod error;
+pub mod medicine;
+pub mod store;
+pub mod time;
+mod validate;
+
+pub use error::{Error, Result};
+pub use store::{KeyProvider, OpenOptions, Store};
+pub use time::Timestamp;
+
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("regimen_core");

@@ -1,0 +1,287 @@
+//! The encrypted on-device store: one SQLite file per patient (or caregiver).
+//!
+//! Opening follows one rule: **nothing is written until the file is known to be a Regimen
+//! database of a version we understand and the data key is proven to open it.** A file that is
+//! not SQLite, another application's database, a newer schema or a wrong key each give a typed
+//! error and leave the file as it was. A database is never deleted, truncated or recreated.
+//!
+//! Connections: one writer behind a mutex (every write is one IMMEDIATE transaction) and a small
+//! pool of read-only readers; WAL lets readers run while the writer writes, and `busy_timeout`
+//! lets a second process (a notification extension) share the file.
+
+mod migrations;
+pub(crate) mod seal;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use rusqlite::{
+    Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
+};
+
+use crate::error::{Error, Result};
+pub use migrations::SCHEMA_VERSION;
+use migrations::{APPLICATION_ID, apply_step};
+pub use seal::KEY_LEN;
+use seal::{Sealer, Slot};
+
+/// How many idle read connections are kept open.
+const MAX_IDLE_READERS: usize = 4;
+
+/// The sealed constant in `meta` that proves a key opens this database.
+const KEY_CHECK: &[u8] = b"regimen key check v1";
+const KEY_CHECK_SLOT: Slot = Slot {
+    table: "meta",
+    column: "value",
+    row: 0,
+};
+
+/// Options for [`Store::open`].
+#[derive(Clone, Debug)]
+pub struct OpenOptions {
+    /// Create the database when no file exists at the path. A notification extension that must
+    /// never create one sets this to `false`.
+    pub create_if_missing: bool,
+    /// How long a statement waits for another connection or process before failing.
+    pub busy_timeout: Duration,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            create_if_missing: true,
+            busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Where the data key lives. The app keeps it in the platform keystore; Regimen generates it.
+pub trait KeyProvider {
+    /// The key kept for this database, if any.
+    fn existing_key(&self) -> Result<Option<Vec<u8>>>;
+    /// Keeps a freshly generated key. Called before a new database is created, so a database
+    /// never exists whose key was not kept.
+    fn keep_new_key(&self, key: &[u8]) -> Result<()>;
+}
+
+/// An open Regimen database: the entry point to everything stored on the phone.
+pub struct Store {
+    path: PathBuf,
+    options: OpenOptions,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+    sealer: Sealer,
+}
+
+impl Store {
+    /// Opens the database at `path`, creating it (and its key) if allowed and missing, and
+    /// migrating an older schema. See the module docs for what is refused.
+    pub fn open(path: &Path, options: &OpenOptions, keys: &dyn KeyProvider) -> Result<Store> {
+        let exists = path.exists();
+        if !exists && !options.create_if_missing {
+            return Err(Error::Unusable(
+                "no database exists at the path and creating one was not allowed".into(),
+            ));
+        }
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if !exists {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
+        let mut conn = Connection::open_with_flags(path, flags).map_err(describe_open_error)?;
+        conn.busy_timeout(options.busy_timeout)?;
+
+        // Reads only, until the key is proven.
+        let state = inspect(&conn)?;
+        let sealer = match state {
+            FileState::Empty => {
+                let key = match keys.existing_key()? {
+                    // A key kept by an earlier attempt whose database creation did not finish.
+                    Some(key) => key,
+                    None => {
+                        let key = seal::generate_key()?;
+                        keys.keep_new_key(&key)?;
+                        key
+                    }
+                };
+                let sealer = Sealer::new(&key)?;
+                configure_writer(&conn)?;
+                create_schema(&mut conn, &sealer)?;
+                sealer
+            }
+            FileState::Regimen { version } => {
+                let key = keys.existing_key()?.ok_or_else(|| {
+                    Error::Locked("the key store holds no key for this database".into())
+                })?;
+                let sealer = Sealer::new(&key)?;
+                verify_key(&conn, &sealer)?;
+                configure_writer(&conn)?;
+                for step in version + 1..=SCHEMA_VERSION {
+                    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                    apply_step(&tx, step)?;
+                    tx.commit()?;
+                }
+                sealer
+            }
+        };
+        Ok(Store {
+            path: path.to_path_buf(),
+            options: options.clone(),
+            writer: Mutex::new(conn),
+            readers: Mutex::new(Vec::new()),
+            sealer,
+        })
+    }
+
+    /// The path the store was opened on.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in one IMMEDIATE write transaction; commits if it returns `Ok`, rolls back
+    /// otherwise, so a failed operation leaves nothing half-written.
+    pub(crate) fn write<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>, &Sealer) -> Result<T>,
+    ) -> Result<T> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx, &self.sealer)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Runs `f` on a read-only connection inside one read transaction, so it sees one snapshot.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection, &Sealer) -> Result<T>) -> Result<T> {
+        let conn = match lock(&self.readers).pop() {
+            Some(conn) => conn,
+            None => self.open_reader()?,
+        };
+        let value = {
+            let tx = conn.unchecked_transaction()?;
+            let value = f(&tx, &self.sealer)?;
+            tx.commit()?;
+            value
+        };
+        let mut idle = lock(&self.readers);
+        if idle.len() < MAX_IDLE_READERS {
+            idle.push(conn);
+        }
+        Ok(value)
+    }
+
+    fn open_reader(&self) -> Result<Connection> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&self.path, flags).map_err(describe_open_error)?;
+        conn.busy_timeout(self.options.busy_timeout)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        Ok(conn)
+    }
+}
+
+/// Locks a connection mutex. A panic inside a closure drops its transaction, which rolls back,
+/// so a poisoned connection is still consistent and safe to reuse.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// What an opened file turned out to be.
+enum FileState {
+    /// A new or empty file: no tables, no version.
+    Empty,
+    /// A Regimen database at `version` (not newer than this code).
+    Regimen { version: i64 },
+}
+
+/// Reads the file's header facts without writing anything.
+fn inspect(conn: &Connection) -> Result<FileState> {
+    let object_count: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0))
+        .map_err(describe_open_error)?;
+    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let application_id: i64 = conn.pragma_query_value(None, "application_id", |row| row.get(0))?;
+    if version == 0 && application_id == 0 && object_count == 0 {
+        return Ok(FileState::Empty);
+    }
+    if application_id != APPLICATION_ID || version == 0 {
+        return Err(Error::Unusable(
+            "the file is another application's SQLite database".into(),
+        ));
+    }
+    if version > SCHEMA_VERSION {
+        return Err(Error::SchemaTooNew {
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(FileState::Regimen { version })
+}
+
+/// Proves that `sealer` holds this database's key by opening the sealed key check.
+fn verify_key(conn: &Connection, sealer: &Sealer) -> Result<()> {
+    let sealed: Option<Vec<u8>> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'key_check'",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let sealed = sealed.ok_or_else(|| Error::Unusable("the key check is missing".into()))?;
+    match sealer.open(KEY_CHECK_SLOT, &sealed) {
+        Ok(plain) if plain == KEY_CHECK => Ok(()),
+        _ => Err(Error::Locked(
+            "the data key does not open this database".into(),
+        )),
+    }
+}
+
+/// Connection settings of the writer. WAL is persistent in the file; the rest per connection.
+fn configure_writer(conn: &Connection) -> Result<()> {
+    let mode: String =
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(Error::Unusable(format!(
+            "the file system does not allow WAL mode ({mode})"
+        )));
+    }
+    // FULL: a logged dose survives a power cut, not only an app crash.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    Ok(())
+}
+
+/// Creates every table of a new database and its key check, in one transaction.
+fn create_schema(conn: &mut Connection, sealer: &Sealer) -> Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Another process may have created it between our look and our lock.
+    if let FileState::Regimen { .. } = inspect(&tx)? {
+        return Err(Error::Conflict(
+            "another process created the database at the same moment; open it again".into(),
+        ));
+    }
+    for step in 1..=SCHEMA_VERSION {
+        apply_step(&tx, step)?;
+    }
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES ('key_check', ?1)",
+        [sealer.seal(KEY_CHECK_SLOT, KEY_CHECK)?],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Turns SQLite's "not a database" and "corrupt" codes into [`Error::Unusable`].
+fn describe_open_error(error: rusqlite::Error) -> Error {
+    match error.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => {
+            Error::Unusable("the file is not a SQLite database".into())
+        }
+        Some(ErrorCode::DatabaseCorrupt) => Error::Unusable("the database file is damaged".into()),
+        Some(ErrorCode::CannotOpen) => Error::Unusable("the file cannot be opened".into()),
+        _ => Error::Sqlite(error),
+    }
+}
+
+#[cfg(test)]
+mod tests;

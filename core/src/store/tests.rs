@@ -1,0 +1,377 @@
+//! Opening, refusing, encrypting and migrating: the store's promises, pinned.
+
+use std::cell::RefCell;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+use super::*;
+use crate::dose::{DoseAction, NewDoseEvent};
+use crate::medicine::MedicineInfo;
+use crate::time::Timestamp;
+
+/// A key store in memory, as the app's keystore would be.
+#[derive(Default)]
+struct MemoryKeys(RefCell<Option<Vec<u8>>>);
+
+impl MemoryKeys {
+    fn holding(key: &[u8]) -> Self {
+        MemoryKeys(RefCell::new(Some(key.to_vec())))
+    }
+}
+
+impl KeyProvider for MemoryKeys {
+    fn existing_key(&self) -> Result<Option<Vec<u8>>> {
+        Ok(self.0.borrow().clone())
+    }
+    fn keep_new_key(&self, key: &[u8]) -> Result<()> {
+        *self.0.borrow_mut() = Some(key.to_vec());
+        Ok(())
+    }
+}
+
+fn now() -> Timestamp {
+    Timestamp::parse_rfc3339("2025-06-01T08:00:00Z").unwrap()
+}
+
+fn db_path(dir: &tempfile::TempDir) -> PathBuf {
+    dir.path().join("patient.db")
+}
+
+fn open(path: &Path, keys: &MemoryKeys) -> Result<Store> {
+    Store::open(path, &OpenOptions::default(), keys)
+}
+
+fn named(name: &str) -> MedicineInfo {
+    MedicineInfo {
+        name: name.into(),
+        ..Default::default()
+    }
+}
+
+/// Every file SQLite may keep for the database: the file, its WAL and its rollback journal.
+fn database_files(path: &Path) -> Vec<(String, Vec<u8>)> {
+    ["", "-wal", "-journal", "-shm"]
+        .iter()
+        .filter_map(|suffix| {
+            let file = PathBuf::from(format!("{}{suffix}", path.display()));
+            fs::read(&file)
+                .ok()
+                .map(|bytes| (suffix.to_string(), bytes))
+        })
+        .collect()
+}
+
+#[test]
+fn new_database_is_created_with_a_generated_key_and_reopens() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = MemoryKeys::default();
+    let store = open(&db_path(&dir), &keys).unwrap();
+    let added = store.add_medicine(&named("Metformin"), now()).unwrap();
+    drop(store);
+
+    let key = keys.0.borrow().clone().expect("a key was kept");
+    assert_eq!(key.len(), KEY_LEN);
+    let store = open(&db_path(&dir), &keys).unwrap();
+    assert_eq!(store.medicine(added.id).unwrap().info.name, "Metformin");
+}
+
+#[test]
+fn wrong_key_is_locked_and_leaves_the_file_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    drop(
+        open(&path, &MemoryKeys::default())
+            .unwrap()
+            .add_medicine(&named("Lisinopril"), now()),
+    );
+    let before = fs::read(&path).unwrap();
+
+    let err = open(&path, &MemoryKeys::holding(&[9u8; KEY_LEN]))
+        .err()
+        .unwrap();
+    assert!(matches!(err, Error::Locked(_)), "{err}");
+    assert_eq!(fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn missing_or_malformed_key_for_an_existing_database_is_locked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    drop(open(&path, &MemoryKeys::default()).unwrap());
+    let before = fs::read(&path).unwrap();
+
+    let no_key = open(&path, &MemoryKeys::default()).err().unwrap();
+    assert!(matches!(no_key, Error::Locked(_)), "{no_key}");
+    let short_key = open(&path, &MemoryKeys::holding(&[1u8; 16])).err().unwrap();
+    assert!(matches!(short_key, Error::Locked(_)), "{short_key}");
+    assert_eq!(fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn a_file_that_is_not_sqlite_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    let garbage: Vec<u8> = (0..8192u32).map(|i| (i * 7 % 251) as u8).collect();
+    fs::write(&path, &garbage).unwrap();
+
+    let err = open(&path, &MemoryKeys::default()).err().unwrap();
+    assert!(matches!(err, Error::Unusable(_)), "{err}");
+    assert_eq!(fs::read(&path).unwrap(), garbage);
+}
+
+#[test]
+fn another_applications_sqlite_database_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    let other = Connection::open(&path).unwrap();
+    other
+        .execute_batch("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('x');")
+        .unwrap();
+    drop(other);
+    let before = fs::read(&path).unwrap();
+
+    let keys = MemoryKeys::default();
+    let err = open(&path, &keys).err().unwrap();
+    assert!(matches!(err, Error::Unusable(_)), "{err}");
+    assert_eq!(fs::read(&path).unwrap(), before);
+    assert!(
+        keys.0.borrow().is_none(),
+        "no key is generated for a refused file"
+    );
+}
+
+#[test]
+fn a_database_from_a_newer_version_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    let keys = MemoryKeys::default();
+    drop(open(&path, &keys).unwrap());
+    let raw = Connection::open(&path).unwrap();
+    raw.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .unwrap();
+    drop(raw);
+    let before = fs::read(&path).unwrap();
+
+    let err = open(&path, &keys).err().unwrap();
+    assert!(
+        matches!(err, Error::SchemaTooNew { found, supported } if found == SCHEMA_VERSION + 1 && supported == SCHEMA_VERSION),
+        "{err}"
+    );
+    assert_eq!(fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn no_database_is_created_when_creation_is_not_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    let options = OpenOptions {
+        create_if_missing: false,
+        ..OpenOptions::default()
+    };
+    let err = Store::open(&path, &options, &MemoryKeys::default())
+        .err()
+        .unwrap();
+    assert!(matches!(err, Error::Unusable(_)));
+    assert!(!path.exists());
+}
+
+#[test]
+fn medicine_names_notes_and_codes_never_reach_the_files_in_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    let store = open(&path, &MemoryKeys::default()).unwrap();
+    let secrets = [
+        "Clopidogrel",
+        "75 mg",
+        "RXNORM32968",
+        "B01AC04",
+        "Take with breakfast",
+        "Started after the stent in May",
+        "Felt dizzy so skipped",
+    ];
+    let medicine = store
+        .add_medicine(
+            &MedicineInfo {
+                name: secrets[0].into(),
+                strength: Some(secrets[1].into()),
+                rxnorm: Some("32968".into()),
+                atc: Some(secrets[3].into()),
+                instructions: Some(secrets[4].into()),
+                notes: Some(secrets[5].into()),
+                ..Default::default()
+            },
+            now(),
+        )
+        .unwrap();
+    store
+        .log_dose(
+            &NewDoseEvent {
+                medicine_id: medicine.id,
+                action: DoseAction::Skipped,
+                actual_at: now(),
+                scheduled_at: Some(now()),
+                snooze_until: None,
+                note: Some(secrets[6].into()),
+            },
+            now(),
+        )
+        .unwrap();
+    // Some values stay in the WAL until a checkpoint: look while open, and after closing.
+    let check = |stage: &str| {
+        let files = database_files(&path);
+        assert!(files.iter().any(|(suffix, _)| suffix.is_empty()));
+        for (suffix, bytes) in &files {
+            for secret in secrets.iter().map(|s| s.trim_start_matches("RXNORM")) {
+                let found = bytes.windows(secret.len()).any(|w| w == secret.as_bytes());
+                assert!(
+                    !found,
+                    "{stage}: a secret is readable in the file ending '{suffix}'"
+                );
+            }
+        }
+    };
+    check("while open");
+    drop(store);
+    check("after close");
+}
+
+#[test]
+fn sealed_details_copied_to_another_row_fail_to_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    let keys = MemoryKeys::default();
+    let store = open(&path, &keys).unwrap();
+    let first = store.add_medicine(&named("Warfarin"), now()).unwrap();
+    let second = store.add_medicine(&named("Vitamin D"), now()).unwrap();
+    drop(store);
+
+    let raw = Connection::open(&path).unwrap();
+    raw.execute(
+        "UPDATE medicine SET details = (SELECT details FROM medicine WHERE id = ?1) WHERE id = ?2",
+        [first.id, second.id],
+    )
+    .unwrap();
+    drop(raw);
+
+    let store = open(&path, &keys).unwrap();
+    assert_eq!(store.medicine(first.id).unwrap().info.name, "Warfarin");
+    assert!(matches!(store.medicine(second.id), Err(Error::Crypto(_))));
+}
+
+#[test]
+fn the_dose_log_refuses_updates_and_deletes_even_from_raw_sql() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    let store = open(&path, &MemoryKeys::default()).unwrap();
+    let medicine = store.add_medicine(&named("Amlodipine"), now()).unwrap();
+    store
+        .log_dose(
+            &NewDoseEvent {
+                medicine_id: medicine.id,
+                action: DoseAction::Taken,
+                actual_at: now(),
+                scheduled_at: None,
+                snooze_until: None,
+                note: None,
+            },
+            now(),
+        )
+        .unwrap();
+    drop(store);
+
+    let raw = Connection::open(&path).unwrap();
+    assert!(
+        raw.execute("UPDATE dose_event SET action = 'skipped'", [])
+            .is_err()
+    );
+    assert!(raw.execute("DELETE FROM dose_event", []).is_err());
+    let count: i64 = raw
+        .query_row("SELECT count(*) FROM dose_event", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(count, 1);
+}
+
+/// The schema of a database as SQLite describes it, for comparing two databases.
+fn schema_of(path: &Path) -> Vec<String> {
+    let conn = Connection::open(path).unwrap();
+    let mut facts: Vec<String> = conn
+        .prepare("SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name")
+        .unwrap()
+        .query_map([], |row| {
+            Ok(format!(
+                "{}|{}|{}|{}",
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, Option<String>>(3)?.unwrap_or_default()
+            ))
+        })
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    for pragma in ["user_version", "application_id", "journal_mode"] {
+        let value: String = conn
+            .pragma_query_value(None, pragma, |row| Ok(format!("{:?}", row.get_ref(0)?)))
+            .unwrap();
+        facts.push(format!("{pragma}={value}"));
+    }
+    facts
+}
+
+/// A database as version `version` of Regimen left it, with a medicine in it when the schema
+/// has medicines.
+fn database_at_version(path: &Path, version: i64, sealer: &Sealer) {
+    let mut conn = Connection::open(path).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    let tx = conn.transaction().unwrap();
+    for step in 1..=version {
+        apply_step(&tx, step).unwrap();
+    }
+    if version >= 1 {
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('key_check', ?1)",
+            [sealer.seal(KEY_CHECK_SLOT, KEY_CHECK).unwrap()],
+        )
+        .unwrap();
+        let slot = Slot {
+            table: "medicine",
+            column: "details",
+            row: 1,
+        };
+        tx.execute(
+            "INSERT INTO medicine (id, details, revision, created_at, updated_at)
+             VALUES (1, ?1, 1, 0, 0)",
+            [sealer.seal_json(slot, &named("Levothyroxine")).unwrap()],
+        )
+        .unwrap();
+    }
+    tx.commit().unwrap();
+}
+
+#[test]
+fn every_earlier_schema_upgrades_to_the_fresh_schema_and_keeps_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("fresh.db");
+    drop(open(&fresh, &MemoryKeys::default()).unwrap());
+    let expected = schema_of(&fresh);
+
+    let key = [3u8; KEY_LEN];
+    let sealer = Sealer::new(&key).unwrap();
+    for version in 0..SCHEMA_VERSION {
+        let path = dir.path().join(format!("v{version}.db"));
+        database_at_version(&path, version, &sealer);
+        let store = open(&path, &MemoryKeys::holding(&key)).unwrap();
+        if version >= 1 {
+            let kept = store.medicine(1).unwrap();
+            assert_eq!(kept.info.name, "Levothyroxine", "from version {version}");
+        }
+        drop(store);
+        assert_eq!(
+            schema_of(&path),
+            expected,
+            "upgraded from version {version}"
+        );
+    }
+}
