@@ -1,1 +1,18 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
 
+mod error;
+mod keystore;
+mod regimen;
+
+pub use error::{RegimenError, Result};
+pub use keystore::{KeyStore, KeyStoreError};
+pub use regimen::{Regimen, RegimenConfig};
+/// The domain records and enums the API takes and returns, defined in `regimen-core`.
+pub use regimen_core::{
+    Timestamp,
+    dose::{DoseAction, DoseEvent, NewDoseEvent},
+    medicine::{DoseForm, Medicine, MedicineInfo, Route},
+};
+
+uniffi::setup_scaffolding!("regimen");

@@ -1,0 +1,147 @@
+//! The `Regimen` object: one open database and everything reached through it.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use regimen_core::dose::{DoseEvent, NewDoseEvent};
+use regimen_core::medicine::{Medicine, MedicineInfo};
+use regimen_core::{OpenOptions, Store, Timestamp};
+
+use crate::error::{RegimenError, Result};
+use crate::keystore::{AliasedKey, KeyStore};
+
+/// How to open a database. Every field has a default.
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct RegimenConfig {
+    /// Name under which the app's `KeyStore` keeps this database's key. Apps with several
+    /// databases (a caregiver following two patients) give each its own alias.
+    #[uniffi(default = "regimen.database")]
+    pub key_alias: String,
+    /// Create the database if none exists. A notification extension, which must only read
+    /// and log into the app's database, passes `false`.
+    #[uniffi(default = true)]
+    pub create_if_missing: bool,
+    /// How long a call waits for another process holding the database (milliseconds).
+    #[uniffi(default = 5000)]
+    pub busy_timeout_ms: u32,
+}
+
+impl Default for RegimenConfig {
+    fn default() -> Self {
+        RegimenConfig {
+            key_alias: "regimen.database".into(),
+            create_if_missing: true,
+            busy_timeout_ms: 5000,
+        }
+    }
+}
+
+/// A patient's Regimen: one encrypted database on the phone and every operation on it.
+///
+/// Open one per database and keep it for the life of the app; it is safe to share between
+/// threads and every call is quick. In Kotlin it is `AutoCloseable`: use `use { }` or call
+/// `close()` to release the database when done; in Swift it closes when released.
+#[derive(uniffi::Object)]
+pub struct Regimen {
+    store: Store,
+}
+
+#[uniffi::export]
+impl Regimen {
+    /// Opens the database at `path`, creating it and its key if allowed and missing.
+    ///
+    /// Fails with `Locked` when the key store has no key or the wrong one, and `Storage` when
+    /// the file is not a Regimen database or was written by a newer version; in every failure
+    /// the file is left exactly as it was.
+    #[uniffi::constructor]
+    pub fn open(
+        path: String,
+        config: RegimenConfig,
+        key_store: Arc<dyn KeyStore>,
+    ) -> Result<Arc<Self>> {
+        if path.trim().is_empty() {
+            return Err(invalid("path", "must not be empty"));
+        }
+        let alias = config.key_alias.trim();
+        if alias.is_empty() || alias.len() > 200 {
+            return Err(invalid("key_alias", "must be 1 to 200 characters"));
+        }
+        let options = OpenOptions {
+            create_if_missing: config.create_if_missing,
+            busy_timeout: Duration::from_millis(config.busy_timeout_ms.into()),
+        };
+        let keys = AliasedKey {
+            store: key_store.as_ref(),
+            alias,
+        };
+        let store = Store::open(Path::new(&path), &options, &keys)?;
+        Ok(Arc::new(Regimen { store }))
+    }
+
+    /// Adds a medicine and returns it as stored (names trimmed, codes normalised).
+    pub fn add_medicine(&self, info: MedicineInfo) -> Result<Medicine> {
+        Ok(self.store.add_medicine(&info, now()?)?)
+    }
+
+    /// Replaces a medicine's info. Pass the `revision` you read as `expected_revision` to get
+    /// `Conflict` instead of overwriting someone else's edit.
+    pub fn edit_medicine(
+        &self,
+        id: i64,
+        info: MedicineInfo,
+        expected_revision: Option<u32>,
+    ) -> Result<Medicine> {
+        Ok(self
+            .store
+            .edit_medicine(id, &info, expected_revision, now()?)?)
+    }
+
+    /// Archives a medicine: it leaves the active list and takes no new doses; its history
+    /// stays. Archiving twice changes nothing.
+    pub fn archive_medicine(&self, id: i64) -> Result<Medicine> {
+        Ok(self.store.archive_medicine(id, now()?)?)
+    }
+
+    /// Returns an archived medicine to the active list.
+    pub fn restore_medicine(&self, id: i64) -> Result<Medicine> {
+        Ok(self.store.restore_medicine(id, now()?)?)
+    }
+
+    /// One medicine, active or archived.
+    pub fn medicine(&self, id: i64) -> Result<Medicine> {
+        Ok(self.store.medicine(id)?)
+    }
+
+    /// Every active medicine (and archived ones if asked), sorted by name.
+    pub fn medicines(&self, include_archived: bool) -> Result<Vec<Medicine>> {
+        Ok(self.store.medicines(include_archived)?)
+    }
+
+    /// Appends a dose event (taken, skipped or snoozed) for an active medicine.
+    pub fn log_dose(&self, event: NewDoseEvent) -> Result<DoseEvent> {
+        Ok(self.store.log_dose(&event, now()?)?)
+    }
+
+    /// Dose events that happened in `[from, to)`, of one medicine or all, oldest first.
+    pub fn dose_events(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        medicine_id: Option<i64>,
+    ) -> Result<Vec<DoseEvent>> {
+        Ok(self.store.dose_events(from, to, medicine_id)?)
+    }
+}
+
+/// The current instant. The FFI layer is the only place that reads the clock.
+fn now() -> Result<Timestamp> {
+    Ok(Timestamp::from_system_time(SystemTime::now())?)
+}
+
+fn invalid(field: &str, reason: &str) -> RegimenError {
+    RegimenError::InvalidInput {
+        field: field.into(),
+        reason: reason.into(),
+    }
+}
