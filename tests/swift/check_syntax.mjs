@@ -32,29 +32,41 @@ if (files.length === 0) {
   process.exit(2);
 }
 
+const MAX_REPORTED_PER_FILE = 10;
 const parser = new Parser();
 parser.setLanguage(Swift);
 let errors = 0;
 
 for (const file of files) {
+  const original = readFileSync(file, 'utf8');
+  const lines = original.split('\n');
   const source = FALSE_POSITIVES.reduce(
     (text, [pattern, replacement]) => text.replace(pattern, replacement),
-    readFileSync(file, 'utf8'),
+    original,
   );
-  const lines = source.split('\n');
 
-  const report = (node) => {
-    const { row, column } = node.startPosition;
-    const text = (node.text.trim() || lines[row].trim()).split('\n')[0].slice(0, 60);
-    const missing = node.isMissing ? ` (missing "${node.type}")` : '';
-    console.log(`${file}:${row + 1}:${column + 1}: syntax error near "${text}"${missing}`);
-    errors += 1;
-  };
+  // Collect the innermost nodes that carry an error. A missing token can be a hidden child,
+  // in which case the innermost visible node with hasError stands for it.
+  const found = [];
   const visit = (node) => {
-    if (node.type === 'ERROR' || node.isMissing) report(node);
-    else if (node.hasError) node.children.forEach(visit);
+    const bad = node.children.filter((child) => child.hasError);
+    if (node.type === 'ERROR' || node.isMissing || bad.length === 0) found.push(node);
+    else bad.forEach(visit);
   };
-  visit(parser.parse(source).rootNode);
+  const root = parser.parse(source).rootNode;
+  if (root.hasError) visit(root);
+
+  // One real error usually cascades; the first few lines are the useful ones.
+  for (const node of found.slice(0, MAX_REPORTED_PER_FILE)) {
+    const { row, column } = node.startPosition;
+    const near = (node.text.trim() || lines[row].trim()).split('\n')[0].slice(0, 60);
+    const missing = node.isMissing ? ` (missing "${node.type}")` : '';
+    console.log(`${file}:${row + 1}:${column + 1}: syntax error near "${near}"${missing}`);
+  }
+  if (found.length > MAX_REPORTED_PER_FILE) {
+    console.log(`${file}: ${found.length - MAX_REPORTED_PER_FILE} more syntax error(s) not shown`);
+  }
+  errors += found.length;
 }
 
 console.log(`swift syntax: ${files.length} file(s) checked, ${errors} error(s)`);

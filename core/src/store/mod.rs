@@ -67,10 +67,12 @@ pub trait KeyProvider {
 
 /// An open Regimen database: the entry point to everything stored on the phone.
 pub struct Store {
+    // Readers are declared (and so dropped) before the writer: the last connection to close
+    // checkpoints the WAL into the database file, and only the read-write one can.
+    readers: Mutex<Vec<Connection>>,
+    writer: Mutex<Connection>,
     path: PathBuf,
     options: OpenOptions,
-    writer: Mutex<Connection>,
-    readers: Mutex<Vec<Connection>>,
     sealer: Sealer,
 }
 

@@ -1,0 +1,165 @@
+//! `regimen med ...`: medicines.
+
+use clap::{Args, Subcommand};
+use regimen_ffi::{DoseForm, Medicine, MedicineInfo, Regimen, Route};
+use serde::de::DeserializeOwned;
+
+use crate::output::{print_medicine, print_medicines};
+use crate::{Failure, Outcome};
+
+#[derive(Subcommand)]
+pub enum MedCommand {
+    /// Add a medicine.
+    Add {
+        /// The name the patient knows it by.
+        name: String,
+        #[command(flatten)]
+        fields: MedFields,
+    },
+    /// List active medicines (and archived ones with --all).
+    List {
+        /// Include archived medicines.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Show one medicine.
+    Show {
+        /// Id or exact name.
+        medicine: String,
+    },
+    /// Change a medicine's details; fields not given stay as they are.
+    Edit {
+        /// Id or exact name.
+        medicine: String,
+        /// New name.
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        fields: MedFields,
+    },
+    /// Archive a medicine: it leaves the list, its history stays.
+    Archive {
+        /// Id or exact name.
+        medicine: String,
+    },
+    /// Bring an archived medicine back.
+    Restore {
+        /// Id or exact name.
+        medicine: String,
+    },
+}
+
+/// Optional details shared by `add` and `edit`. An empty value ("") clears a field on edit.
+#[derive(Args)]
+pub struct MedFields {
+    /// Strength per unit as on the pack ("500 mg").
+    #[arg(long)]
+    strength: Option<String>,
+    /// Form: tablet, capsule, oral_liquid, injection, inhaler, patch, cream, drops, spray,
+    /// suppository, powder, other.
+    #[arg(long, value_parser = parse_choice::<DoseForm>)]
+    form: Option<DoseForm>,
+    /// Route: oral, sublingual, inhaled, nasal, eye, ear, topical, transdermal, subcutaneous,
+    /// intramuscular, intravenous, rectal, vaginal, other.
+    #[arg(long, value_parser = parse_choice::<Route>)]
+    route: Option<Route>,
+    /// RxNorm concept id (RxCUI), e.g. 6809.
+    #[arg(long)]
+    rxnorm: Option<String>,
+    /// WHO ATC code, e.g. A10BA02.
+    #[arg(long)]
+    atc: Option<String>,
+    /// How to take it ("with food").
+    #[arg(long)]
+    instructions: Option<String>,
+    /// Your own notes.
+    #[arg(long)]
+    notes: Option<String>,
+}
+
+impl MedFields {
+    /// `base` with every given field applied.
+    fn apply_to(&self, base: MedicineInfo) -> MedicineInfo {
+        MedicineInfo {
+            name: base.name,
+            strength: self.strength.clone().or(base.strength),
+            form: self.form.or(base.form),
+            route: self.route.or(base.route),
+            rxnorm: self.rxnorm.clone().or(base.rxnorm),
+            atc: self.atc.clone().or(base.atc),
+            instructions: self.instructions.clone().or(base.instructions),
+            notes: self.notes.clone().or(base.notes),
+        }
+    }
+}
+
+/// Parses a snake_case choice of one of the API's enums by its JSON name.
+fn parse_choice<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+    serde_json::from_value(serde_json::Value::String(text.trim().to_lowercase()))
+        .map_err(|_| "not one of the listed choices (see --help)".to_string())
+}
+
+pub fn run(regimen: &Regimen, command: &MedCommand, json: bool) -> Outcome {
+    match command {
+        MedCommand::Add { name, fields } => {
+            let info = fields.apply_to(MedicineInfo {
+                name: name.clone(),
+                ..MedicineInfo::default()
+            });
+            print_medicine(&regimen.add_medicine(info)?, json);
+        }
+        MedCommand::List { all } => print_medicines(&regimen.medicines(*all)?, json),
+        MedCommand::Show { medicine } => print_medicine(&find(regimen, medicine)?, json),
+        MedCommand::Edit {
+            medicine,
+            name,
+            fields,
+        } => {
+            let current = find(regimen, medicine)?;
+            let mut info = fields.apply_to(current.info);
+            if let Some(name) = name {
+                info.name = name.clone();
+            }
+            let edited = regimen.edit_medicine(current.id, info, Some(current.revision))?;
+            print_medicine(&edited, json);
+        }
+        MedCommand::Archive { medicine } => {
+            let id = find(regimen, medicine)?.id;
+            print_medicine(&regimen.archive_medicine(id)?, json);
+        }
+        MedCommand::Restore { medicine } => {
+            let id = find(regimen, medicine)?.id;
+            print_medicine(&regimen.restore_medicine(id)?, json);
+        }
+    }
+    Ok(())
+}
+
+/// Finds a medicine by id, or by name (case-insensitive; active medicines first).
+pub fn find(regimen: &Regimen, reference: &str) -> Result<Medicine, Failure> {
+    if let Ok(id) = reference.trim().parse::<i64>() {
+        return Ok(regimen.medicine(id)?);
+    }
+    let wanted = reference.trim().to_lowercase();
+    let all = regimen.medicines(true)?;
+    let named: Vec<&Medicine> = all
+        .iter()
+        .filter(|m| m.info.name.to_lowercase() == wanted)
+        .collect();
+    let active: Vec<&Medicine> = named.iter().copied().filter(|m| m.is_active()).collect();
+    let candidates = if active.is_empty() { named } else { active };
+    match candidates.as_slice() {
+        [] => Err(Failure::Cli(
+            "no medicine has that name (try `regimen med list --all`)".into(),
+        )),
+        [one] => Ok((*one).clone()),
+        many => {
+            let ids: Vec<String> = many.iter().map(|m| m.id.to_string()).collect();
+            Err(Failure::Cli(format!(
+                "{} medicines have that name; use the id ({})",
+                many.len(),
+                ids.join(", ")
+            )))
+        }
+    }
+}

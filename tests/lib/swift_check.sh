@@ -1,0 +1,28 @@
+# Syntax-checks generated Swift bindings without a Swift toolchain. Source it, then call
+#   check_swift_bindings DIR
+# which parses every DIR/*.swift with tests/swift/check_syntax.mjs (tree-sitter-swift) and
+# compiles every DIR/*FFI.h with `gcc -fsyntax-only` (the Clang nullability qualifiers are
+# defined away for gcc). Both checks always run; returns non-zero if either finds an error.
+# This is a syntax check only: types, names and imports are not checked.
+
+source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
+
+SWIFT_CHECK_SCRIPT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../swift" && pwd)/check_syntax.mjs"
+
+check_swift_bindings() {
+  local dir=$1 status=0 failed_headers=0 header
+  local sources=("$dir"/*.swift) headers=("$dir"/*FFI.h)
+  if [[ ! -e ${sources[0]} || ! -e ${headers[0]} ]]; then
+    printf 'swift: no .swift file or *FFI.h header in %s\n' "$dir" >&2
+    return 1
+  fi
+  ensure_tree_sitter_swift || return
+
+  node "$SWIFT_CHECK_SCRIPT" "${sources[@]}" || status=1
+  for header in "${headers[@]}"; do
+    gcc -fsyntax-only -D_Nullable= -D_Nonnull= -x c "$header" || ((failed_headers += 1))
+  done
+  printf 'C headers: %d file(s) checked, %d with errors\n' "${#headers[@]}" "$failed_headers"
+  ((failed_headers == 0)) || status=1
+  return "$status"
+}
