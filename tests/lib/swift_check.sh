@@ -2,7 +2,8 @@
 #   check_swift_bindings DIR
 # which parses every DIR/*.swift with tests/swift/check_syntax.mjs (tree-sitter-swift) and
 # compiles every DIR/*FFI.h with `gcc -fsyntax-only` (the Clang nullability qualifiers are
-# defined away for gcc), checking that some Swift file imports each header's C module.
+# defined away for gcc; -include avoids gcc's "#pragma once in main file" warning), checking
+# that some Swift file imports each header's C module.
 # All checks always run; returns non-zero if any finds an error.
 # Beyond that it is a syntax check only: types and names are not resolved.
 
@@ -21,7 +22,8 @@ check_swift_bindings() {
 
   node "$SWIFT_CHECK_SCRIPT" "${sources[@]}" || status=1
   for header in "${headers[@]}"; do
-    gcc -fsyntax-only -D_Nullable= -D_Nonnull= -x c "$header" || ((failed_headers += 1))
+    gcc -fsyntax-only -fmax-errors=10 -D_Nullable= -D_Nonnull= -x c -include "$header" /dev/null \
+      || ((failed_headers += 1))
     # uniffi names a Swift file after its module_name, so two namespaces sharing a module_name
     # overwrite each other's file. Catch that as a C module no Swift file imports (this assumes
     # ffi_module_name == ffi_module_filename, as with uniffi's defaults).

@@ -86,6 +86,12 @@ impl Store {
                 "no database exists at the path and creating one was not allowed".into(),
             ));
         }
+        // A new file is only created once its key is kept.
+        let early_key = if exists {
+            None
+        } else {
+            Some(new_database_key(keys)?)
+        };
         let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         if !exists {
             flags |= OpenFlags::SQLITE_OPEN_CREATE;
@@ -94,17 +100,11 @@ impl Store {
         conn.busy_timeout(options.busy_timeout)?;
 
         // Reads only, until the key is proven.
-        let state = inspect(&conn)?;
-        let sealer = match state {
+        let sealer = match inspect(&conn)? {
             FileState::Empty => {
-                let key = match keys.existing_key()? {
-                    // A key kept by an earlier attempt whose database creation did not finish.
+                let key = match early_key {
                     Some(key) => key,
-                    None => {
-                        let key = seal::generate_key()?;
-                        keys.keep_new_key(&key)?;
-                        key
-                    }
+                    None => new_database_key(keys)?,
                 };
                 let sealer = Sealer::new(&key)?;
                 configure_writer(&conn)?;
@@ -193,6 +193,17 @@ enum FileState {
     Empty,
     /// A Regimen database at `version` (not newer than this code).
     Regimen { version: i64 },
+}
+
+/// The key for a database about to be created: one kept by an earlier attempt whose creation
+/// did not finish, or a fresh one, kept before it is used.
+fn new_database_key(keys: &dyn KeyProvider) -> Result<Vec<u8>> {
+    if let Some(key) = keys.existing_key()? {
+        return Ok(key);
+    }
+    let key = seal::generate_key()?;
+    keys.keep_new_key(&key)?;
+    Ok(key)
 }
 
 /// Reads the file's header facts without writing anything.
