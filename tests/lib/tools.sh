@@ -54,8 +54,8 @@ ensure_jvm_jars() {
     local packages=(libjna-java libjna-jni junit5) deb
     rm -rf "$debs" "$root.tmp" && mkdir -p "$debs" || return
     # -o APT::Sandbox::User=root: the _apt user may not write to $debs (a warning otherwise).
-    if ! (cd "$debs" && apt-get download -qq -o APT::Sandbox::User=root "${packages[@]}"); then
-      _tools_say "apt-get download failed; running apt-get update and retrying"
+    if ! (cd "$debs" && apt-get download -qq -o APT::Sandbox::User=root "${packages[@]}" 2>/dev/null); then
+      _tools_say "apt-get download failed (no package lists?); running apt-get update and retrying"
       apt-get update -qq || return
       (cd "$debs" && apt-get download -qq -o APT::Sandbox::User=root "${packages[@]}") || return
     fi

@@ -1,0 +1,181 @@
+//! The `regimen` binary as a user runs it: exit codes, one-line errors, JSON, the key file.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Run {
+    dir: tempfile::TempDir,
+}
+
+impl Run {
+    fn new() -> Self {
+        Run {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("patient.db")
+    }
+
+    /// Runs `regimen --db <temp db> ARGS` with no `REGIMEN_KEY` in its environment.
+    fn regimen(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_regimen"))
+            .arg("--db")
+            .arg(self.db())
+            .args(args)
+            .env_remove("REGIMEN_KEY")
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let output = self.regimen(args);
+        assert!(
+            output.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut with_json = args.to_vec();
+        with_json.push("--json");
+        serde_json::from_str(&self.ok(&with_json)).unwrap()
+    }
+}
+
+fn file_mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn demo_fills_an_empty_database_once_and_shows_today() {
+    let run = Run::new();
+    let first = run.json(&["demo"]);
+    assert_eq!(first["created"], true);
+    let medicines = first["medicines"].as_array().unwrap();
+    assert!(medicines.len() >= 5);
+    assert!(medicines.iter().any(|m| !m["archived_at"].is_null()), "a finished course");
+
+    let second = run.json(&["demo"]);
+    assert_eq!(second["created"], false);
+    assert_eq!(second["medicines"].as_array().unwrap().len(), medicines.len());
+
+    let text = run.ok(&["demo"]);
+    assert!(text.contains("Metformin 500 mg"), "{text}");
+    assert!(text.contains("Today"), "{text}");
+}
+
+#[test]
+fn key_file_is_created_beside_the_database_readable_by_the_owner_only() {
+    let run = Run::new();
+    run.ok(&["med", "list"]);
+    let key = run.dir.path().join("patient.db.key");
+    assert_eq!(file_mode(&key), 0o600);
+    assert_eq!(std::fs::read_to_string(&key).unwrap().trim().len(), 64);
+}
+
+#[test]
+fn add_show_edit_archive_restore_round_trip() {
+    let run = Run::new();
+    let added = run.json(&[
+        "med", "add", "Levothyroxine", "--strength", "75 mcg", "--form", "tablet", "--atc",
+        "h03aa01", "--rxnorm", "10582",
+    ]);
+    let id = added["id"].as_i64().unwrap().to_string();
+    assert_eq!(added["info"]["atc"], "H03AA01");
+    assert_eq!(added["info"]["form"], "tablet");
+
+    let edited = run.json(&["med", "edit", "levothyroxine", "--strength", "88 mcg"]);
+    assert_eq!(edited["info"]["strength"], "88 mcg");
+    assert_eq!(edited["info"]["atc"], "H03AA01", "unchanged fields stay");
+    assert_eq!(edited["revision"], 2);
+
+    run.ok(&["med", "archive", &id]);
+    assert_eq!(run.json(&["med", "list"]).as_array().unwrap().len(), 0);
+    assert_eq!(run.json(&["med", "list", "--all"]).as_array().unwrap().len(), 1);
+    run.ok(&["med", "restore", &id]);
+    let shown = run.json(&["med", "show", &id]);
+    assert!(shown["archived_at"].is_null());
+}
+
+#[test]
+fn dose_log_records_and_lists_todays_doses() {
+    let run = Run::new();
+    run.ok(&["med", "add", "Metformin"]);
+    let logged = run.json(&["dose", "log", "Metformin", "--action", "skipped", "--note", "nausea"]);
+    assert_eq!(logged["action"], "skipped");
+    let today = run.json(&["dose", "list"]);
+    assert_eq!(today.as_array().unwrap().len(), 1);
+    assert_eq!(today[0]["note"], "nausea");
+}
+
+#[test]
+fn bad_input_prints_one_line_and_exits_non_zero_leaving_data_alone() {
+    let run = Run::new();
+    run.ok(&["med", "add", "Aspirin"]);
+    let output = run.regimen(&["med", "add", "Ibuprofen", "--rxnorm", "12x"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("rxnorm"), "{stderr}");
+    assert!(!stderr.contains("Ibuprofen"), "{stderr}");
+    assert_eq!(run.json(&["med", "list"]).as_array().unwrap().len(), 1);
+
+    let json_error = run.regimen(&["--json", "med", "show", "99"]);
+    assert!(!json_error.status.success());
+    let error: serde_json::Value = serde_json::from_slice(&json_error.stderr).unwrap();
+    assert_eq!(error["error"]["kind"], "not_found");
+}
+
+#[test]
+fn a_lost_key_file_is_reported_and_the_database_is_kept() {
+    let run = Run::new();
+    run.ok(&["med", "add", "Warfarin"]);
+    let db_size = std::fs::metadata(run.db()).unwrap().len();
+    std::fs::remove_file(run.dir.path().join("patient.db.key")).unwrap();
+
+    let output = run.regimen(&["med", "list"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("patient.db.key"), "{stderr}");
+    assert_eq!(std::fs::metadata(run.db()).unwrap().len(), db_size);
+    assert!(!run.dir.path().join("patient.db.key").exists(), "no new key replaces a lost one");
+}
+
+#[test]
+fn regimen_key_from_the_environment_opens_the_database_without_a_key_file() {
+    let run = Run::new();
+    let key = "0f".repeat(32);
+    let with_key = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_regimen"))
+            .arg("--db")
+            .arg(run.db())
+            .args(args)
+            .env("REGIMEN_KEY", &key)
+            .output()
+            .unwrap()
+    };
+    assert!(with_key(&["med", "add", "Atorvastatin"]).status.success());
+    assert!(!run.dir.path().join("patient.db.key").exists());
+    let listed = with_key(&["--json", "med", "list"]);
+    let medicines: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(medicines[0]["info"]["name"], "Atorvastatin");
+    // Without the key, the database stays locked.
+    assert!(!run.regimen(&["med", "list"]).status.success());
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_and_kept() {
+    let run = Run::new();
+    std::fs::write(run.db(), b"my shopping list, definitely not SQLite").unwrap();
+    let output = run.regimen(&["med", "list"]);
+    assert!(!output.status.success());
+    assert_eq!(
+        std::fs::read(run.db()).unwrap(),
+        b"my shopping list, definitely not SQLite"
+    );
+}
