@@ -58,11 +58,17 @@ fn demo_fills_an_empty_database_once_and_shows_today() {
     assert_eq!(first["created"], true);
     let medicines = first["medicines"].as_array().unwrap();
     assert!(medicines.len() >= 5);
-    assert!(medicines.iter().any(|m| !m["archived_at"].is_null()), "a finished course");
+    assert!(
+        medicines.iter().any(|m| !m["archived_at"].is_null()),
+        "a finished course"
+    );
 
     let second = run.json(&["demo"]);
     assert_eq!(second["created"], false);
-    assert_eq!(second["medicines"].as_array().unwrap().len(), medicines.len());
+    assert_eq!(
+        second["medicines"].as_array().unwrap().len(),
+        medicines.len()
+    );
 
     let text = run.ok(&["demo"]);
     assert!(text.contains("Metformin 500 mg"), "{text}");
@@ -82,8 +88,17 @@ fn key_file_is_created_beside_the_database_readable_by_the_owner_only() {
 fn add_show_edit_archive_restore_round_trip() {
     let run = Run::new();
     let added = run.json(&[
-        "med", "add", "Levothyroxine", "--strength", "75 mcg", "--form", "tablet", "--atc",
-        "h03aa01", "--rxnorm", "10582",
+        "med",
+        "add",
+        "Levothyroxine",
+        "--strength",
+        "75 mcg",
+        "--form",
+        "tablet",
+        "--atc",
+        "h03aa01",
+        "--rxnorm",
+        "10582",
     ]);
     let id = added["id"].as_i64().unwrap().to_string();
     assert_eq!(added["info"]["atc"], "H03AA01");
@@ -96,7 +111,13 @@ fn add_show_edit_archive_restore_round_trip() {
 
     run.ok(&["med", "archive", &id]);
     assert_eq!(run.json(&["med", "list"]).as_array().unwrap().len(), 0);
-    assert_eq!(run.json(&["med", "list", "--all"]).as_array().unwrap().len(), 1);
+    assert_eq!(
+        run.json(&["med", "list", "--all"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     run.ok(&["med", "restore", &id]);
     let shown = run.json(&["med", "show", &id]);
     assert!(shown["archived_at"].is_null());
@@ -106,7 +127,15 @@ fn add_show_edit_archive_restore_round_trip() {
 fn dose_log_records_and_lists_todays_doses() {
     let run = Run::new();
     run.ok(&["med", "add", "Metformin"]);
-    let logged = run.json(&["dose", "log", "Metformin", "--action", "skipped", "--note", "nausea"]);
+    let logged = run.json(&[
+        "dose",
+        "log",
+        "Metformin",
+        "--action",
+        "skipped",
+        "--note",
+        "nausea",
+    ]);
     assert_eq!(logged["action"], "skipped");
     let today = run.json(&["dose", "list"]);
     assert_eq!(today.as_array().unwrap().len(), 1);
@@ -143,7 +172,10 @@ fn a_lost_key_file_is_reported_and_the_database_is_kept() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("patient.db.key"), "{stderr}");
     assert_eq!(std::fs::metadata(run.db()).unwrap().len(), db_size);
-    assert!(!run.dir.path().join("patient.db.key").exists(), "no new key replaces a lost one");
+    assert!(
+        !run.dir.path().join("patient.db.key").exists(),
+        "no new key replaces a lost one"
+    );
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! snoozed), with when it happened and which scheduled dose it answers. Rows are never updated
 //! or deleted (SQLite triggers enforce it); a correction is a new event.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -186,6 +187,17 @@ fn event_from_row(row: &Row<'_>, sealer: &Sealer) -> Result<DoseEvent> {
     })
 }
 
+/// Says which event of a batch broke a rule.
+fn at_index(error: Error, index: usize) -> Error {
+    match error {
+        Error::InvalidInput { field, reason } => Error::InvalidInput {
+            field,
+            reason: format!("events[{index}]: {reason}"),
+        },
+        other => other,
+    }
+}
+
 fn get(conn: &Connection, sealer: &Sealer, id: i64) -> Result<DoseEvent> {
     let mut statement = conn.prepare(&format!("{SELECT_EVENT} WHERE id = ?1"))?;
     let mut rows = statement.query([id])?;
@@ -198,47 +210,87 @@ fn get(conn: &Connection, sealer: &Sealer, id: i64) -> Result<DoseEvent> {
     }
 }
 
+/// Appends one validated event inside `tx`; `active` remembers which medicines were already
+/// checked in this transaction.
+fn append(
+    tx: &Connection,
+    sealer: &Sealer,
+    event: &NewDoseEvent,
+    now: Timestamp,
+    active: &mut HashSet<i64>,
+) -> Result<DoseEvent> {
+    if !active.contains(&event.medicine_id) {
+        if !medicine::get(tx, sealer, event.medicine_id)?.is_active() {
+            return Err(Error::invalid(
+                "medicine_id",
+                "the medicine is archived; restore it before logging doses",
+            ));
+        }
+        active.insert(event.medicine_id);
+    }
+    let id: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM dose_event", [], |r| {
+        r.get(0)
+    })?;
+    let details = match &event.note {
+        Some(note) => Some(sealer.seal_json(
+            details_slot(id),
+            &SealedDetails {
+                note: Some(note.clone()),
+            },
+        )?),
+        None => None,
+    };
+    tx.execute(
+        "INSERT INTO dose_event (id, medicine_id, action, actual_at, scheduled_at,
+                                 snooze_until, recorded_at, details)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            id,
+            event.medicine_id,
+            event.action.as_sql(),
+            event.actual_at.as_millis(),
+            event.scheduled_at.map(Timestamp::as_millis),
+            event.snooze_until.map(Timestamp::as_millis),
+            now.as_millis(),
+            details,
+        ],
+    )?;
+    Ok(DoseEvent {
+        id,
+        medicine_id: event.medicine_id,
+        action: event.action,
+        actual_at: event.actual_at,
+        scheduled_at: event.scheduled_at,
+        snooze_until: event.snooze_until,
+        note: event.note.clone(),
+        recorded_at: now,
+    })
+}
+
 impl Store {
     /// Appends a dose event for an active medicine and returns it as stored.
     pub fn log_dose(&self, event: &NewDoseEvent, now: Timestamp) -> Result<DoseEvent> {
         let event = event.validated(now)?;
+        self.write(|tx, sealer| append(tx, sealer, &event, now, &mut HashSet::new()))
+    }
+
+    /// Appends many dose events at once (back-filling, imports), all or none: if any event
+    /// breaks a rule, nothing is written and the error says which (`events[i]` in `reason`).
+    pub fn log_doses(&self, events: &[NewDoseEvent], now: Timestamp) -> Result<Vec<DoseEvent>> {
+        let events = events
+            .iter()
+            .enumerate()
+            .map(|(index, event)| event.validated(now).map_err(|e| at_index(e, index)))
+            .collect::<Result<Vec<_>>>()?;
         self.write(|tx, sealer| {
-            let medicine = medicine::get(tx, sealer, event.medicine_id)?;
-            if !medicine.is_active() {
-                return Err(Error::invalid(
-                    "medicine_id",
-                    "the medicine is archived; restore it before logging doses",
-                ));
-            }
-            let id: i64 =
-                tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM dose_event", [], |r| {
-                    r.get(0)
-                })?;
-            let details = match &event.note {
-                Some(note) => Some(sealer.seal_json(
-                    details_slot(id),
-                    &SealedDetails {
-                        note: Some(note.clone()),
-                    },
-                )?),
-                None => None,
-            };
-            tx.execute(
-                "INSERT INTO dose_event (id, medicine_id, action, actual_at, scheduled_at,
-                                         snooze_until, recorded_at, details)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    id,
-                    event.medicine_id,
-                    event.action.as_sql(),
-                    event.actual_at.as_millis(),
-                    event.scheduled_at.map(Timestamp::as_millis),
-                    event.snooze_until.map(Timestamp::as_millis),
-                    now.as_millis(),
-                    details,
-                ],
-            )?;
-            get(tx, sealer, id)
+            let mut active = HashSet::new();
+            events
+                .iter()
+                .enumerate()
+                .map(|(index, event)| {
+                    append(tx, sealer, event, now, &mut active).map_err(|e| at_index(e, index))
+                })
+                .collect()
         })
     }
 

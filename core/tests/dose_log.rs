@@ -211,3 +211,55 @@ fn reading_the_log_of_an_unknown_medicine_or_a_reversed_range_is_an_error() {
         Err(Error::InvalidInput { field: "to", .. })
     ));
 }
+
+#[test]
+fn a_batch_is_written_whole_or_not_at_all_and_names_the_bad_event() {
+    let (store, _dir) = store();
+    let now = at("2025-06-03T12:00:00Z");
+    let med = store.add_medicine(&named("Metformin"), now).unwrap();
+    let mut batch: Vec<NewDoseEvent> = (1..=3)
+        .map(|day| taken(med.id, &format!("2025-06-0{day}T08:00:00Z")))
+        .collect();
+    batch.push(taken(med.id, "2025-07-01T08:00:00Z")); // in the future
+    let err = store.log_doses(&batch, now).unwrap_err();
+    match err {
+        Error::InvalidInput { field, reason } => {
+            assert_eq!(field, "actual_at");
+            assert!(reason.starts_with("events[3]"), "{reason}");
+        }
+        other => panic!("expected invalid input, got {other}"),
+    }
+    let range = (at("2025-01-01T00:00:00Z"), at("2026-01-01T00:00:00Z"));
+    assert!(
+        store
+            .dose_events(range.0, range.1, None)
+            .unwrap()
+            .is_empty()
+    );
+
+    batch.pop();
+    let logged = store.log_doses(&batch, now).unwrap();
+    assert_eq!(logged.len(), 3);
+    assert_eq!(store.dose_events(range.0, range.1, None).unwrap(), logged);
+}
+
+#[test]
+fn a_batch_with_an_archived_medicine_writes_nothing() {
+    let (store, _dir) = store();
+    let now = at("2025-06-03T12:00:00Z");
+    let active = store.add_medicine(&named("A"), now).unwrap();
+    let archived = store.add_medicine(&named("B"), now).unwrap();
+    store.archive_medicine(archived.id, now).unwrap();
+    let batch = [
+        taken(active.id, "2025-06-01T08:00:00Z"),
+        taken(archived.id, "2025-06-01T08:00:00Z"),
+    ];
+    assert!(store.log_doses(&batch, now).is_err());
+    let range = (at("2025-01-01T00:00:00Z"), at("2026-01-01T00:00:00Z"));
+    assert!(
+        store
+            .dose_events(range.0, range.1, None)
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -7,6 +7,7 @@
 # All checks always run; returns non-zero if any finds an error.
 # Beyond that it is a syntax check only: types and names are not resolved.
 
+# shellcheck source=tools.sh
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 
 SWIFT_CHECK_SCRIPT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../swift" && pwd)/check_syntax.mjs"

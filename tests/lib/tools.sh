@@ -98,8 +98,9 @@ EOF
   rm "$1/JnaCheck.java"
 }
 
-# tree-sitter + tree-sitter-swift for tests/swift/check_syntax.mjs. --ignore-scripts: a
-# postinstall script (tree-sitter-cli) would try to download a binary; the parsers ship prebuilds.
+# tree-sitter + tree-sitter-swift for tests/swift/check_syntax.mjs. --ignore-scripts because
+# tree-sitter-swift depends on tree-sitter-cli, whose install script downloads a binary; both
+# parsers ship prebuilt linux-x64 addons, so no build step is needed.
 ensure_tree_sitter_swift() {
   local dir="$TOOLS_DIR/node"
   if [[ ! -d $dir ]]; then

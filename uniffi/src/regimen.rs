@@ -123,6 +123,12 @@ impl Regimen {
         Ok(self.store.log_dose(&event, now()?)?)
     }
 
+    /// Appends many dose events in one call (back-filling, imports): all are written or none,
+    /// and an `InvalidInput` reason starts with `events[i]` to say which one failed.
+    pub fn log_doses(&self, events: Vec<NewDoseEvent>) -> Result<Vec<DoseEvent>> {
+        Ok(self.store.log_doses(&events, now()?)?)
+    }
+
     /// Dose events that happened in `[from, to)`, of one medicine or all, oldest first.
     pub fn dose_events(
         &self,
