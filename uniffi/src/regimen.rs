@@ -64,7 +64,7 @@ impl Regimen {
             return Err(invalid("path", "must not be empty"));
         }
         let alias = config.key_alias.trim();
-        if alias.is_empty() || alias.len() > 200 {
+        if alias.is_empty() || alias.chars().count() > 200 {
             return Err(invalid("key_alias", "must be 1 to 200 characters"));
         }
         let options = OpenOptions {
