@@ -132,14 +132,15 @@ impl NewDoseEvent {
                     "only a scheduled dose can be snoozed",
                 ));
             }
-            (DoseAction::Snoozed, Some(until), Some(_)) => {
-                if until <= self.actual_at || until > self.actual_at.plus(MAX_SNOOZE) {
-                    return Err(Error::invalid(
-                        "snooze_until",
-                        "must be after the snooze and at most 24 hours later",
-                    ));
-                }
+            (DoseAction::Snoozed, Some(until), Some(_))
+                if until <= self.actual_at || until > self.actual_at.plus(MAX_SNOOZE) =>
+            {
+                return Err(Error::invalid(
+                    "snooze_until",
+                    "must be after the snooze and at most 24 hours later",
+                ));
             }
+            (DoseAction::Snoozed, _, _) => {}
             (_, Some(_), _) => {
                 return Err(Error::invalid(
                     "snooze_until",
