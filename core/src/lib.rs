@@ -4,6 +4,7 @@
 pub mod dose;
 pub mod error;
 pub mod medicine;
+pub mod schedule;
 pub mod store;
 pub mod time;
 mod validate;

@@ -1,0 +1,504 @@
+//! Expansion: from a schedule to the instants its doses are due.
+//!
+//! Phases run one after another in wall-clock terms. Each phase's times are generated as
+//! wall-clock date-times and read in the schedule's [`Frame`] (see `zone.rs` for the DST rule):
+//! - policy `local`: the phone's zone at the time, from the [`ZoneTimeline`];
+//! - policy `home`: the schedule's own zone, always;
+//! - policy `elapsed`: the fixed UTC offset the schedule started with, so every step is exact
+//!   in real time.
+//!
+//! How a phase's times are generated:
+//! - explicit times (`time_of_day`, or `when` through the patient's anchors) on each day the
+//!   phase is on;
+//! - sub-daily periods (`every 8 h`): steps of `period / frequency` from the phase start (or
+//!   from each day's window start, or from the last dose taken);
+//! - `N times a day` with no times: spread over the waking day (or the window), at most
+//!   `24 h / N` apart, starting at waking;
+//! - a day is on if it matches `day_of_week`, the period's step (every other day, weekly on
+//!   the start's weekday, monthly on the start's day of month), and the cycle.
+//!
+//! The result is strictly increasing: a wall-clock time that DST maps onto another's instant
+//! is planned once.
+
+use chrono::{Datelike, Duration, Months, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono_tz::Tz;
+
+use super::anchors::Anchors;
+use super::clock::ClockTime;
+use super::timing::{Bounds, TimingRepeat, UnitOfTime};
+use super::zone::{Frame, parse_zone};
+use super::{Phase, Schedule, ZonePolicy};
+use crate::error::Result;
+use crate::time::Timestamp;
+
+/// Most doses one phase may plan through `count`.
+pub const MAX_COUNT: u32 = 100_000;
+
+/// The phone's time zone over time: the zone from each instant on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ZoneTimeline {
+    initial: Tz,
+    changes: Vec<(Timestamp, Tz)>,
+}
+
+impl ZoneTimeline {
+    /// Always in `zone`.
+    pub fn fixed(zone: Tz) -> Self {
+        ZoneTimeline {
+            initial: zone,
+            changes: Vec::new(),
+        }
+    }
+
+    /// In `initial` until the first change, then in each change's zone from its instant on.
+    pub fn new(initial: Tz, mut changes: Vec<(Timestamp, Tz)>) -> Self {
+        changes.sort_by_key(|(at, _)| *at);
+        ZoneTimeline { initial, changes }
+    }
+
+    /// The zone at `instant`.
+    pub fn zone_at(&self, instant: Timestamp) -> Tz {
+        self.changes
+            .iter()
+            .rev()
+            .find(|(at, _)| *at <= instant)
+            .map_or(self.initial, |(_, zone)| *zone)
+    }
+
+    /// The stretches of `[from, to)` spent in one zone.
+    fn segments(&self, from: Timestamp, to: Timestamp) -> Vec<(Timestamp, Timestamp, Tz)> {
+        let mut segments = Vec::new();
+        let mut start = from;
+        let mut zone = self.zone_at(from);
+        for &(at, next) in self.changes.iter().filter(|(at, _)| *at > from && *at < to) {
+            segments.push((start, at, zone));
+            start = at;
+            zone = next;
+        }
+        segments.push((start, to, zone));
+        segments
+    }
+}
+
+/// What expansion needs besides the schedule.
+#[derive(Clone, Copy, Debug)]
+pub struct ExpandContext<'a> {
+    /// The patient's wake, meal and sleep times, for `when` codes and spreading.
+    pub anchors: &'a Anchors,
+    /// Where the phone was, for policy `local`.
+    pub device_zones: &'a ZoneTimeline,
+    /// The last dose taken of this medicine, for phases counted from it.
+    pub last_taken: Option<Timestamp>,
+}
+
+/// One planned dose.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PlannedDose {
+    /// When it is due.
+    pub at: Timestamp,
+    /// Which phase it belongs to (0-based).
+    pub phase: u32,
+}
+
+/// The doses of `schedule` due in `[from, to)`, strictly increasing.
+pub fn expand(
+    schedule: &Schedule,
+    context: &ExpandContext<'_>,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<PlannedDose>> {
+    let home = parse_zone(&schedule.zone)?;
+    let home_frame = Frame::Zone(home);
+    let start = schedule.start.0;
+    let first_instant = home_frame.resolve(start);
+    let from = from.max(first_instant);
+    if from >= to {
+        return Ok(Vec::new());
+    }
+    let frames: Vec<(Timestamp, Timestamp, Frame)> = match schedule.policy {
+        ZonePolicy::Home => vec![(from, to, home_frame)],
+        ZonePolicy::Elapsed => vec![(from, to, Frame::Fixed(home_frame.offset_at(first_instant)))],
+        ZonePolicy::Local => context
+            .device_zones
+            .segments(from, to)
+            .into_iter()
+            .map(|(a, b, zone)| (a, b, Frame::Zone(zone)))
+            .collect(),
+    };
+    let mut doses = Vec::new();
+    for (seg_from, seg_to, frame) in frames {
+        let before = doses.len();
+        // Wall-clock bounds of the segment, a day wider on each side for zone offsets.
+        let local_from = frame.local(seg_from) - Duration::days(1);
+        let local_to = frame.local(seg_to) + Duration::days(1);
+        let last_taken = context.last_taken.map(|t| frame.local(t));
+        let mut phase_start = start;
+        for (index, phase) in schedule.phases.iter().enumerate() {
+            let plan = PhasePlan::new(phase, phase_start, context.anchors, last_taken);
+            let times = plan.times(local_from, local_to);
+            for local in &times.within {
+                let at = frame.resolve(*local);
+                if at >= seg_from && at < seg_to {
+                    doses.push(PlannedDose {
+                        at,
+                        phase: index as u32,
+                    });
+                }
+            }
+            match times.phase_end {
+                Some(end) if end < local_to => phase_start = end,
+                Some(end) => {
+                    phase_start = end;
+                    if end >= local_to {
+                        break;
+                    }
+                }
+                None => break,
+            }
+        }
+        doses[before..].sort_by_key(|d| d.at);
+    }
+    doses.dedup_by_key(|d| d.at);
+    Ok(doses)
+}
+
+/// The wall-clock times of one phase inside a window, and where the phase ends.
+struct PhaseTimes {
+    within: Vec<NaiveDateTime>,
+    phase_end: Option<NaiveDateTime>,
+}
+
+/// One phase, ready to generate wall-clock times.
+struct PhasePlan<'a> {
+    phase: &'a Phase,
+    repeat: Option<TimingRepeat>,
+    start: NaiveDateTime,
+    /// Exclusive end from bounds (not from count).
+    bound_end: Option<NaiveDateTime>,
+    anchors: &'a Anchors,
+    last_taken: Option<NaiveDateTime>,
+}
+
+impl<'a> PhasePlan<'a> {
+    fn new(
+        phase: &'a Phase,
+        phase_start: NaiveDateTime,
+        anchors: &'a Anchors,
+        last_taken: Option<NaiveDateTime>,
+    ) -> Self {
+        let repeat = phase.timing.effective_repeat();
+        let mut start = phase_start;
+        let mut bound_end = None;
+        match repeat.as_ref().and_then(|r| r.bounds.clone()) {
+            Some(Bounds::Duration { value, unit }) => {
+                bound_end = Some(add_duration(start, value, unit))
+            }
+            Some(Bounds::Period {
+                start: period_start,
+                end,
+            }) => {
+                if let Some(period_start) = period_start {
+                    start = start.max(period_start.0);
+                }
+                // The period's end is inclusive.
+                bound_end = end.map(|end| end.0 + Duration::seconds(1));
+            }
+            None => {}
+        }
+        PhasePlan {
+            phase,
+            repeat,
+            start,
+            bound_end,
+            anchors,
+            last_taken,
+        }
+    }
+
+    /// Times in `[from, to)` and the phase's end. A phase with a `count` is walked from its
+    /// start, since the count runs from there.
+    fn times(&self, from: NaiveDateTime, to: NaiveDateTime) -> PhaseTimes {
+        let count = self
+            .repeat
+            .as_ref()
+            .and_then(|r| r.count)
+            .map(|c| c.min(MAX_COUNT));
+        let walk_from = if count.is_some() {
+            self.start
+        } else {
+            from.max(self.start)
+        };
+        let mut walk_to = to;
+        if let Some(end) = self.bound_end {
+            walk_to = walk_to.min(end);
+        }
+        let mut all = self.generate(walk_from, walk_to, count);
+        all.extend(
+            self.phase
+                .timing
+                .event
+                .iter()
+                .map(|e| e.0)
+                .filter(|e| *e >= self.start && self.bound_end.is_none_or(|end| *e < end)),
+        );
+        all.sort();
+        all.dedup();
+        let mut phase_end = self.bound_end;
+        if let Some(count) = count {
+            all.truncate(count as usize);
+            // A phase ends with its last dose when that comes before any bound: the next
+            // phase starts the day after.
+            if all.len() == count as usize
+                && let Some(last) = all.last()
+            {
+                let next_day = (last.date() + Duration::days(1)).and_time(NaiveTime::MIN);
+                phase_end = Some(phase_end.map_or(next_day, |end| end.min(next_day)));
+            }
+        }
+        let within = all.into_iter().filter(|t| *t >= from && *t < to).collect();
+        PhaseTimes { within, phase_end }
+    }
+
+    /// Repeat-driven times in `[from, to)`, at most `limit` of them.
+    fn generate(
+        &self,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+        limit: Option<u32>,
+    ) -> Vec<NaiveDateTime> {
+        let Some(repeat) = &self.repeat else {
+            return Vec::new();
+        };
+        let limit = limit.map_or(usize::MAX, |l| l as usize);
+        let mut out = Vec::new();
+        if let Some(step) = self.sub_daily_step(repeat) {
+            self.generate_intervals(repeat, step, from, to, limit, &mut out);
+            return out;
+        }
+        let mut date = from.date();
+        while date <= to.date() && out.len() < limit {
+            if self.day_is_on(repeat, date) {
+                for time in self.times_on(repeat, date) {
+                    let at = date.and_time(time.to_naive());
+                    if at >= from && at < to && at >= self.start {
+                        out.push(at);
+                    }
+                }
+            }
+            date += Duration::days(1);
+        }
+        out.truncate(limit);
+        out
+    }
+
+    /// The step of an interval schedule (periods in seconds, minutes or hours, with no
+    /// explicit times). "N times a day" is spread over the day instead (`times_on`).
+    fn sub_daily_step(&self, repeat: &TimingRepeat) -> Option<Duration> {
+        if !repeat.time_of_day.is_empty() || !repeat.when.is_empty() {
+            return None;
+        }
+        let unit = repeat.period_unit?;
+        if !matches!(unit, UnitOfTime::S | UnitOfTime::Min | UnitOfTime::H) {
+            return None;
+        }
+        let seconds = repeat.period? * unit.fixed_seconds()? as f64;
+        let step = seconds / f64::from(repeat.frequency.unwrap_or(1));
+        (step < 86_400.0).then(|| Duration::seconds(step.round().max(60.0) as i64))
+    }
+
+    fn generate_intervals(
+        &self,
+        repeat: &TimingRepeat,
+        step: Duration,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+        limit: usize,
+        out: &mut Vec<NaiveDateTime>,
+    ) {
+        if let Some(window) = self.phase.window {
+            let mut date = from.date();
+            while date <= to.date() && out.len() < limit {
+                if self.day_is_on(repeat, date) {
+                    let mut at = date.and_time(window.start.to_naive());
+                    let end = date.and_time(window.end.to_naive());
+                    while at <= end && out.len() < limit {
+                        if at >= from && at < to && at >= self.start {
+                            out.push(at);
+                        }
+                        at += step;
+                    }
+                }
+                date += Duration::days(1);
+            }
+            return;
+        }
+        let anchor = match (self.phase.after_last_taken, self.last_taken) {
+            (true, Some(taken)) if taken >= self.start => taken + step,
+            _ => self.start,
+        };
+        // Jump to the first step at or after `from`.
+        let behind = (from - anchor).num_seconds().max(0);
+        let skip = (behind + step.num_seconds() - 1) / step.num_seconds();
+        let mut at = anchor + step * skip as i32;
+        while at < to && out.len() < limit {
+            if self.day_is_on(repeat, at.date()) {
+                out.push(at);
+            }
+            at += step;
+        }
+    }
+
+    /// Whether `date` has doses: day of week, the period's step, and the cycle.
+    fn day_is_on(&self, repeat: &TimingRepeat, date: NaiveDate) -> bool {
+        let start = self.start.date();
+        if date < start {
+            return false;
+        }
+        let days = (date - start).num_days();
+        if let Some(cycle) = self.phase.cycle {
+            let length = i64::from(cycle.days_on + cycle.days_off);
+            if days % length >= i64::from(cycle.days_on) {
+                return false;
+            }
+        }
+        if !repeat.day_of_week.is_empty()
+            && !repeat
+                .day_of_week
+                .iter()
+                .any(|d| d.to_chrono() == date.weekday())
+        {
+            return false;
+        }
+        let period = repeat.period.unwrap_or(1.0);
+        let frequency = i64::from(repeat.frequency.unwrap_or(1));
+        match repeat.period_unit.unwrap_or(UnitOfTime::D) {
+            UnitOfTime::S | UnitOfTime::Min | UnitOfTime::H => true,
+            UnitOfTime::D => spread_day(
+                days,
+                period.round().max(1.0) as i64,
+                frequency,
+                &repeat.time_of_day,
+                &repeat.when,
+            ),
+            UnitOfTime::Wk => {
+                let weeks = period.round().max(1.0) as i64;
+                if repeat.day_of_week.is_empty() {
+                    spread_day(
+                        days,
+                        weeks * 7,
+                        frequency,
+                        &repeat.time_of_day,
+                        &repeat.when,
+                    )
+                } else {
+                    let start_monday =
+                        start - Duration::days(start.weekday().num_days_from_monday().into());
+                    ((date - start_monday).num_days() / 7) % weeks == 0
+                }
+            }
+            UnitOfTime::Mo => {
+                let step = period.round().max(1.0) as i32;
+                let months =
+                    (date.year() - start.year()) * 12 + date.month() as i32 - start.month() as i32;
+                months % step == 0 && date.day() == anniversary_day(start, date)
+            }
+            UnitOfTime::A => {
+                let step = period.round().max(1.0) as i32;
+                (date.year() - start.year()) % step == 0
+                    && date.month() == start.month()
+                    && date.day() == anniversary_day(start, date)
+            }
+        }
+    }
+
+    /// The clock times of doses on a day that is on.
+    fn times_on(&self, repeat: &TimingRepeat, date: NaiveDate) -> Vec<ClockTime> {
+        if !repeat.time_of_day.is_empty() {
+            let mut times = repeat.time_of_day.clone();
+            times.sort();
+            times.dedup();
+            return times;
+        }
+        let day = self.anchors.on(date);
+        if !repeat.when.is_empty() {
+            let mut times: Vec<ClockTime> = repeat
+                .when
+                .iter()
+                .flat_map(|w| day.resolve(*w, repeat.offset))
+                .collect();
+            times.sort();
+            times.dedup();
+            return times;
+        }
+        // "N times a day" spreads N doses over the day; multi-day periods give one dose a day.
+        let per_day = match (
+            repeat.period_unit.unwrap_or(UnitOfTime::D),
+            repeat.period.unwrap_or(1.0),
+        ) {
+            (UnitOfTime::D, p) if p <= 1.0 => repeat.frequency.unwrap_or(1),
+            _ => 1,
+        };
+        let (window_start, window_seconds) = match self.phase.window {
+            Some(w) => (w.start, w.end.seconds() - w.start.seconds()),
+            None => (day.wake, day.waking_seconds()),
+        };
+        if per_day == 1 {
+            let start_time = ClockTime::from_naive(self.start.time());
+            let time = if self.phase.window.is_some() {
+                window_start
+            } else if start_time != ClockTime::MIDNIGHT {
+                start_time
+            } else {
+                day.breakfast
+            };
+            return vec![time];
+        }
+        let n = i64::from(per_day);
+        let step = (86_400 / n).min(i64::from(window_seconds) / (n - 1));
+        let rounded = step / 300 * 300; // whole five minutes
+        (0..n)
+            .map(|i| ClockTime::from_seconds(i64::from(window_start.seconds()) + i * rounded))
+            .collect()
+    }
+}
+
+/// Whether day `days` after the start has a dose when `frequency` doses spread over `length`
+/// days (every other day: 1 in 2; three a week: days 0, 2, 4 of 7). With explicit times the
+/// frequency counts doses within a day, not days.
+fn spread_day(
+    days: i64,
+    length: i64,
+    frequency: i64,
+    time_of_day: &[ClockTime],
+    when: &[super::timing::EventTiming],
+) -> bool {
+    let position = days % length;
+    if length == 1 || frequency <= 1 || !time_of_day.is_empty() || !when.is_empty() {
+        return position == 0;
+    }
+    (0..frequency.min(length)).any(|i| i * length / frequency.min(length) == position)
+}
+
+/// The start's day of month in `date`'s month, clamped to the month's length (31st -> 30th).
+fn anniversary_day(start: NaiveDate, date: NaiveDate) -> u32 {
+    let first_of_next = if date.month() == 12 {
+        NaiveDate::from_ymd_opt(date.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(date.year(), date.month() + 1, 1)
+    };
+    let length = first_of_next.map_or(28, |next| (next - Duration::days(1)).day());
+    start.day().min(length)
+}
+
+/// `start` plus a FHIR duration in wall-clock terms (calendar months and years).
+fn add_duration(start: NaiveDateTime, value: f64, unit: UnitOfTime) -> NaiveDateTime {
+    match unit.fixed_seconds() {
+        Some(seconds) => start + Duration::seconds((value * seconds as f64).round() as i64),
+        None => {
+            let months = value.round().max(0.0) as u32 * if unit == UnitOfTime::A { 12 } else { 1 };
+            start
+                .checked_add_months(Months::new(months))
+                .unwrap_or(start)
+        }
+    }
+}

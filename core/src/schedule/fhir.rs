@@ -1,0 +1,1 @@
+//! FHIR R4 JSON for schedules: `Timing` and `Dosage` in and out (being written).

@@ -1,0 +1,255 @@
+//! Schedules: when a medicine is due, in the patient's wall-clock terms.
+//!
+//! A [`Schedule`] is one or more [`Phase`]s run one after another (a taper is several; FHIR
+//! `Dosage.sequence`), each with a FHIR [`Timing`] and a dose, plus Regimen's extensions for
+//! what FHIR has no field for: cycles (21 days on, 7 off), daily windows ("every 3 h between
+//! 08:00 and 22:00"), intervals counted from the last dose taken, and as-needed rules. The
+//! schedule's [`ZonePolicy`] says how its wall-clock times follow the patient across zones.
+//! `expand.rs` turns a schedule into dose instants.
+
+mod anchors;
+mod clock;
+mod expand;
+pub mod fhir;
+mod timing;
+mod zone;
+
+use serde::{Deserialize, Serialize};
+
+pub use anchors::{Anchors, DEFAULT_MEAL_OFFSET_MINUTES, DayAnchors};
+pub use clock::{ClockTime, LocalDate, LocalDateTime};
+pub use expand::{ExpandContext, PlannedDose, ZoneTimeline, expand};
+pub use timing::{Bounds, DayOfWeek, EventTiming, Timing, TimingCode, TimingRepeat, UnitOfTime};
+pub use zone::{Frame, parse_zone};
+
+use crate::error::{Error, Result};
+
+/// Most phases a schedule may have.
+pub const MAX_PHASES: usize = 20;
+
+/// How a schedule's wall-clock times follow the patient across time zones.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(rename_all = "snake_case")]
+pub enum ZonePolicy {
+    /// 08:00 stays 08:00 wherever the patient is (most medicines).
+    #[default]
+    Local,
+    /// Keeps the instants of the schedule's home zone while travelling (time-critical
+    /// medicines: 08:00 in Berlin is 02:00 in New York).
+    Home,
+    /// Fixed intervals in real time from the start: an 8-hourly dose stays 8 hours apart
+    /// across DST changes and travel.
+    Elapsed,
+}
+
+/// An amount of a medicine: `1 tablet`, `500 mg`, `2 puffs`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Quantity {
+    /// How much.
+    pub value: f64,
+    /// Of what (UCUM code or a plain word: `mg`, `mL`, `tablet`).
+    pub unit: String,
+}
+
+impl Quantity {
+    fn validate(&self, field: &'static str) -> Result<()> {
+        if !(self.value.is_finite() && self.value > 0.0) {
+            return Err(Error::invalid(field, "an amount must be greater than zero"));
+        }
+        let unit = self.unit.trim();
+        if unit.is_empty() || unit.chars().count() > 30 || unit.chars().any(char::is_control) {
+            return Err(Error::invalid(field, "a unit is 1 to 30 characters"));
+        }
+        Ok(())
+    }
+}
+
+/// Extension: N days on, M days off, counted from the phase's first day (21/7 for many oral
+/// contraceptives and chemotherapy cycles).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Cycle {
+    /// Days with doses.
+    pub days_on: u32,
+    /// Days without.
+    pub days_off: u32,
+}
+
+/// Extension: a daily window for interval schedules ("every 3 h between 08:00 and 22:00"), or
+/// the span to spread "N times a day" over (default: the patient's waking hours).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Window {
+    /// First dose of the day.
+    pub start: ClockTime,
+    /// No dose after this.
+    pub end: ClockTime,
+}
+
+/// One stretch of a schedule with its own dose and timing (a taper has several).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Phase {
+    /// When, in FHIR terms. A phase lasts its `repeat.bounds` duration (or until its `count`
+    /// is reached); only the last phase may be open-ended.
+    pub timing: Timing,
+    /// How much per dose.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub dose: Option<Quantity>,
+    /// Extension: days on and off.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub cycle: Option<Cycle>,
+    /// Extension: daily window.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub window: Option<Window>,
+    /// Extension: for interval timings, count the interval from the last dose actually taken
+    /// rather than from the planned time.
+    #[cfg_attr(feature = "uniffi", uniffi(default = false))]
+    pub after_last_taken: bool,
+}
+
+/// Extension: rules for a medicine taken as needed (PRN).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct AsNeeded {
+    /// Why it is taken ("for pain"), as prescribed.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub reason: Option<String>,
+    /// Least time between two doses, in minutes.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub min_interval_minutes: Option<u32>,
+    /// Most that may be taken in a period (FHIR `maxDosePerPeriod`), summed over every
+    /// medicine with the same ingredient.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub max_per_period: Option<MaxDose>,
+}
+
+/// A ceiling: at most `amount` in any `period_hours` hours.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct MaxDose {
+    /// The most that may be taken.
+    pub amount: Quantity,
+    /// Over how many hours (24 for "per day").
+    pub period_hours: u32,
+}
+
+/// When a medicine is taken: the phases in order, the zone policy, and as-needed rules.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Schedule {
+    /// First moment of the first phase, wall clock in `zone`.
+    pub start: LocalDateTime,
+    /// The IANA zone the schedule was written in: its home zone.
+    pub zone: String,
+    /// How times follow the patient across zones.
+    #[cfg_attr(feature = "uniffi", uniffi(default = ZonePolicy::Local))]
+    pub policy: ZonePolicy,
+    /// The phases, run one after another. Empty for a medicine taken only as needed.
+    #[cfg_attr(feature = "uniffi", uniffi(default = []))]
+    pub phases: Vec<Phase>,
+    /// Rules for extra doses taken as needed.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub as_needed: Option<AsNeeded>,
+}
+
+impl Schedule {
+    /// Checks the whole schedule, naming the field at fault (`phases[1].timing.repeat.offset`
+    /// is reported as field `repeat.offset` with the phase in the reason).
+    pub fn validate(&self) -> Result<()> {
+        parse_zone(&self.zone)?;
+        if self.phases.is_empty() && self.as_needed.is_none() {
+            return Err(Error::invalid(
+                "phases",
+                "a schedule needs at least one phase or as-needed rules",
+            ));
+        }
+        if self.phases.len() > MAX_PHASES {
+            return Err(Error::invalid(
+                "phases",
+                format!("at most {MAX_PHASES} phases"),
+            ));
+        }
+        let last = self.phases.len().saturating_sub(1);
+        for (index, phase) in self.phases.iter().enumerate() {
+            phase.validate().map_err(|e| in_phase(e, index))?;
+            if index < last && !phase.has_end() {
+                return Err(in_phase(
+                    Error::invalid(
+                        "repeat.bounds",
+                        "only the last phase may be open-ended; give it a duration or count",
+                    ),
+                    index,
+                ));
+            }
+        }
+        if let Some(prn) = &self.as_needed {
+            if prn.min_interval_minutes == Some(0) {
+                return Err(Error::invalid(
+                    "as_needed.min_interval_minutes",
+                    "must be at least 1",
+                ));
+            }
+            if let Some(max) = &prn.max_per_period {
+                max.amount.validate("as_needed.max_per_period.amount")?;
+                if max.period_hours == 0 {
+                    return Err(Error::invalid(
+                        "as_needed.max_per_period.period_hours",
+                        "must be at least 1",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Phase {
+    fn validate(&self) -> Result<()> {
+        self.timing.validate()?;
+        if let Some(dose) = &self.dose {
+            dose.validate("dose")?;
+        }
+        if let Some(cycle) = self.cycle
+            && (cycle.days_on == 0 || cycle.days_on + cycle.days_off > 366)
+        {
+            return Err(Error::invalid(
+                "cycle",
+                "needs at least one day on and a cycle of at most 366 days",
+            ));
+        }
+        if let Some(window) = self.window
+            && window.end <= window.start
+        {
+            return Err(Error::invalid(
+                "window",
+                "must end after it starts on the same day",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether the phase ends by itself (a duration, an end date, or a count).
+    fn has_end(&self) -> bool {
+        let repeat = self.timing.effective_repeat();
+        let bounded = repeat.as_ref().is_some_and(|r| {
+            r.count.is_some()
+                || matches!(r.bounds, Some(Bounds::Duration { .. }))
+                || matches!(r.bounds, Some(Bounds::Period { end: Some(_), .. }))
+        });
+        bounded || (repeat.is_none() && !self.timing.event.is_empty())
+    }
+}
+
+/// Says which phase an error came from.
+fn in_phase(error: Error, index: usize) -> Error {
+    match error {
+        Error::InvalidInput { field, reason } => Error::InvalidInput {
+            field,
+            reason: format!("phases[{index}]: {reason}"),
+        },
+        other => other,
+    }
+}
