@@ -130,6 +130,8 @@ fn seed(regimen: &Regimen) -> Outcome {
                     scheduled_at: Some(due),
                     snooze_until: None,
                     note: skipped.then(|| "Pack was empty; refill collected the next day".into()),
+                    amount: None,
+                    corrects: None,
                 })?;
             }
         }
@@ -143,6 +145,8 @@ fn seed(regimen: &Regimen) -> Outcome {
                 scheduled_at: None,
                 snooze_until: None,
                 note: Some("Headache".into()),
+                amount: None,
+                corrects: None,
             })?;
         }
     }

@@ -88,6 +88,8 @@ pub fn run(regimen: &Regimen, command: &DoseCommand, json: bool) -> Outcome {
                 scheduled_at: *scheduled,
                 snooze_until: *until,
                 note: note.clone(),
+                amount: None,
+                corrects: None,
             })?;
             print_event(&event, &medicine, json);
         }

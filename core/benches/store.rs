@@ -66,6 +66,8 @@ fn log_history(store: &Store, medicines: &[i64]) {
             scheduled_at: Some(start().plus(Duration::from_secs(i * 1800))),
             snooze_until: None,
             note: (i % 50 == 0).then(|| "Felt unwell".to_string()),
+            amount: None,
+            corrects: None,
         })
         .collect();
     for batch in events.chunks(1_000) {
@@ -150,6 +152,8 @@ fn benches(c: &mut Criterion) {
             scheduled_at: None,
             snooze_until: None,
             note: None,
+            amount: None,
+            corrects: None,
         };
         b.iter(|| black_box(store.log_dose(&event, now()).unwrap()))
     });

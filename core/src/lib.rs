@@ -5,6 +5,7 @@ pub mod dose;
 pub mod error;
 pub mod medicine;
 pub mod schedule;
+pub mod settings;
 pub mod store;
 pub mod time;
 mod validate;

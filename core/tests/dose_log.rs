@@ -14,6 +14,8 @@ fn taken(medicine_id: i64, when: &str) -> NewDoseEvent {
         scheduled_at: None,
         snooze_until: None,
         note: None,
+        amount: None,
+        corrects: None,
     }
 }
 
@@ -28,6 +30,8 @@ fn logged_dose_reads_back_with_its_times_and_note() {
                 action: DoseAction::Skipped,
                 scheduled_at: Some(at("2025-06-01T08:00:00Z")),
                 note: Some("  Felt sick ".into()),
+                amount: None,
+                corrects: None,
                 ..taken(med.id, "2025-06-01T08:30:00Z")
             },
             now,

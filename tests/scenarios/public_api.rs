@@ -46,6 +46,8 @@ fn a_patient_adds_a_medicine_logs_a_dose_and_finds_both_after_reopening() {
             scheduled_at: Some(due),
             snooze_until: None,
             note: None,
+            amount: None,
+            corrects: None,
         })
         .unwrap();
     drop(regimen);
@@ -126,6 +128,8 @@ fn errors_name_the_field_but_never_repeat_health_data() {
         scheduled_at: None,
         snooze_until: None,
         note: Some(format!("{secret}\u{0}")),
+        amount: None,
+        corrects: None,
     };
     let errors = [
         regimen.add_medicine(too_long).unwrap_err(),
@@ -208,6 +212,8 @@ fn two_handles_on_one_file_see_each_others_writes() {
             scheduled_at: None,
             snooze_until: None,
             note: None,
+            amount: None,
+            corrects: None,
         })
         .unwrap();
     let log = app

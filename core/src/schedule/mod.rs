@@ -11,6 +11,7 @@ mod anchors;
 mod clock;
 mod expand;
 pub mod fhir;
+mod history;
 mod timing;
 mod zone;
 
@@ -19,6 +20,8 @@ use serde::{Deserialize, Serialize};
 pub use anchors::{Anchors, DEFAULT_MEAL_OFFSET_MINUTES, DayAnchors};
 pub use clock::{ClockTime, LocalDate, LocalDateTime};
 pub use expand::{ExpandContext, PlannedDose, ZoneTimeline, expand};
+pub use history::ScheduleVersion;
+pub(crate) use history::{InForce, in_force, zone_timeline};
 pub use timing::{Bounds, DayOfWeek, EventTiming, Timing, TimingCode, TimingRepeat, UnitOfTime};
 pub use zone::{Frame, parse_zone};
 
@@ -54,7 +57,7 @@ pub struct Quantity {
 }
 
 impl Quantity {
-    fn validate(&self, field: &'static str) -> Result<()> {
+    pub(crate) fn validate(&self, field: &'static str) -> Result<()> {
         if !(self.value.is_finite() && self.value > 0.0) {
             return Err(Error::invalid(field, "an amount must be greater than zero"));
         }
@@ -145,7 +148,6 @@ pub struct Schedule {
     /// The IANA zone the schedule was written in: its home zone.
     pub zone: String,
     /// How times follow the patient across zones.
-    #[cfg_attr(feature = "uniffi", uniffi(default = ZonePolicy::Local))]
     pub policy: ZonePolicy,
     /// The phases, run one after another. Empty for a medicine taken only as needed.
     #[cfg_attr(feature = "uniffi", uniffi(default = []))]

@@ -7,7 +7,10 @@ use rusqlite::Transaction;
 use crate::error::{Error, Result};
 
 /// The SQL of each step, oldest first.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_schedules.sql"),
+];
 
 /// The schema version this code writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -214,6 +214,8 @@ fn medicine_names_notes_and_codes_never_reach_the_files_in_clear() {
                 scheduled_at: Some(now()),
                 snooze_until: None,
                 note: Some(secrets[6].into()),
+                amount: None,
+                corrects: None,
             },
             now(),
         )
@@ -275,6 +277,8 @@ fn the_dose_log_refuses_updates_and_deletes_even_from_raw_sql() {
                 scheduled_at: None,
                 snooze_until: None,
                 note: None,
+                amount: None,
+                corrects: None,
             },
             now(),
         )

@@ -10,10 +10,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::medicine;
+use crate::schedule::Quantity;
 use crate::store::Store;
 use crate::store::seal::{Sealer, Slot};
 use crate::time::Timestamp;
 use crate::validate::optional_text;
+
+mod status;
+
+pub use status::{DoseStatus, HealthKitStatus, ScheduledDose, local_day};
 
 /// Longest note on a dose event, in characters.
 pub const MAX_NOTE_CHARS: usize = 1_000;
@@ -74,6 +79,14 @@ pub struct NewDoseEvent {
     /// The patient's note, such as why a dose was skipped. Sealed at rest.
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub note: Option<String>,
+    /// How much was taken, when it differs from the schedule's dose or for an as-needed dose.
+    /// Sealed at rest.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub amount: Option<Quantity>,
+    /// The earlier event this one corrects (same medicine). The corrected event stays in the
+    /// log but no longer counts.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub corrects: Option<i64>,
 }
 
 /// A logged dose event.
@@ -94,14 +107,20 @@ pub struct DoseEvent {
     pub snooze_until: Option<Timestamp>,
     /// The patient's note.
     pub note: Option<String>,
+    /// How much was taken, if logged.
+    pub amount: Option<Quantity>,
+    /// The earlier event this one corrects.
+    pub corrects: Option<i64>,
     /// When the event was written to the log.
     pub recorded_at: Timestamp,
 }
 
 /// The sealed part of a dose event.
-#[derive(Serialize, Deserialize)]
+#[derive(Default, Serialize, Deserialize)]
 struct SealedDetails {
     note: Option<String>,
+    #[serde(default)]
+    amount: Option<Quantity>,
 }
 
 fn details_slot(id: i64) -> Slot {
@@ -149,27 +168,28 @@ impl NewDoseEvent {
             }
             _ => {}
         }
+        if let Some(amount) = &self.amount {
+            amount.validate("amount")?;
+        }
         Ok(NewDoseEvent {
             note: optional_text("note", self.note.as_deref(), MAX_NOTE_CHARS, true)?,
+            amount: None,
+            corrects: None,
             ..self.clone()
         })
     }
 }
 
-const SELECT_EVENT: &str = "SELECT id, medicine_id, action, actual_at, scheduled_at, \
-                            snooze_until, recorded_at, details FROM dose_event";
+pub(crate) const SELECT_EVENT: &str = "SELECT id, medicine_id, action, actual_at, scheduled_at, \
+                            snooze_until, recorded_at, details, corrects FROM dose_event";
 
-fn event_from_row(row: &Row<'_>, sealer: &Sealer) -> Result<DoseEvent> {
+pub(crate) fn event_from_row(row: &Row<'_>, sealer: &Sealer) -> Result<DoseEvent> {
     let id: i64 = row.get(0)?;
     let action: String = row.get(2)?;
     let details: Option<Vec<u8>> = row.get(7)?;
-    let note = match details {
-        Some(sealed) => {
-            sealer
-                .open_json::<SealedDetails>(details_slot(id), &sealed)?
-                .note
-        }
-        None => None,
+    let details = match details {
+        Some(sealed) => sealer.open_json::<SealedDetails>(details_slot(id), &sealed)?,
+        None => SealedDetails::default(),
     };
     let instant = |index: usize| -> Result<Option<Timestamp>> {
         row.get::<_, Option<i64>>(index)?
@@ -184,7 +204,9 @@ fn event_from_row(row: &Row<'_>, sealer: &Sealer) -> Result<DoseEvent> {
         scheduled_at: instant(4)?,
         snooze_until: instant(5)?,
         recorded_at: Timestamp::from_millis(row.get(6)?)?,
-        note,
+        note: details.note,
+        amount: details.amount,
+        corrects: row.get(8)?,
     })
 }
 
@@ -232,19 +254,45 @@ fn append(
     let id: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM dose_event", [], |r| {
         r.get(0)
     })?;
-    let details = match &event.note {
-        Some(note) => Some(sealer.seal_json(
+    if let Some(corrected) = event.corrects {
+        let same_medicine: Option<i64> = tx
+            .query_row(
+                "SELECT medicine_id FROM dose_event WHERE id = ?1",
+                [corrected],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match same_medicine {
+            None => {
+                return Err(Error::NotFound {
+                    what: "dose event",
+                    id: corrected,
+                });
+            }
+            Some(medicine_id) if medicine_id != event.medicine_id => {
+                return Err(Error::invalid(
+                    "corrects",
+                    "a correction must be for the same medicine",
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    let details = if event.note.is_some() || event.amount.is_some() {
+        Some(sealer.seal_json(
             details_slot(id),
             &SealedDetails {
-                note: Some(note.clone()),
+                note: event.note.clone(),
+                amount: event.amount.clone(),
             },
-        )?),
-        None => None,
+        )?)
+    } else {
+        None
     };
     tx.execute(
         "INSERT INTO dose_event (id, medicine_id, action, actual_at, scheduled_at,
-                                 snooze_until, recorded_at, details)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                 snooze_until, recorded_at, details, corrects)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             id,
             event.medicine_id,
@@ -254,6 +302,7 @@ fn append(
             event.snooze_until.map(Timestamp::as_millis),
             now.as_millis(),
             details,
+            event.corrects,
         ],
     )?;
     Ok(DoseEvent {
@@ -264,6 +313,8 @@ fn append(
         scheduled_at: event.scheduled_at,
         snooze_until: event.snooze_until,
         note: event.note.clone(),
+        amount: event.amount.clone(),
+        corrects: event.corrects,
         recorded_at: now,
     })
 }

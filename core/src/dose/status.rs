@@ -1,0 +1,333 @@
+//! What happened to each scheduled dose: the schedule in force, the phone's zones and the
+//! dose log combined.
+//!
+//! A dose with no answer moves `upcoming` -> `due` (at its time) -> `late` (after
+//! `late_after_minutes`) -> `missed` (after `missed_after_minutes`). A snooze moves the clock
+//! to the snooze's end. The newest event for a dose decides; an event another event corrects
+//! no longer counts. A dose taken after the late threshold is `taken_late`.
+//!
+//! The statuses map one-to-one onto HealthKit's dose-event log statuses: see
+//! [`DoseStatus::healthkit`].
+
+use std::collections::{BTreeMap, HashSet};
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use rusqlite::{Connection, params};
+use serde::{Deserialize, Serialize};
+
+use super::{DoseAction, DoseEvent, SELECT_EVENT, event_from_row};
+use crate::error::Result;
+use crate::schedule::{
+    ExpandContext, InForce, Quantity, ZoneTimeline, expand, in_force, parse_zone, zone_timeline,
+};
+use crate::settings::{self, Settings};
+use crate::store::Store;
+use crate::store::seal::Sealer;
+use crate::time::Timestamp;
+
+/// Where a dose stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(rename_all = "snake_case")]
+pub enum DoseStatus {
+    /// Not yet due.
+    Upcoming,
+    /// Due now, not answered.
+    Due,
+    /// Past the late threshold, not answered.
+    Late,
+    /// Past the missed threshold, not answered.
+    Missed,
+    /// Taken within the late threshold (or early).
+    Taken,
+    /// Taken after the late threshold.
+    TakenLate,
+    /// Deliberately not taken.
+    Skipped,
+    /// Put off; due again at the snooze's end.
+    Snoozed,
+}
+
+/// HealthKit's `HKMedicationDoseEvent.LogStatus` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(rename_all = "snake_case")]
+pub enum HealthKitStatus {
+    /// `.taken`
+    Taken,
+    /// `.skipped`
+    Skipped,
+    /// `.snoozed`
+    Snoozed,
+    /// `.notInteracted`: the reminder went unanswered.
+    NotInteracted,
+    /// `.notLogged`: nothing to report yet.
+    NotLogged,
+}
+
+impl DoseStatus {
+    /// The HealthKit status to write for this dose.
+    pub fn healthkit(self) -> HealthKitStatus {
+        match self {
+            DoseStatus::Taken | DoseStatus::TakenLate => HealthKitStatus::Taken,
+            DoseStatus::Skipped => HealthKitStatus::Skipped,
+            DoseStatus::Snoozed => HealthKitStatus::Snoozed,
+            DoseStatus::Missed => HealthKitStatus::NotInteracted,
+            DoseStatus::Upcoming | DoseStatus::Due | DoseStatus::Late => HealthKitStatus::NotLogged,
+        }
+    }
+
+    /// Whether the dose is settled (taken, skipped or missed) rather than still open.
+    pub fn is_settled(self) -> bool {
+        matches!(
+            self,
+            DoseStatus::Taken | DoseStatus::TakenLate | DoseStatus::Skipped | DoseStatus::Missed
+        )
+    }
+}
+
+/// One dose of one medicine and where it stands.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct ScheduledDose {
+    /// The medicine.
+    pub medicine_id: i64,
+    /// When it is (was) due; `None` for an as-needed dose, which only exists once logged.
+    pub due_at: Option<Timestamp>,
+    /// How much, from the schedule (or as logged).
+    pub dose: Option<Quantity>,
+    /// Where it stands at `now`.
+    pub status: DoseStatus,
+    /// The event that decides the status, if any.
+    pub event: Option<DoseEvent>,
+}
+
+/// Events that still count (not corrected by a later one), by `(medicine, scheduled time)`,
+/// newest last; unscheduled ones separately.
+pub(crate) struct LogIndex {
+    pub by_dose: BTreeMap<(i64, Timestamp), DoseEvent>,
+    pub unscheduled: Vec<DoseEvent>,
+}
+
+pub(crate) fn log_index(
+    conn: &Connection,
+    sealer: &Sealer,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<LogIndex> {
+    let mut statement = conn.prepare_cached(&format!(
+        "{SELECT_EVENT} WHERE (scheduled_at >= ?1 AND scheduled_at < ?2)
+            OR (scheduled_at IS NULL AND actual_at >= ?1 AND actual_at < ?2)
+         ORDER BY id"
+    ))?;
+    let mut rows = statement.query(params![from.as_millis(), to.as_millis()])?;
+    let mut events = Vec::new();
+    while let Some(row) = rows.next()? {
+        events.push(event_from_row(row, sealer)?);
+    }
+    let corrected: HashSet<i64> = events.iter().filter_map(|e| e.corrects).collect();
+    let mut index = LogIndex {
+        by_dose: BTreeMap::new(),
+        unscheduled: Vec::new(),
+    };
+    for event in events.into_iter().filter(|e| !corrected.contains(&e.id)) {
+        match event.scheduled_at {
+            Some(due) => {
+                index.by_dose.insert((event.medicine_id, due), event);
+            }
+            None => index.unscheduled.push(event),
+        }
+    }
+    Ok(index)
+}
+
+/// The status of a dose due at `due` given its deciding event.
+pub(crate) fn status_of(
+    due: Timestamp,
+    event: Option<&DoseEvent>,
+    now: Timestamp,
+    settings: &Settings,
+) -> DoseStatus {
+    let late = Duration::from_secs(u64::from(settings.thresholds.late_after_minutes) * 60);
+    let missed = Duration::from_secs(u64::from(settings.thresholds.missed_after_minutes) * 60);
+    let open = |clock: Timestamp| {
+        if now < clock {
+            DoseStatus::Upcoming
+        } else if now < clock.plus(late) {
+            DoseStatus::Due
+        } else if now < clock.plus(missed) {
+            DoseStatus::Late
+        } else {
+            DoseStatus::Missed
+        }
+    };
+    match event {
+        None => open(due),
+        Some(e) => match e.action {
+            DoseAction::Taken if e.actual_at > due.plus(late) => DoseStatus::TakenLate,
+            DoseAction::Taken => DoseStatus::Taken,
+            DoseAction::Skipped => DoseStatus::Skipped,
+            DoseAction::Snoozed => match e.snooze_until {
+                Some(until) if now < until => DoseStatus::Snoozed,
+                Some(until) => match open(until) {
+                    // Past the snooze: due again, and missed counted from its due time.
+                    DoseStatus::Missed => DoseStatus::Missed,
+                    _ if now >= due.plus(missed) => DoseStatus::Missed,
+                    other => other,
+                },
+                None => open(due),
+            },
+        },
+    }
+}
+
+/// Planned doses with their phases' amounts, for every schedule in force in `[from, to)`.
+pub(crate) struct Planned {
+    pub medicine_id: i64,
+    pub due_at: Timestamp,
+    pub dose: Option<Quantity>,
+}
+
+/// Expands every schedule in force in `[from, to)`.
+pub(crate) fn planned(
+    conn: &Connection,
+    sealer: &Sealer,
+    settings: &Settings,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<Planned>> {
+    let zones = zone_timeline(conn, sealer)?;
+    let mut out = Vec::new();
+    for InForce {
+        medicine_id,
+        from,
+        to,
+        schedule,
+    } in in_force(conn, sealer, from, to)?
+    {
+        let fallback;
+        let device_zones = match &zones {
+            Some(zones) => zones,
+            None => {
+                fallback = ZoneTimeline::fixed(parse_zone(&schedule.zone)?);
+                &fallback
+            }
+        };
+        let needs_last_taken = schedule.phases.iter().any(|p| p.after_last_taken);
+        let last_taken = if needs_last_taken {
+            last_taken(conn, medicine_id)?
+        } else {
+            None
+        };
+        let context = ExpandContext {
+            anchors: &settings.anchors,
+            device_zones,
+            last_taken,
+        };
+        for dose in expand(&schedule, &context, from, to)? {
+            out.push(Planned {
+                medicine_id,
+                due_at: dose.at,
+                dose: schedule
+                    .phases
+                    .get(dose.phase as usize)
+                    .and_then(|p| p.dose.clone()),
+            });
+        }
+    }
+    out.sort_by_key(|p| (p.due_at, p.medicine_id));
+    Ok(out)
+}
+
+/// When the medicine was last taken.
+fn last_taken(conn: &Connection, medicine_id: i64) -> Result<Option<Timestamp>> {
+    let at: Option<i64> = conn.query_row(
+        "SELECT max(actual_at) FROM dose_event WHERE medicine_id = ?1 AND action = 'taken'",
+        [medicine_id],
+        |r| r.get(0),
+    )?;
+    at.map(Timestamp::from_millis).transpose()
+}
+
+/// Every dose in `[from, to)`: scheduled ones with their status, and logged as-needed ones.
+pub(crate) fn doses(
+    conn: &Connection,
+    sealer: &Sealer,
+    settings: &Settings,
+    from: Timestamp,
+    to: Timestamp,
+    now: Timestamp,
+) -> Result<Vec<ScheduledDose>> {
+    let mut log = log_index(conn, sealer, from, to)?;
+    let mut out: Vec<ScheduledDose> = planned(conn, sealer, settings, from, to)?
+        .into_iter()
+        .map(|p| {
+            let event = log.by_dose.remove(&(p.medicine_id, p.due_at));
+            ScheduledDose {
+                medicine_id: p.medicine_id,
+                due_at: Some(p.due_at),
+                dose: event.as_ref().and_then(|e| e.amount.clone()).or(p.dose),
+                status: status_of(p.due_at, event.as_ref(), now, settings),
+                event,
+            }
+        })
+        .collect();
+    // Answers to doses no schedule plans any more (edited since), and as-needed doses.
+    for ((_, due), event) in std::mem::take(&mut log.by_dose) {
+        out.push(ScheduledDose {
+            medicine_id: event.medicine_id,
+            due_at: Some(due),
+            dose: event.amount.clone(),
+            status: status_of(due, Some(&event), now, settings),
+            event: Some(event),
+        });
+    }
+    for event in log.unscheduled {
+        let status = match event.action {
+            DoseAction::Skipped => DoseStatus::Skipped,
+            DoseAction::Snoozed => DoseStatus::Snoozed,
+            DoseAction::Taken => DoseStatus::Taken,
+        };
+        out.push(ScheduledDose {
+            medicine_id: event.medicine_id,
+            due_at: None,
+            dose: event.amount.clone(),
+            status,
+            event: Some(event),
+        });
+    }
+    let sort_key = |d: &ScheduledDose| {
+        let at = d
+            .due_at
+            .or(d.event.as_ref().map(|e| e.actual_at))
+            .unwrap_or(Timestamp::MIN);
+        (at, d.medicine_id)
+    };
+    out.sort_by_key(sort_key);
+    Ok(out)
+}
+
+/// Start and end instants of the local day `date` in `zone`.
+pub fn local_day(zone: Tz, date: chrono::NaiveDate) -> (Timestamp, Timestamp) {
+    let frame = crate::schedule::Frame::Zone(zone);
+    let start = frame.resolve(date.and_time(chrono::NaiveTime::MIN));
+    let next = date.succ_opt().unwrap_or(date);
+    (start, frame.resolve(next.and_time(chrono::NaiveTime::MIN)))
+}
+
+impl Store {
+    /// Every dose due in `[from, to)` (and as-needed doses logged then), with where each
+    /// stands at `now`. One call serves a whole day or week of a UI.
+    pub fn doses(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        now: Timestamp,
+    ) -> Result<Vec<ScheduledDose>> {
+        self.read(|conn, sealer| {
+            let settings = settings::read(conn, sealer)?;
+            doses(conn, sealer, &settings, from, to, now)
+        })
+    }
+}
