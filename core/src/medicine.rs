@@ -272,6 +272,26 @@ pub(crate) fn get(conn: &Connection, sealer: &Sealer, id: i64) -> Result<Medicin
     .open(sealer)
 }
 
+/// Medicines sorted by name (case-insensitive) then id; archived ones only if asked.
+pub(crate) fn list(
+    conn: &Connection,
+    sealer: &Sealer,
+    include_archived: bool,
+) -> Result<Vec<Medicine>> {
+    let filter = if include_archived {
+        ""
+    } else {
+        " WHERE archived_at IS NULL"
+    };
+    let mut statement = conn.prepare(&format!("{SELECT_MEDICINE}{filter}"))?;
+    let rows = statement.query_map([], SealedRow::from_row)?;
+    let mut medicines = rows
+        .map(|row| row.map_err(Error::from).and_then(|row| row.open(sealer)))
+        .collect::<Result<Vec<_>>>()?;
+    medicines.sort_by_cached_key(|m| (m.info.name.to_lowercase(), m.id));
+    Ok(medicines)
+}
+
 impl Store {
     /// Adds a medicine and returns it as stored.
     pub fn add_medicine(&self, info: &MedicineInfo, now: Timestamp) -> Result<Medicine> {
@@ -367,20 +387,7 @@ impl Store {
     /// All medicines, active only unless `include_archived`, sorted by name (case-insensitive)
     /// then id.
     pub fn medicines(&self, include_archived: bool) -> Result<Vec<Medicine>> {
-        self.read(|conn, sealer| {
-            let filter = if include_archived {
-                ""
-            } else {
-                " WHERE archived_at IS NULL"
-            };
-            let mut statement = conn.prepare(&format!("{SELECT_MEDICINE}{filter}"))?;
-            let rows = statement.query_map([], SealedRow::from_row)?;
-            let mut medicines = rows
-                .map(|row| row.map_err(Error::from).and_then(|row| row.open(sealer)))
-                .collect::<Result<Vec<_>>>()?;
-            medicines.sort_by_cached_key(|m| (m.info.name.to_lowercase(), m.id));
-            Ok(medicines)
-        })
+        self.read(|conn, sealer| list(conn, sealer, include_archived))
     }
 }
 

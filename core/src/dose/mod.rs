@@ -16,7 +16,7 @@ use crate::store::seal::{Sealer, Slot};
 use crate::time::Timestamp;
 use crate::validate::optional_text;
 
-mod status;
+pub(crate) mod status;
 
 pub use status::{DoseStatus, HealthKitStatus, ScheduledDose, local_day};
 
@@ -173,8 +173,6 @@ impl NewDoseEvent {
         }
         Ok(NewDoseEvent {
             note: optional_text("note", self.note.as_deref(), MAX_NOTE_CHARS, true)?,
-            amount: None,
-            corrects: None,
             ..self.clone()
         })
     }

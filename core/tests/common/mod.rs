@@ -39,3 +39,42 @@ pub fn named(name: &str) -> MedicineInfo {
         ..MedicineInfo::default()
     }
 }
+
+/// A daily schedule at the given wall-clock times, from `start`, in `zone`, policy local.
+pub fn daily_schedule(start: &str, zone: &str, times: &[&str]) -> regimen_core::schedule::Schedule {
+    use regimen_core::schedule::{Phase, Schedule, Timing, TimingRepeat, UnitOfTime, ZonePolicy};
+    Schedule {
+        start: start.parse().expect("local date-time"),
+        zone: zone.into(),
+        policy: ZonePolicy::Local,
+        phases: vec![Phase {
+            timing: Timing {
+                repeat: Some(TimingRepeat {
+                    frequency: Some(times.len() as u32),
+                    period: Some(1.0),
+                    period_unit: Some(UnitOfTime::D),
+                    time_of_day: times.iter().map(|t| t.parse().expect("time")).collect(),
+                    ..TimingRepeat::default()
+                }),
+                ..Timing::default()
+            },
+            ..Phase::default()
+        }],
+        as_needed: None,
+    }
+}
+
+/// Adds a medicine with a daily schedule valid from the Unix epoch.
+pub fn scheduled(store: &Store, name: &str, zone: &str, times: &[&str]) -> i64 {
+    let epoch = at("2000-01-01T00:00:00Z");
+    let id = store.add_medicine(&named(name), epoch).expect("add").id;
+    store
+        .set_schedule(
+            id,
+            Some(&daily_schedule("2025-01-01", zone, times)),
+            epoch,
+            epoch,
+        )
+        .expect("schedule");
+    id
+}

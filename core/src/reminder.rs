@@ -1,0 +1,351 @@
+//! Reminder planning: the notifications the phone should have pending. The core plans; the
+//! OS delivers. The app calls [`Store::plan_notifications`] on start, after every log and at
+//! the plan's `refresh_at`, diffs the plan's stable ids against what is pending, and adds or
+//! cancels only what changed.
+//!
+//! The rules:
+//! - doses due at the same moment are one notification (a snoozed dose's moment is its
+//!   snooze's end);
+//! - each gets follow-ups every `follow_up_every_minutes`, `follow_up_count` times, until it
+//!   is answered or missed; an optional heads-up comes before it;
+//! - text follows the patient's privacy level: hidden, generic (the default: "Time for your
+//!   8:00 medicines", no names on the lock screen) or full names;
+//! - within the budget: every medicine's next dose notification is kept, then the nearest
+//!   others; `refresh_at` is when the app must plan again (the first one left out, or the end
+//!   of the horizon);
+//! - the same inputs give the same plan, byte for byte.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::dose::{DoseStatus, ScheduledDose};
+use crate::error::{Error, Result};
+use crate::medicine::{self, Medicine};
+use crate::schedule::{Frame, zone_timeline};
+use crate::settings::{self, PrivacyLevel, Settings};
+use crate::store::Store;
+use crate::time::Timestamp;
+
+/// Longest horizon a plan may cover.
+pub const MAX_HORIZON: Duration = Duration::from_secs(31 * 86_400);
+/// Largest budget a plan may have.
+pub const MAX_BUDGET: u32 = 1_000;
+
+/// What a notification is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKind {
+    /// Shortly before doses are due.
+    HeadsUp,
+    /// Doses are due.
+    Dose,
+    /// Doses are still unanswered.
+    FollowUp,
+}
+
+/// One notification the phone should have pending.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct PlannedNotification {
+    /// Stable id: the same notification has the same id in every plan.
+    pub id: String,
+    /// A stable 31-bit number derived from `id`, for platforms that want integers (Android).
+    pub platform_id: i32,
+    /// What it is for.
+    pub kind: NotificationKind,
+    /// When to show it.
+    pub fire_at: Timestamp,
+    /// The moment of the doses it is about.
+    pub due_at: Timestamp,
+    /// The medicines it is about, by id.
+    pub medicine_ids: Vec<i64>,
+    /// Title, at the patient's privacy level.
+    pub title: String,
+    /// Body, at the patient's privacy level.
+    pub body: String,
+    /// Group (thread) identifier, so the OS can stack a dose's notifications.
+    pub group: String,
+}
+
+/// The notifications to have pending, and when to plan again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct NotificationPlan {
+    /// Nearest first.
+    pub notifications: Vec<PlannedNotification>,
+    /// Plan again at this instant at the latest.
+    pub refresh_at: Timestamp,
+}
+
+/// Doses that share a reminder moment.
+struct Moment {
+    /// When the patient should act (due time, or a snooze's end).
+    at: Timestamp,
+    /// The scheduled time they answer (the earliest, for a mixed group).
+    due_at: Timestamp,
+    medicine_ids: BTreeSet<i64>,
+}
+
+/// Groups open doses by their reminder moment.
+fn moments(doses: &[ScheduledDose]) -> Vec<Moment> {
+    let mut by_time: BTreeMap<Timestamp, Moment> = BTreeMap::new();
+    for dose in doses {
+        let Some(due) = dose.due_at else { continue };
+        let at = match dose.status {
+            DoseStatus::Upcoming | DoseStatus::Due | DoseStatus::Late => due,
+            DoseStatus::Snoozed => match dose.event.as_ref().and_then(|e| e.snooze_until) {
+                Some(until) => until,
+                None => continue,
+            },
+            _ => continue,
+        };
+        let moment = by_time.entry(at).or_insert_with(|| Moment {
+            at,
+            due_at: due,
+            medicine_ids: BTreeSet::new(),
+        });
+        moment.due_at = moment.due_at.min(due);
+        moment.medicine_ids.insert(dose.medicine_id);
+    }
+    by_time.into_values().collect()
+}
+
+/// FNV-1a, folded to 31 bits: a stable integer id from a string id.
+fn platform_id(id: &str) -> i32 {
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in id.bytes() {
+        hash ^= u32::from(byte);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    (hash & 0x7fff_ffff) as i32
+}
+
+/// Builds notification texts.
+struct Texts<'a> {
+    privacy: PrivacyLevel,
+    medicines: &'a BTreeMap<i64, Medicine>,
+}
+
+impl Texts<'_> {
+    fn render(
+        &self,
+        kind: NotificationKind,
+        moment: &Moment,
+        clock: &str,
+        heads_up_minutes: u32,
+    ) -> (String, String) {
+        let count = moment.medicine_ids.len();
+        let noun = if count == 1 { "medicine" } else { "medicines" };
+        match self.privacy {
+            PrivacyLevel::Hidden => ("Reminder".into(), "You have a reminder".into()),
+            PrivacyLevel::Generic => match kind {
+                NotificationKind::Dose => {
+                    ("Medicines".into(), format!("Time for your {clock} {noun}"))
+                }
+                NotificationKind::FollowUp => (
+                    "Medicines".into(),
+                    format!("Your {clock} {noun} still need an answer"),
+                ),
+                NotificationKind::HeadsUp => (
+                    "Medicines".into(),
+                    format!("Your {clock} {noun} are due in {heads_up_minutes} minutes")
+                        .replace("medicine are", "medicine is"),
+                ),
+            },
+            PrivacyLevel::Full => {
+                let mut names: Vec<String> = moment
+                    .medicine_ids
+                    .iter()
+                    .filter_map(|id| self.medicines.get(id))
+                    .map(|m| match &m.info.strength {
+                        Some(strength) => format!("{} {strength}", m.info.name),
+                        None => m.info.name.clone(),
+                    })
+                    .collect();
+                names.sort_by_key(|name| name.to_lowercase());
+                let list = names.join(", ");
+                match kind {
+                    NotificationKind::Dose => {
+                        (format!("{clock} medicines"), format!("Time for {list}"))
+                    }
+                    NotificationKind::FollowUp => (
+                        format!("{clock} medicines"),
+                        format!("Still waiting: {list}"),
+                    ),
+                    NotificationKind::HeadsUp => (
+                        format!("{clock} medicines"),
+                        format!("In {heads_up_minutes} minutes: {list}"),
+                    ),
+                }
+            }
+        }
+    }
+}
+
+/// The candidate notifications of one moment.
+fn candidates(
+    moment: &Moment,
+    now: Timestamp,
+    settings: &Settings,
+    clock: &str,
+    texts: &Texts<'_>,
+    out: &mut Vec<PlannedNotification>,
+) {
+    let reminders = settings.reminders;
+    let missed = moment.due_at.plus(Duration::from_secs(
+        u64::from(settings.thresholds.missed_after_minutes) * 60,
+    ));
+    let ids: Vec<i64> = moment.medicine_ids.iter().copied().collect();
+    let id_list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let key = format!("{}/{}", moment.at.as_millis(), id_list.join("+"));
+    let mut push = |kind: NotificationKind, fire_at: Timestamp, suffix: String| {
+        if fire_at <= now {
+            return;
+        }
+        let heads_up = reminders.heads_up_minutes.unwrap_or(0);
+        let (title, body) = texts.render(kind, moment, clock, heads_up);
+        let id = format!("{suffix}/{key}");
+        out.push(PlannedNotification {
+            platform_id: platform_id(&id),
+            id,
+            kind,
+            fire_at,
+            due_at: moment.due_at,
+            medicine_ids: ids.clone(),
+            title,
+            body,
+            group: format!("dose/{}", moment.due_at.as_millis()),
+        });
+    };
+    if let Some(minutes) = reminders.heads_up_minutes {
+        push(
+            NotificationKind::HeadsUp,
+            moment
+                .at
+                .minus(Duration::from_secs(u64::from(minutes) * 60)),
+            "heads-up".into(),
+        );
+    }
+    push(NotificationKind::Dose, moment.at, "dose".into());
+    let every = Duration::from_secs(u64::from(reminders.follow_up_every_minutes) * 60);
+    let mut at = moment.at;
+    for n in 1..=reminders.follow_up_count {
+        at = at.plus(every);
+        if at >= missed {
+            break;
+        }
+        push(NotificationKind::FollowUp, at, format!("follow-up-{n}"));
+    }
+}
+
+/// Keeps every medicine's next dose notification, then the nearest others, within `budget`.
+fn within_budget(
+    mut all: Vec<PlannedNotification>,
+    budget: usize,
+    horizon_end: Timestamp,
+) -> NotificationPlan {
+    all.sort_by(|a, b| (a.fire_at, a.kind, &a.id).cmp(&(b.fire_at, b.kind, &b.id)));
+    let mut keep = vec![false; all.len()];
+    let mut covered = BTreeSet::new();
+    let mut kept = 0;
+    for (index, n) in all.iter().enumerate() {
+        if kept == budget {
+            break;
+        }
+        if n.kind == NotificationKind::Dose && n.medicine_ids.iter().any(|id| !covered.contains(id))
+        {
+            covered.extend(n.medicine_ids.iter().copied());
+            keep[index] = true;
+            kept += 1;
+        }
+    }
+    for flag in keep.iter_mut() {
+        if kept == budget {
+            break;
+        }
+        if !*flag {
+            *flag = true;
+            kept += 1;
+        }
+    }
+    let refresh_at = all
+        .iter()
+        .zip(&keep)
+        .find(|(_, kept)| !**kept)
+        .map_or(horizon_end, |(n, _)| n.fire_at.min(horizon_end));
+    let notifications = all
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(n, kept)| kept.then_some(n))
+        .collect();
+    NotificationPlan {
+        notifications,
+        refresh_at,
+    }
+}
+
+impl Store {
+    /// The notifications the phone should have pending from `now` for `horizon`, at most
+    /// `budget` of them (iOS keeps 64). See the module docs for the rules.
+    pub fn plan_notifications(
+        &self,
+        now: Timestamp,
+        horizon: Duration,
+        budget: u32,
+    ) -> Result<NotificationPlan> {
+        if horizon.is_zero() || horizon > MAX_HORIZON {
+            return Err(Error::invalid(
+                "horizon",
+                "must be more than zero and at most 31 days",
+            ));
+        }
+        if budget == 0 || budget > MAX_BUDGET {
+            return Err(Error::invalid("budget", "must be 1 to 1000"));
+        }
+        let horizon_end = now.plus(horizon);
+        self.read(|conn, sealer| {
+            let settings = settings::read(conn, sealer)?;
+            // Open doses from before now still get their follow-ups until they are missed.
+            let lookback = Duration::from_secs(
+                u64::from(settings.thresholds.missed_after_minutes) * 60 + 86_400,
+            );
+            let doses = crate::dose::status::doses(
+                conn,
+                sealer,
+                &settings,
+                now.minus(lookback),
+                horizon_end,
+                now,
+            )?;
+            let medicines: BTreeMap<i64, Medicine> =
+                if settings.reminders.privacy == PrivacyLevel::Full {
+                    medicine::list(conn, sealer, true)?
+                        .into_iter()
+                        .map(|m| (m.id, m))
+                        .collect()
+                } else {
+                    BTreeMap::new()
+                };
+            let texts = Texts {
+                privacy: settings.reminders.privacy,
+                medicines: &medicines,
+            };
+            let zones = zone_timeline(conn, sealer)?;
+            let mut all = Vec::new();
+            for moment in moments(&doses) {
+                let clock = match &zones {
+                    Some(zones) => Frame::Zone(zones.zone_at(moment.at)).local(moment.at),
+                    None => moment.at.to_datetime().naive_utc(),
+                }
+                .format("%-H:%M")
+                .to_string();
+                candidates(&moment, now, &settings, &clock, &texts, &mut all);
+            }
+            all.retain(|n| n.fire_at < horizon_end);
+            Ok(within_budget(all, budget as usize, horizon_end))
+        })
+    }
+}

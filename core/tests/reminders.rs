@@ -1,0 +1,240 @@
+//! The notification plan: grouping, follow-ups, privacy, budget, stable ids, determinism.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{at, scheduled, store};
+use regimen_core::dose::{DoseAction, NewDoseEvent};
+use regimen_core::reminder::{NotificationKind, NotificationPlan};
+use regimen_core::settings::{PrivacyLevel, Settings};
+
+const DAY: Duration = Duration::from_secs(86_400);
+
+fn plan(
+    store: &regimen_core::Store,
+    now: &str,
+    horizon: Duration,
+    budget: u32,
+) -> NotificationPlan {
+    store.plan_notifications(at(now), horizon, budget).unwrap()
+}
+
+fn kinds_and_times(plan: &NotificationPlan) -> Vec<(NotificationKind, String)> {
+    plan.notifications
+        .iter()
+        .map(|n| (n.kind, n.fire_at.to_string()))
+        .collect()
+}
+
+#[test]
+fn doses_due_together_are_one_notification_with_four_follow_ups() {
+    let (store, _dir) = store();
+    let a = scheduled(&store, "Metformin", "Europe/Berlin", &["08:00"]);
+    let b = scheduled(&store, "Lisinopril", "Europe/Berlin", &["08:00"]);
+    let p = plan(
+        &store,
+        "2025-06-01T05:00:00Z",
+        Duration::from_secs(3 * 3600),
+        64,
+    );
+    assert_eq!(
+        kinds_and_times(&p),
+        [
+            (NotificationKind::Dose, "2025-06-01T06:00:00Z".into()),
+            (NotificationKind::FollowUp, "2025-06-01T06:10:00Z".into()),
+            (NotificationKind::FollowUp, "2025-06-01T06:20:00Z".into()),
+            (NotificationKind::FollowUp, "2025-06-01T06:30:00Z".into()),
+            (NotificationKind::FollowUp, "2025-06-01T06:40:00Z".into()),
+        ]
+    );
+    assert_eq!(p.notifications[0].medicine_ids, [a, b]);
+}
+
+#[test]
+fn the_default_text_shows_the_local_time_and_no_medicine_name() {
+    let (store, _dir) = store();
+    scheduled(&store, "Metformin", "Europe/Berlin", &["08:00"]);
+    scheduled(&store, "Lisinopril", "Europe/Berlin", &["08:00"]);
+    store
+        .record_device_zone("Europe/Berlin", at("2025-01-01T00:00:00Z"))
+        .unwrap();
+    let p = plan(
+        &store,
+        "2025-06-01T05:00:00Z",
+        Duration::from_secs(3600 + 60),
+        64,
+    );
+    let dose = &p.notifications[0];
+    assert_eq!(dose.body, "Time for your 8:00 medicines");
+    for n in &p.notifications {
+        assert!(!n.title.contains("Metformin") && !n.body.contains("Metformin"));
+    }
+
+    let mut settings = Settings::default();
+    settings.reminders.privacy = PrivacyLevel::Full;
+    store.update_settings(&settings).unwrap();
+    let full = plan(
+        &store,
+        "2025-06-01T05:00:00Z",
+        Duration::from_secs(3600 + 60),
+        64,
+    );
+    assert_eq!(full.notifications[0].body, "Time for Lisinopril, Metformin");
+
+    settings.reminders.privacy = PrivacyLevel::Hidden;
+    store.update_settings(&settings).unwrap();
+    let hidden = plan(
+        &store,
+        "2025-06-01T05:00:00Z",
+        Duration::from_secs(3600 + 60),
+        64,
+    );
+    assert_eq!(hidden.notifications[0].body, "You have a reminder");
+}
+
+#[test]
+fn follow_ups_stop_once_the_dose_is_logged_and_a_heads_up_comes_first_when_asked() {
+    let (store, _dir) = store();
+    let a = scheduled(&store, "A", "UTC", &["08:00"]);
+    let mut settings = Settings::default();
+    settings.reminders.heads_up_minutes = Some(15);
+    store.update_settings(&settings).unwrap();
+    let before = plan(
+        &store,
+        "2025-06-01T07:00:00Z",
+        Duration::from_secs(3 * 3600),
+        64,
+    );
+    assert_eq!(before.notifications[0].kind, NotificationKind::HeadsUp);
+    assert_eq!(before.notifications[0].fire_at, at("2025-06-01T07:45:00Z"));
+
+    store
+        .log_dose(
+            &NewDoseEvent {
+                medicine_id: a,
+                action: DoseAction::Taken,
+                actual_at: at("2025-06-01T08:03:00Z"),
+                scheduled_at: Some(at("2025-06-01T08:00:00Z")),
+                snooze_until: None,
+                note: None,
+                amount: None,
+                corrects: None,
+            },
+            at("2025-06-01T08:03:00Z"),
+        )
+        .unwrap();
+    let after = plan(
+        &store,
+        "2025-06-01T08:05:00Z",
+        Duration::from_secs(3 * 3600),
+        64,
+    );
+    assert!(
+        after.notifications.is_empty(),
+        "{:?}",
+        kinds_and_times(&after)
+    );
+}
+
+#[test]
+fn an_unanswered_dose_keeps_its_remaining_follow_ups_and_a_snooze_moves_the_reminder() {
+    let (store, _dir) = store();
+    let a = scheduled(&store, "A", "UTC", &["08:00"]);
+    let p = plan(
+        &store,
+        "2025-06-01T08:15:00Z",
+        Duration::from_secs(3600),
+        64,
+    );
+    assert_eq!(
+        kinds_and_times(&p),
+        [
+            (NotificationKind::FollowUp, "2025-06-01T08:20:00Z".into()),
+            (NotificationKind::FollowUp, "2025-06-01T08:30:00Z".into()),
+            (NotificationKind::FollowUp, "2025-06-01T08:40:00Z".into()),
+        ]
+    );
+    store
+        .log_dose(
+            &NewDoseEvent {
+                medicine_id: a,
+                action: DoseAction::Snoozed,
+                actual_at: at("2025-06-01T08:15:00Z"),
+                scheduled_at: Some(at("2025-06-01T08:00:00Z")),
+                snooze_until: Some(at("2025-06-01T08:45:00Z")),
+                note: None,
+                amount: None,
+                corrects: None,
+            },
+            at("2025-06-01T08:15:00Z"),
+        )
+        .unwrap();
+    let snoozed = plan(
+        &store,
+        "2025-06-01T08:16:00Z",
+        Duration::from_secs(3600),
+        64,
+    );
+    assert_eq!(snoozed.notifications[0].kind, NotificationKind::Dose);
+    assert_eq!(snoozed.notifications[0].fire_at, at("2025-06-01T08:45:00Z"));
+    assert_eq!(snoozed.notifications[0].due_at, at("2025-06-01T08:00:00Z"));
+}
+
+#[test]
+fn a_small_budget_keeps_every_medicines_next_dose_and_says_when_to_refresh() {
+    let (store, _dir) = store();
+    let hourly: Vec<String> = (6..22).map(|h| format!("{h:02}:30")).collect();
+    let hourly: Vec<&str> = hourly.iter().map(String::as_str).collect();
+    let frequent = scheduled(&store, "Frequent", "UTC", &hourly);
+    let evening = scheduled(&store, "Evening", "UTC", &["23:00"]);
+    let p = plan(&store, "2025-06-01T06:00:00Z", DAY, 6);
+    assert_eq!(p.notifications.len(), 6);
+    let evening_dose = p
+        .notifications
+        .iter()
+        .find(|n| n.medicine_ids == [evening])
+        .expect("the evening medicine's next dose is kept");
+    assert_eq!(evening_dose.fire_at, at("2025-06-01T23:00:00Z"));
+    assert!(p.notifications.iter().any(|n| n.medicine_ids == [frequent]));
+    // Kept: 06:30 and its four follow-ups (to 07:10), and 23:00. Left out first: 07:30.
+    assert_eq!(p.refresh_at, at("2025-06-01T07:30:00Z"));
+    assert!(
+        p.notifications
+            .windows(2)
+            .all(|w| w[0].fire_at <= w[1].fire_at)
+    );
+}
+
+#[test]
+fn ids_are_stable_across_re_plans_and_the_plan_is_the_same_byte_for_byte() {
+    let (store, _dir) = store();
+    scheduled(&store, "A", "UTC", &["08:00", "20:00"]);
+    scheduled(&store, "B", "UTC", &["20:00"]);
+    let first = plan(&store, "2025-06-01T06:00:00Z", 2 * DAY, 64);
+    let again = plan(&store, "2025-06-01T06:00:00Z", 2 * DAY, 64);
+    assert_eq!(
+        serde_json::to_vec(&first).unwrap(),
+        serde_json::to_vec(&again).unwrap()
+    );
+    let later = plan(&store, "2025-06-01T09:00:00Z", 2 * DAY, 64);
+    for n in &later.notifications {
+        if let Some(same) = first
+            .notifications
+            .iter()
+            .find(|f| f.fire_at == n.fire_at && f.kind == n.kind)
+        {
+            assert_eq!(same.id, n.id);
+            assert_eq!(same.platform_id, n.platform_id);
+        }
+    }
+}
+
+#[test]
+fn bad_horizon_or_budget_is_invalid_input() {
+    let (store, _dir) = store();
+    let now = at("2025-06-01T06:00:00Z");
+    assert!(store.plan_notifications(now, Duration::ZERO, 64).is_err());
+    assert!(store.plan_notifications(now, 40 * DAY, 64).is_err());
+    assert!(store.plan_notifications(now, DAY, 0).is_err());
+}
