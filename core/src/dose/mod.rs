@@ -16,7 +16,10 @@ use crate::store::seal::{Sealer, Slot};
 use crate::time::Timestamp;
 use crate::validate::optional_text;
 
+mod adherence;
 pub(crate) mod status;
+
+pub use adherence::{Adherence, AdherenceReport};
 
 pub use status::{DoseStatus, HealthKitStatus, ScheduledDose, local_day};
 
