@@ -4,7 +4,7 @@ use clap::{Subcommand, ValueEnum};
 use regimen_ffi::{DoseAction, NewDoseEvent, Regimen, Timestamp};
 
 use crate::med::find;
-use crate::output::{print_event, print_events};
+use crate::output::{print_events, print_logged};
 use crate::when::{parse_instant, today};
 use crate::{Failure, Outcome};
 
@@ -81,7 +81,7 @@ pub fn run(regimen: &Regimen, command: &DoseCommand, json: bool) -> Outcome {
                 None => Timestamp::from_system_time(std::time::SystemTime::now())
                     .map_err(|e| Failure::Cli(e.to_string()))?,
             };
-            let event = regimen.log_dose(NewDoseEvent {
+            let logged = regimen.log_dose(NewDoseEvent {
                 medicine_id: medicine.id,
                 action: (*action).into(),
                 actual_at,
@@ -91,7 +91,7 @@ pub fn run(regimen: &Regimen, command: &DoseCommand, json: bool) -> Outcome {
                 amount: None,
                 corrects: None,
             })?;
-            print_event(&event, &medicine, json);
+            print_logged(&logged, &medicine, json);
         }
         DoseCommand::List { medicine, from, to } => {
             let (start, end) = today();

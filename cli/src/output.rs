@@ -1,7 +1,7 @@
 //! Printing: one function per kind of result, each with a text and a `--json` form.
 
 use chrono::Local;
-use regimen_ffi::{DoseAction, DoseEvent, Medicine, RegimenError, Timestamp};
+use regimen_ffi::{DoseAction, DoseEvent, LoggedDose, Medicine, RegimenError, Timestamp};
 use serde::Serialize;
 use serde_json::json;
 
@@ -121,11 +121,21 @@ pub fn event_line(event: &DoseEvent, medicine_title: &str) -> String {
     line
 }
 
-pub fn print_event(event: &DoseEvent, medicine: &Medicine, json: bool) {
+pub fn print_logged(logged: &LoggedDose, medicine: &Medicine, json: bool) {
     if json {
-        return print_json(event);
+        return print_json(logged);
     }
-    println!("Logged: {}", event_line(event, &short_title(medicine)));
+    println!(
+        "Logged: {}",
+        event_line(&logged.event, &short_title(medicine))
+    );
+    if let Some(warning) = &logged.warning {
+        println!(
+            "Warning: {} The earliest allowed time was {}.",
+            warning.message,
+            local_clock(warning.earliest_allowed_at)
+        );
+    }
 }
 
 pub fn print_events(events: &[DoseEvent], medicines: &[Medicine], json: bool) {

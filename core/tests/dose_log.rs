@@ -36,7 +36,8 @@ fn logged_dose_reads_back_with_its_times_and_note() {
             },
             now,
         )
-        .unwrap();
+        .unwrap()
+        .event;
     assert_eq!(event.action, DoseAction::Skipped);
     assert_eq!(event.note.as_deref(), Some("Felt sick"));
     assert_eq!(event.recorded_at, now);
@@ -151,7 +152,8 @@ fn a_snooze_needs_a_scheduled_dose_and_an_end_within_a_day() {
             &snooze(Some("2025-06-01T08:00:00Z"), Some("2025-06-01T08:15:00Z")),
             now,
         )
-        .unwrap();
+        .unwrap()
+        .event;
     assert_eq!(ok.snooze_until, Some(at("2025-06-01T08:15:00Z")));
     let mut taken_with_end = taken(med.id, "2025-06-01T08:05:00Z");
     taken_with_end.snooze_until = Some(at("2025-06-01T08:15:00Z"));

@@ -134,7 +134,7 @@ fn a_correction_replaces_the_answer_it_corrects_and_both_stay_in_the_log() {
         "2025-06-01T08:00:00Z",
         "2025-06-01T08:02:00Z",
     );
-    fix.corrects = Some(wrong.id);
+    fix.corrects = Some(wrong.event.id);
     fix.note = Some("Logged by mistake".into());
     store.log_dose(&fix, now).unwrap();
     assert_eq!(
@@ -145,7 +145,7 @@ fn a_correction_replaces_the_answer_it_corrects_and_both_stay_in_the_log() {
         .dose_events(at("2025-06-01T00:00:00Z"), at("2025-06-02T00:00:00Z"), None)
         .unwrap();
     assert_eq!(log.len(), 2);
-    assert_eq!(log[1].corrects, Some(wrong.id));
+    assert_eq!(log[1].corrects, Some(wrong.event.id));
 }
 
 #[test]

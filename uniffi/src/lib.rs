@@ -11,7 +11,7 @@ pub use regimen::{Regimen, RegimenConfig};
 /// The domain records and enums the API takes and returns, defined in `regimen-core`.
 pub use regimen_core::{
     Timestamp,
-    dose::{DoseAction, DoseEvent, NewDoseEvent},
+    dose::{DoseAction, DoseEvent, LoggedDose, NewDoseEvent},
     medicine::{DoseForm, Medicine, MedicineInfo, Route},
 };
 

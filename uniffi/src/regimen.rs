@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use regimen_core::dose::{DoseEvent, NewDoseEvent};
+use regimen_core::dose::{DoseEvent, LoggedDose, NewDoseEvent};
 use regimen_core::medicine::{Medicine, MedicineInfo};
 use regimen_core::{OpenOptions, Store, Timestamp};
 
@@ -118,8 +118,10 @@ impl Regimen {
         Ok(self.store.medicines(include_archived)?)
     }
 
-    /// Appends a dose event (taken, skipped or snoozed) for an active medicine.
-    pub fn log_dose(&self, event: NewDoseEvent) -> Result<DoseEvent> {
+    /// Appends a dose event (taken, skipped or snoozed) for an active medicine. The result
+    /// carries a warning when an as-needed dose came too soon or over the maximum (the dose
+    /// is logged all the same: the log records what happened).
+    pub fn log_dose(&self, event: NewDoseEvent) -> Result<LoggedDose> {
         Ok(self.store.log_dose(&event, now()?)?)
     }
 

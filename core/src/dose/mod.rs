@@ -17,9 +17,11 @@ use crate::time::Timestamp;
 use crate::validate::optional_text;
 
 mod adherence;
+mod as_needed;
 pub(crate) mod status;
 
 pub use adherence::{Adherence, AdherenceReport};
+pub use as_needed::{AsNeededRule, AsNeededWarning};
 
 pub use status::{DoseStatus, HealthKitStatus, ScheduledDose, local_day};
 
@@ -320,11 +322,26 @@ fn append(
     })
 }
 
+/// A logged dose, with a warning if it broke the medicine's as-needed rules.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct LoggedDose {
+    /// The event as stored.
+    pub event: DoseEvent,
+    /// Set when the dose came too soon or over the maximum (it is logged all the same).
+    pub warning: Option<AsNeededWarning>,
+}
+
 impl Store {
-    /// Appends a dose event for an active medicine and returns it as stored.
-    pub fn log_dose(&self, event: &NewDoseEvent, now: Timestamp) -> Result<DoseEvent> {
+    /// Appends a dose event for an active medicine and returns it as stored, with a warning
+    /// if it broke the medicine's as-needed rules.
+    pub fn log_dose(&self, event: &NewDoseEvent, now: Timestamp) -> Result<LoggedDose> {
         let event = event.validated(now)?;
-        self.write(|tx, sealer| append(tx, sealer, &event, now, &mut HashSet::new()))
+        self.write(|tx, sealer| {
+            let warning = as_needed::check(tx, sealer, &event)?;
+            let event = append(tx, sealer, &event, now, &mut HashSet::new())?;
+            Ok(LoggedDose { event, warning })
+        })
     }
 
     /// Appends many dose events at once (back-filling, imports), all or none: if any event

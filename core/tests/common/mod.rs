@@ -1,4 +1,6 @@
 //! Helpers shared by core's integration tests: a store on a temporary file with a fixed key.
+// Each test file uses a different subset of these helpers.
+#![allow(dead_code)]
 
 use regimen_core::medicine::MedicineInfo;
 use regimen_core::{KeyProvider, OpenOptions, Result, Store, Timestamp};

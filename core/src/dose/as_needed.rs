@@ -1,0 +1,261 @@
+//! Checks for doses taken as needed (PRN): the least interval between doses of a medicine,
+//! and the most that may be taken in a period, summed over every medicine with the same
+//! ingredient (a brand and its generic, or two products of one substance).
+//!
+//! The dose is logged either way (the log records what happened); the check says what rule
+//! it broke and the earliest time the dose would have been allowed.
+//!
+//! Amounts are compared in the ceiling's unit: a logged amount in that unit counts as is; an
+//! amount in units of the product ("2 tablets") counts through the medicine's strength when
+//! that is written in the ceiling's unit ("500 mg"); a dose logged without an amount counts
+//! as the schedule's dose, else one unit. Medicines share an ingredient when they have the
+//! same RxNorm id, else the same ATC code, else the same name.
+
+use std::time::Duration;
+
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+use super::{DoseAction, NewDoseEvent};
+use crate::error::Result;
+use crate::medicine::{self, Medicine};
+use crate::schedule::{AsNeeded, InForce, Quantity, Schedule, in_force};
+use crate::store::seal::Sealer;
+use crate::time::Timestamp;
+
+/// Which rule an as-needed dose broke.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(rename_all = "snake_case")]
+pub enum AsNeededRule {
+    /// Taken sooner after the previous dose than the least interval.
+    TooSoon,
+    /// More than the most allowed in the period.
+    OverMaximum,
+}
+
+/// A warning about an as-needed dose.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct AsNeededWarning {
+    /// The rule broken (the later-clearing one when both are).
+    pub rule: AsNeededRule,
+    /// The earliest the dose would have been allowed.
+    pub earliest_allowed_at: Timestamp,
+    /// Plain words for the patient (no medicine names).
+    pub message: String,
+    /// For `OverMaximum`: the amount in the period with this dose, in the ceiling's unit.
+    pub taken_in_period: Option<Quantity>,
+    /// For `OverMaximum`: the ceiling.
+    pub max_per_period: Option<Quantity>,
+}
+
+/// The key under which medicines share an ingredient.
+fn ingredient_key(medicine: &Medicine) -> String {
+    let info = &medicine.info;
+    info.rxnorm
+        .as_ref()
+        .map(|code| format!("rxnorm:{code}"))
+        .or_else(|| info.atc.as_ref().map(|code| format!("atc:{code}")))
+        .unwrap_or_else(|| format!("name:{}", info.name.to_lowercase()))
+}
+
+/// `amount` in `unit`, if it can be expressed so (see the module docs).
+fn in_unit(amount: &Quantity, unit: &str, medicine: &Medicine) -> Option<f64> {
+    if amount.unit.eq_ignore_ascii_case(unit) {
+        return Some(amount.value);
+    }
+    let strength = medicine.info.strength.as_deref()?;
+    let mut words = strength.split_whitespace();
+    let per_unit: f64 = words.next()?.replace(',', ".").parse().ok()?;
+    let strength_unit = words.next()?;
+    (words.next().is_none() && strength_unit.eq_ignore_ascii_case(unit))
+        .then(|| amount.value * per_unit)
+}
+
+/// The amount a taken dose counts as, before conversion.
+fn amount_of(event_amount: Option<&Quantity>, schedule: Option<&Schedule>, unit: &str) -> Quantity {
+    event_amount
+        .cloned()
+        .or_else(|| {
+            schedule
+                .and_then(|s| s.phases.first())
+                .and_then(|p| p.dose.clone())
+        })
+        .unwrap_or(Quantity {
+            value: 1.0,
+            unit: unit.to_owned(),
+        })
+}
+
+/// A taken dose of a medicine sharing the ingredient.
+struct Intake {
+    at: Timestamp,
+    medicine_id: i64,
+    amount: Option<Quantity>,
+}
+
+/// Taken doses of `medicine_ids` in `[from, to)`, corrected ones left out, oldest first.
+fn intakes(
+    conn: &Connection,
+    sealer: &Sealer,
+    medicine_ids: &[i64],
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<Intake>> {
+    let mut out = Vec::new();
+    for &id in medicine_ids {
+        let mut statement = conn.prepare_cached(&format!(
+            "{} WHERE medicine_id = ?1 AND actual_at >= ?2 AND actual_at < ?3
+               AND id NOT IN (SELECT corrects FROM dose_event WHERE corrects IS NOT NULL)",
+            super::SELECT_EVENT
+        ))?;
+        let mut rows = statement.query(rusqlite::params![id, from.as_millis(), to.as_millis()])?;
+        while let Some(row) = rows.next()? {
+            let event = super::event_from_row(row, sealer)?;
+            if event.action == DoseAction::Taken {
+                out.push(Intake {
+                    at: event.actual_at,
+                    medicine_id: id,
+                    amount: event.amount,
+                });
+            }
+        }
+    }
+    out.sort_by_key(|i| i.at);
+    Ok(out)
+}
+
+/// The as-needed rules in force for a medicine at `at`, with its schedule.
+fn rules_at(
+    conn: &Connection,
+    sealer: &Sealer,
+    medicine_id: i64,
+    at: Timestamp,
+) -> Result<Option<(AsNeeded, Schedule)>> {
+    let next = at.plus(Duration::from_millis(1));
+    Ok(in_force(conn, sealer, at, next)?
+        .into_iter()
+        .find(|f: &InForce| f.medicine_id == medicine_id)
+        .and_then(|f| {
+            f.schedule
+                .as_needed
+                .clone()
+                .map(|rules| (rules, f.schedule))
+        }))
+}
+
+/// Checks a dose about to be logged against its medicine's as-needed rules.
+pub(crate) fn check(
+    conn: &Connection,
+    sealer: &Sealer,
+    event: &NewDoseEvent,
+) -> Result<Option<AsNeededWarning>> {
+    if event.action != DoseAction::Taken {
+        return Ok(None);
+    }
+    let Some((rules, schedule)) = rules_at(conn, sealer, event.medicine_id, event.actual_at)?
+    else {
+        return Ok(None);
+    };
+    let at = event.actual_at;
+    let mut warnings = Vec::new();
+
+    if let Some(minutes) = rules.min_interval_minutes {
+        let interval = Duration::from_secs(u64::from(minutes) * 60);
+        let last = intakes(conn, sealer, &[event.medicine_id], at.minus(interval), at)?.pop();
+        if let Some(last) = last {
+            warnings.push(AsNeededWarning {
+                rule: AsNeededRule::TooSoon,
+                earliest_allowed_at: last.at.plus(interval),
+                message: format!(
+                    "This dose came sooner than the {} allowed between doses.",
+                    describe_minutes(minutes)
+                ),
+                taken_in_period: None,
+                max_per_period: None,
+            });
+        }
+    }
+
+    if let Some(max) = &rules.max_per_period {
+        let period = Duration::from_secs(u64::from(max.period_hours) * 3600);
+        let unit = max.amount.unit.as_str();
+        let medicines = medicine::list(conn, sealer, true)?;
+        let Some(this) = medicines.iter().find(|m| m.id == event.medicine_id) else {
+            return Ok(None);
+        };
+        let key = ingredient_key(this);
+        let group: Vec<&Medicine> = medicines
+            .iter()
+            .filter(|m| ingredient_key(m) == key)
+            .collect();
+        let ids: Vec<i64> = group.iter().map(|m| m.id).collect();
+        let counted = |medicine_id: i64, amount: Option<&Quantity>| -> f64 {
+            let medicine = group
+                .iter()
+                .find(|m| m.id == medicine_id)
+                .copied()
+                .unwrap_or(this);
+            let schedule = (medicine_id == this.id).then_some(&schedule);
+            in_unit(&amount_of(amount, schedule, unit), unit, medicine).unwrap_or(0.0)
+        };
+        let past = intakes(
+            conn,
+            sealer,
+            &ids,
+            at.minus(period).plus(Duration::from_millis(1)),
+            at.plus(Duration::from_millis(1)),
+        )?;
+        let this_amount = counted(this.id, event.amount.as_ref());
+        let total: f64 = past
+            .iter()
+            .map(|i| counted(i.medicine_id, i.amount.as_ref()))
+            .sum::<f64>()
+            + this_amount;
+        if total > max.amount.value + 1e-9 {
+            // The dose would have fitted once enough earlier intakes left the window.
+            let mut remaining = total;
+            let mut earliest = at;
+            for intake in &past {
+                remaining -= counted(intake.medicine_id, intake.amount.as_ref());
+                earliest = intake.at.plus(period);
+                if remaining <= max.amount.value + 1e-9 {
+                    break;
+                }
+            }
+            warnings.push(AsNeededWarning {
+                rule: AsNeededRule::OverMaximum,
+                earliest_allowed_at: earliest,
+                message: format!(
+                    "This takes you over the most allowed in {}.",
+                    describe_minutes(max.period_hours * 60)
+                ),
+                taken_in_period: Some(Quantity {
+                    value: total,
+                    unit: unit.to_owned(),
+                }),
+                max_per_period: Some(max.amount.clone()),
+            });
+        }
+    }
+    Ok(warnings.into_iter().max_by_key(|w| w.earliest_allowed_at))
+}
+
+/// "4 hours", "90 minutes", "1 day".
+fn describe_minutes(minutes: u32) -> String {
+    let plural = |n: u32, word: &str| {
+        if n == 1 {
+            format!("1 {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    if minutes % 1440 == 0 {
+        plural(minutes / 1440, "day")
+    } else if minutes % 60 == 0 {
+        plural(minutes / 60, "hour")
+    } else {
+        plural(minutes, "minute")
+    }
+}
