@@ -226,3 +226,32 @@ fn local_schedules_follow_the_recorded_phone_zone() {
         .collect();
     assert_eq!(due, ["2025-06-01T06:00:00Z", "2025-06-02T12:00:00Z"]);
 }
+
+#[test]
+fn a_spacing_rule_moves_the_second_medicine_and_says_why() {
+    let (store, _dir) = store();
+    let levothyroxine = scheduled(&store, "Levothyroxine", "UTC", &["07:00"]);
+    let calcium = scheduled(&store, "Calcium", "UTC", &["08:00", "19:00"]);
+    store
+        .add_spacing_rule(levothyroxine, calcium, 240, at("2025-01-01T00:00:00Z"))
+        .unwrap();
+    let doses = store
+        .doses(
+            at("2025-06-01T00:00:00Z"),
+            at("2025-06-02T00:00:00Z"),
+            at("2025-06-01T00:00:00Z"),
+        )
+        .unwrap();
+    let calcium_doses: Vec<_> = doses.iter().filter(|d| d.medicine_id == calcium).collect();
+    assert_eq!(calcium_doses[0].due_at, Some(at("2025-06-01T11:00:00Z")));
+    let moved = calcium_doses[0].moved.as_ref().expect("moved");
+    assert_eq!(moved.scheduled_for, at("2025-06-01T08:00:00Z"));
+    assert_eq!(
+        (moved.because_of_medicine_id, moved.min_gap_minutes),
+        (levothyroxine, 240)
+    );
+    assert_eq!(calcium_doses[1].due_at, Some(at("2025-06-01T19:00:00Z")));
+    assert!(calcium_doses[1].moved.is_none());
+    let duplicate = store.add_spacing_rule(calcium, levothyroxine, 60, at("2025-01-01T00:00:00Z"));
+    assert!(matches!(duplicate, Err(regimen_core::Error::Conflict(_))));
+}

@@ -442,3 +442,50 @@ fn nothing_is_due_before_the_schedule_starts() {
         ["2025-06-01T20:00:00Z"]
     );
 }
+
+#[test]
+fn half_a_day_is_every_12_hours_from_the_start() {
+    let half_day = TimingRepeat {
+        frequency: Some(1),
+        period: Some(0.5),
+        period_unit: Some(UnitOfTime::D),
+        ..TimingRepeat::default()
+    };
+    let s = schedule(
+        "2025-06-01T09:00",
+        "UTC",
+        ZonePolicy::Local,
+        vec![phase(half_day)],
+    );
+    assert_eq!(
+        due(&s, "2025-06-01T00:00:00Z", "2025-06-02T10:00:00Z"),
+        [
+            "2025-06-01T09:00:00Z",
+            "2025-06-01T21:00:00Z",
+            "2025-06-02T09:00:00Z"
+        ]
+    );
+}
+
+#[test]
+fn an_empty_repeat_or_an_overflowing_cycle_is_refused() {
+    let empty = schedule(
+        "2025-06-01",
+        "UTC",
+        ZonePolicy::Local,
+        vec![phase(TimingRepeat::default())],
+    );
+    assert!(empty.validate().is_err());
+    let huge = Phase {
+        cycle: Some(Cycle {
+            days_on: u32::MAX,
+            days_off: u32::MAX,
+        }),
+        ..phase(daily_at(&["08:00"]))
+    };
+    assert!(
+        schedule("2025-06-01", "UTC", ZonePolicy::Local, vec![huge])
+            .validate()
+            .is_err()
+    );
+}

@@ -19,7 +19,8 @@ use serde::{Deserialize, Serialize};
 use super::{DoseAction, DoseEvent, SELECT_EVENT, event_from_row};
 use crate::error::Result;
 use crate::schedule::{
-    ExpandContext, InForce, Quantity, ZoneTimeline, expand, in_force, parse_zone, zone_timeline,
+    DoseMove, ExpandContext, InForce, Quantity, ZoneTimeline, expand, in_force, moved_time,
+    parse_zone, spacing_rules, zone_timeline,
 };
 use crate::settings::{self, Settings};
 use crate::store::Store;
@@ -101,6 +102,8 @@ pub struct ScheduledDose {
     pub status: DoseStatus,
     /// The event that decides the status, if any.
     pub event: Option<DoseEvent>,
+    /// Set when a spacing rule moved the dose from its scheduled time.
+    pub moved: Option<DoseMove>,
 }
 
 /// Events that still count (not corrected by a later one), by `(medicine, scheduled time)`,
@@ -187,6 +190,7 @@ pub(crate) struct Planned {
     pub medicine_id: i64,
     pub due_at: Timestamp,
     pub dose: Option<Quantity>,
+    pub moved: Option<DoseMove>,
 }
 
 /// Expands every schedule in force in `[from, to)`.
@@ -233,11 +237,39 @@ pub(crate) fn planned(
                     .phases
                     .get(dose.phase as usize)
                     .and_then(|p| p.dose.clone()),
+                moved: None,
             });
         }
     }
+    apply_spacing_rules(conn, &mut out)?;
     out.sort_by_key(|p| (p.due_at, p.medicine_id));
     Ok(out)
+}
+
+/// Moves doses out of the gaps that spacing rules ask for, noting where they came from.
+fn apply_spacing_rules(conn: &Connection, planned: &mut [Planned]) -> Result<()> {
+    for rule in spacing_rules(conn)? {
+        let firsts: Vec<Timestamp> = planned
+            .iter()
+            .filter(|p| p.medicine_id == rule.first_medicine_id)
+            .map(|p| p.due_at)
+            .collect();
+        for dose in planned
+            .iter_mut()
+            .filter(|p| p.medicine_id == rule.second_medicine_id)
+        {
+            if let Some(to) = moved_time(&rule, dose.due_at, &firsts) {
+                let scheduled_for = dose.moved.as_ref().map_or(dose.due_at, |m| m.scheduled_for);
+                dose.due_at = to;
+                dose.moved = Some(DoseMove {
+                    scheduled_for,
+                    because_of_medicine_id: rule.first_medicine_id,
+                    min_gap_minutes: rule.min_gap_minutes,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// When the medicine was last taken.
@@ -270,6 +302,7 @@ pub(crate) fn doses(
                 dose: event.as_ref().and_then(|e| e.amount.clone()).or(p.dose),
                 status: status_of(p.due_at, event.as_ref(), now, settings),
                 event,
+                moved: p.moved,
             }
         })
         .collect();
@@ -281,6 +314,7 @@ pub(crate) fn doses(
             dose: event.amount.clone(),
             status: status_of(due, Some(&event), now, settings),
             event: Some(event),
+            moved: None,
         });
     }
     for event in log.unscheduled {
@@ -295,6 +329,7 @@ pub(crate) fn doses(
             dose: event.amount.clone(),
             status,
             event: Some(event),
+            moved: None,
         });
     }
     let sort_key = |d: &ScheduledDose| {

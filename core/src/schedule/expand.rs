@@ -200,8 +200,15 @@ impl<'a> PhasePlan<'a> {
                 if let Some(period_start) = period_start {
                     start = start.max(period_start.0);
                 }
-                // The period's end is inclusive.
-                bound_end = end.map(|end| end.0 + Duration::seconds(1));
+                // The period's end is inclusive; an end at midnight (a bare date) means the
+                // whole of that day.
+                bound_end = end.map(|end| {
+                    if end.0.time() == NaiveTime::MIN {
+                        end.0 + Duration::days(1)
+                    } else {
+                        end.0 + Duration::seconds(1)
+                    }
+                });
             }
             None => {}
         }
@@ -291,19 +298,27 @@ impl<'a> PhasePlan<'a> {
         out
     }
 
-    /// The step of an interval schedule (periods in seconds, minutes or hours, with no
-    /// explicit times). "N times a day" is spread over the day instead (`times_on`).
+    /// The step of an interval schedule (periods in seconds, minutes or hours, or fractional
+    /// days and weeks, with no explicit times). "N times a day" is spread over the day
+    /// instead (`times_on`).
     fn sub_daily_step(&self, repeat: &TimingRepeat) -> Option<Duration> {
         if !repeat.time_of_day.is_empty() || !repeat.when.is_empty() {
             return None;
         }
         let unit = repeat.period_unit?;
-        if !matches!(unit, UnitOfTime::S | UnitOfTime::Min | UnitOfTime::H) {
+        let period = repeat.period?;
+        // Days and weeks step by calendar days, unless the period is fractional (0.5 d).
+        let whole = period.fract() == 0.0;
+        if matches!(
+            unit,
+            UnitOfTime::D | UnitOfTime::Wk | UnitOfTime::Mo | UnitOfTime::A
+        ) && whole
+        {
             return None;
         }
-        let seconds = repeat.period? * unit.fixed_seconds()? as f64;
+        let seconds = period * unit.fixed_seconds()? as f64;
         let step = seconds / f64::from(repeat.frequency.unwrap_or(1));
-        (step < 86_400.0).then(|| Duration::seconds(step.round().max(60.0) as i64))
+        Some(Duration::seconds(step.round().max(60.0) as i64))
     }
 
     fn generate_intervals(
@@ -356,7 +371,7 @@ impl<'a> PhasePlan<'a> {
         }
         let days = (date - start).num_days();
         if let Some(cycle) = self.phase.cycle {
-            let length = i64::from(cycle.days_on + cycle.days_off);
+            let length = (i64::from(cycle.days_on) + i64::from(cycle.days_off)).max(1);
             if days % length >= i64::from(cycle.days_on) {
                 return false;
             }

@@ -12,6 +12,7 @@ mod clock;
 mod expand;
 pub mod fhir;
 mod history;
+mod spacing;
 mod timing;
 mod zone;
 
@@ -22,6 +23,8 @@ pub use clock::{ClockTime, LocalDate, LocalDateTime};
 pub use expand::{ExpandContext, PlannedDose, ZoneTimeline, expand};
 pub use history::ScheduleVersion;
 pub(crate) use history::{InForce, in_force, zone_timeline};
+pub use spacing::{DoseMove, SpacingRule};
+pub(crate) use spacing::{moved_time, rules as spacing_rules};
 pub use timing::{Bounds, DayOfWeek, EventTiming, Timing, TimingCode, TimingRepeat, UnitOfTime};
 pub use zone::{Frame, parse_zone};
 
@@ -188,6 +191,7 @@ impl Schedule {
             }
         }
         if let Some(prn) = &self.as_needed {
+            crate::validate::optional_text("as_needed.reason", prn.reason.as_deref(), 200, false)?;
             if prn.min_interval_minutes == Some(0) {
                 return Err(Error::invalid(
                     "as_needed.min_interval_minutes",
@@ -215,7 +219,7 @@ impl Phase {
             dose.validate("dose")?;
         }
         if let Some(cycle) = self.cycle
-            && (cycle.days_on == 0 || cycle.days_on + cycle.days_off > 366)
+            && (cycle.days_on == 0 || cycle.days_on.saturating_add(cycle.days_off) > 366)
         {
             return Err(Error::invalid(
                 "cycle",

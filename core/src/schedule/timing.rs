@@ -580,6 +580,17 @@ impl Timing {
                 "the period ends before it starts",
             ));
         }
+        let says_when = r.frequency.is_some()
+            || r.period.is_some()
+            || !r.time_of_day.is_empty()
+            || !r.when.is_empty()
+            || !r.day_of_week.is_empty();
+        if !says_when {
+            return Err(Error::invalid(
+                "repeat",
+                "needs a frequency, a period, days of the week, times of day or when",
+            ));
+        }
         Ok(())
     }
 }
