@@ -9,6 +9,7 @@ pub mod schedule;
 pub mod settings;
 pub mod store;
 pub mod time;
+pub mod travel;
 mod validate;
 
 pub use error::{Error, Result};

@@ -14,6 +14,7 @@ fn prn(rules: AsNeeded) -> Schedule {
         policy: ZonePolicy::Local,
         phases: vec![],
         as_needed: Some(rules),
+        shift: None,
     }
 }
 

@@ -618,6 +618,7 @@ fn full_schedule() -> Schedule {
                 period_hours: 12,
             }),
         }),
+        shift: None,
     }
 }
 

@@ -37,6 +37,7 @@ fn schedule(start: &str, zone: &str, policy: ZonePolicy, phases: Vec<Phase>) -> 
         policy,
         phases,
         as_needed: None,
+        shift: None,
     }
 }
 
@@ -488,4 +489,34 @@ fn an_empty_repeat_or_an_overflowing_cycle_is_refused() {
             .validate()
             .is_err()
     );
+}
+
+#[test]
+fn a_gradual_shift_moves_0800_berlin_to_0800_new_york_two_hours_a_day() {
+    use regimen_core::schedule::GradualShift;
+    let mut s = schedule(
+        "2025-06-01",
+        "Europe/Berlin",
+        ZonePolicy::Home,
+        vec![phase(daily_at(&["08:00"]))],
+    );
+    s.shift = Some(GradualShift {
+        to_zone: "America/New_York".into(),
+        starts: "2025-06-03".parse().unwrap(),
+        max_hours_per_day: 2,
+    });
+    s.validate().unwrap();
+    assert_eq!(
+        due(&s, "2025-06-01T00:00:00Z", "2025-06-07T00:00:00Z"),
+        [
+            "2025-06-01T06:00:00Z", // 08:00 Berlin
+            "2025-06-02T06:00:00Z",
+            "2025-06-03T08:00:00Z", // 2 h later
+            "2025-06-04T10:00:00Z", // 4 h later
+            "2025-06-05T12:00:00Z", // 08:00 New York
+            "2025-06-06T12:00:00Z",
+        ]
+    );
+    s.policy = ZonePolicy::Local;
+    assert!(s.validate().is_err(), "only home schedules shift");
 }

@@ -99,6 +99,7 @@ fn schedule_strategy() -> impl Strategy<Value = Schedule> {
                     ..Phase::default()
                 }],
                 as_needed: None,
+                shift: None,
             }
         })
 }

@@ -27,7 +27,7 @@ use super::anchors::Anchors;
 use super::clock::ClockTime;
 use super::timing::{Bounds, TimingRepeat, UnitOfTime};
 use super::zone::{Frame, parse_zone};
-use super::{Phase, Schedule, ZonePolicy};
+use super::{GradualShift, Phase, Schedule, ZonePolicy};
 use crate::error::Result;
 use crate::time::Timestamp;
 
@@ -115,7 +115,16 @@ pub fn expand(
     if from >= to {
         return Ok(Vec::new());
     }
+    // A gradual shift moves doses by up to 12 hours: generate that much wider, then cut.
+    let reach = std::time::Duration::from_secs(13 * 3600);
     let frames: Vec<(Timestamp, Timestamp, Frame)> = match schedule.policy {
+        ZonePolicy::Home if schedule.shift.is_some() => {
+            vec![(
+                from.minus(reach).max(first_instant),
+                to.plus(reach),
+                home_frame,
+            )]
+        }
         ZonePolicy::Home => vec![(from, to, home_frame)],
         ZonePolicy::Elapsed => vec![(from, to, Frame::Fixed(home_frame.offset_at(first_instant)))],
         ZonePolicy::Local => context
@@ -158,8 +167,39 @@ pub fn expand(
         }
         doses[before..].sort_by_key(|d| d.at);
     }
+    if let Some(shift) = &schedule.shift {
+        apply_shift(shift, home, &mut doses)?;
+        doses.retain(|d| d.at >= from && d.at < to);
+        doses.sort_by_key(|d| d.at);
+    }
     doses.dedup_by_key(|d| d.at);
     Ok(doses)
+}
+
+/// Moves a home schedule's doses onto `shift.to_zone`'s wall clock, at most
+/// `max_hours_per_day` more each day from `shift.starts` (the shorter way round the clock).
+fn apply_shift(shift: &GradualShift, home: Tz, doses: &mut [PlannedDose]) -> Result<()> {
+    let target = Frame::Zone(parse_zone(&shift.to_zone)?);
+    let home = Frame::Zone(home);
+    let step = i64::from(shift.max_hours_per_day) * 3_600;
+    for dose in doses.iter_mut() {
+        let day = home.local(dose.at).date();
+        if day < shift.starts.0 {
+            continue;
+        }
+        let days_in = (day - shift.starts.0).num_days() + 1;
+        // Same wall-clock time in the target zone is `difference` seconds later in UTC.
+        let mut difference = i64::from(home.offset_at(dose.at).local_minus_utc())
+            - i64::from(target.offset_at(dose.at).local_minus_utc());
+        if difference > 43_200 {
+            difference -= 86_400;
+        } else if difference <= -43_200 {
+            difference += 86_400;
+        }
+        let moved = difference.signum() * difference.abs().min(step * days_in);
+        dose.at = Timestamp::from_millis(dose.at.as_millis() + moved * 1000)?;
+    }
+    Ok(())
 }
 
 /// The wall-clock times of one phase inside a window, and where the phase ends.

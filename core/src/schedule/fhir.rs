@@ -383,6 +383,7 @@ fn from_dosages(dosages: &[&Value], zone: Tz, start: LocalDateTime) -> Result<Fh
         policy: ZonePolicy::Local,
         phases,
         as_needed,
+        shift: None,
     };
     schedule.validate().map_err(fhir_field)?;
     Ok(FhirPrescription {

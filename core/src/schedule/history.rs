@@ -145,6 +145,39 @@ pub(crate) fn zone_timeline(conn: &Connection, sealer: &Sealer) -> Result<Option
     })
 }
 
+/// Records `zone` from `now` on inside `tx`; `false` if it is already the zone in force.
+pub(crate) fn record_zone(
+    tx: &Connection,
+    sealer: &Sealer,
+    zone: Tz,
+    now: Timestamp,
+) -> Result<bool> {
+    if zone_timeline(tx, sealer)?.is_some_and(|t| t.zone_at(now) == zone) {
+        return Ok(false);
+    }
+    let latest: Option<i64> =
+        tx.query_row("SELECT max(since) FROM device_zone", [], |r| r.get(0))?;
+    if latest.is_some_and(|latest| latest >= now.as_millis()) {
+        return Err(Error::Conflict(
+            "a later zone change is already recorded".into(),
+        ));
+    }
+    let id: i64 = tx.query_row(
+        "SELECT coalesce(max(id), 0) + 1 FROM device_zone",
+        [],
+        |r| r.get(0),
+    )?;
+    tx.execute(
+        "INSERT INTO device_zone (id, since, details) VALUES (?1, ?2, ?3)",
+        params![
+            id,
+            now.as_millis(),
+            sealer.seal_json(zone_slot(id), &zone.name())?
+        ],
+    )?;
+    Ok(true)
+}
+
 impl Store {
     /// Gives a medicine a new schedule version from `valid_from` on (`None` stops scheduled
     /// doses). Versions only move forward: `valid_from` must be after the latest version's.
@@ -227,32 +260,7 @@ impl Store {
     /// is the zone already in force.
     pub fn record_device_zone(&self, zone: &str, now: Timestamp) -> Result<bool> {
         let tz = parse_zone(zone)?;
-        self.write(|tx, sealer| {
-            if zone_timeline(tx, sealer)?.is_some_and(|t| t.zone_at(now) == tz) {
-                return Ok(false);
-            }
-            let latest: Option<i64> =
-                tx.query_row("SELECT max(since) FROM device_zone", [], |r| r.get(0))?;
-            if latest.is_some_and(|latest| latest >= now.as_millis()) {
-                return Err(Error::Conflict(
-                    "a later zone change is already recorded".into(),
-                ));
-            }
-            let id: i64 = tx.query_row(
-                "SELECT coalesce(max(id), 0) + 1 FROM device_zone",
-                [],
-                |r| r.get(0),
-            )?;
-            tx.execute(
-                "INSERT INTO device_zone (id, since, details) VALUES (?1, ?2, ?3)",
-                params![
-                    id,
-                    now.as_millis(),
-                    sealer.seal_json(zone_slot(id), &tz.name())?
-                ],
-            )?;
-            Ok(true)
-        })
+        self.write(|tx, sealer| record_zone(tx, sealer, tz, now))
     }
 
     /// The phone's zone at `at`, if the app has ever said.

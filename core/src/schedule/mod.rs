@@ -22,7 +22,7 @@ pub use anchors::{Anchors, DEFAULT_MEAL_OFFSET_MINUTES, DayAnchors};
 pub use clock::{ClockTime, LocalDate, LocalDateTime};
 pub use expand::{ExpandContext, PlannedDose, ZoneTimeline, expand};
 pub use history::ScheduleVersion;
-pub(crate) use history::{InForce, in_force, zone_timeline};
+pub(crate) use history::{InForce, in_force, record_zone, zone_timeline};
 pub use spacing::{DoseMove, SpacingRule};
 pub(crate) use spacing::{moved_time, rules as spacing_rules};
 pub use timing::{Bounds, DayOfWeek, EventTiming, Timing, TimingCode, TimingRepeat, UnitOfTime};
@@ -158,6 +158,25 @@ pub struct Schedule {
     /// Rules for extra doses taken as needed.
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub as_needed: Option<AsNeeded>,
+    /// Extension, policy `home` only: move the doses gradually onto another zone's wall
+    /// clock after travel.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    #[serde(default)]
+    pub shift: Option<GradualShift>,
+}
+
+/// Extension: moves a `home` schedule onto `to_zone`'s wall clock by at most
+/// `max_hours_per_day` a day from `starts`, for medicines whose timing must not jump (after a
+/// flight, 08:00 Berlin becomes 08:00 New York over three days at 2 h a day).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct GradualShift {
+    /// The zone whose wall clock the doses end up on.
+    pub to_zone: String,
+    /// First day of the shift, in the schedule's zone.
+    pub starts: LocalDate,
+    /// Most hours the doses move in one day (1 to 12).
+    pub max_hours_per_day: u32,
 }
 
 impl Schedule {
@@ -188,6 +207,18 @@ impl Schedule {
                     ),
                     index,
                 ));
+            }
+        }
+        if let Some(shift) = &self.shift {
+            parse_zone(&shift.to_zone)?;
+            if self.policy != ZonePolicy::Home {
+                return Err(Error::invalid(
+                    "shift",
+                    "only a schedule with policy home can shift",
+                ));
+            }
+            if !(1..=12).contains(&shift.max_hours_per_day) {
+                return Err(Error::invalid("shift.max_hours_per_day", "must be 1 to 12"));
             }
         }
         if let Some(prn) = &self.as_needed {

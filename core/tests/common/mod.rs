@@ -63,6 +63,7 @@ pub fn daily_schedule(start: &str, zone: &str, times: &[&str]) -> regimen_core::
             ..Phase::default()
         }],
         as_needed: None,
+        shift: None,
     }
 }
 

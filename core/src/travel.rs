@@ -1,0 +1,146 @@
+//! When the phone's time zone changes: record it and say which upcoming reminders move and
+//! why. Policy `local` doses keep their wall-clock time, so their instants move; `home` and
+//! `elapsed` doses keep their instants, so their wall-clock time here changes (a `home`
+//! schedule can then shift gradually, see `schedule::GradualShift`).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::dose::status::planned;
+use crate::error::{Error, Result};
+use crate::schedule::{ZonePolicy, in_force, parse_zone, record_zone, zone_timeline};
+use crate::settings;
+use crate::store::Store;
+use crate::time::Timestamp;
+
+/// Longest look-ahead of a zone-change report.
+pub const MAX_LOOKAHEAD: Duration = Duration::from_secs(14 * 86_400);
+
+/// An upcoming dose whose instant moves with the new zone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct MovedDose {
+    /// The medicine.
+    pub medicine_id: i64,
+    /// When it was due before the change.
+    pub before: Timestamp,
+    /// When it is due now.
+    pub after: Timestamp,
+}
+
+/// An upcoming dose that keeps its instant, so its wall-clock time here changes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct KeptDose {
+    /// The medicine.
+    pub medicine_id: i64,
+    /// When it is due (unchanged).
+    pub at: Timestamp,
+    /// Why it keeps its instant: `home` (stays on its home zone's time) or `elapsed` (exact
+    /// intervals in real time).
+    pub policy: ZonePolicy,
+}
+
+/// What a zone change does to the coming reminders.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct ZoneChangeReport {
+    /// Whether the zone differed from the one recorded (if not, nothing was written).
+    pub changed: bool,
+    /// The zone in force before, if any was recorded.
+    pub previous_zone: Option<String>,
+    /// The zone now.
+    pub zone: String,
+    /// Policy `local` doses: same wall-clock time, new instant.
+    pub moved: Vec<MovedDose>,
+    /// Policy `home` and `elapsed` doses whose wall-clock time here differs from home.
+    pub kept: Vec<KeptDose>,
+    /// Medicines with policy `home` that could shift gradually to the new zone's clock.
+    pub can_shift_gradually: Vec<i64>,
+}
+
+impl Store {
+    /// Records that the phone is now in `zone` and reports how the doses due in the next
+    /// `lookahead` are affected. Call it at every start and when the OS says the zone changed.
+    pub fn change_device_zone(
+        &self,
+        zone: &str,
+        now: Timestamp,
+        lookahead: Duration,
+    ) -> Result<ZoneChangeReport> {
+        let tz = parse_zone(zone)?;
+        if lookahead.is_zero() || lookahead > MAX_LOOKAHEAD {
+            return Err(Error::invalid(
+                "lookahead",
+                "must be more than zero and at most 14 days",
+            ));
+        }
+        let until = now.plus(lookahead);
+        self.write(|tx, sealer| {
+            let settings = settings::read(tx, sealer)?;
+            let previous = zone_timeline(tx, sealer)?.map(|t| t.zone_at(now));
+            let before = planned(tx, sealer, &settings, now, until)?;
+            let changed = record_zone(tx, sealer, tz, now)?;
+            let mut report = ZoneChangeReport {
+                changed,
+                previous_zone: previous.map(|z| z.name().to_owned()),
+                zone: tz.name().to_owned(),
+                moved: Vec::new(),
+                kept: Vec::new(),
+                can_shift_gradually: Vec::new(),
+            };
+            if !changed {
+                return Ok(report);
+            }
+            let after = planned(tx, sealer, &settings, now, until)?;
+            let policies: BTreeMap<i64, (ZonePolicy, String)> = in_force(tx, sealer, now, until)?
+                .into_iter()
+                .map(|f| (f.medicine_id, (f.schedule.policy, f.schedule.zone)))
+                .collect();
+            let mut by_medicine: BTreeMap<i64, (Vec<Timestamp>, Vec<Timestamp>)> = BTreeMap::new();
+            for p in &before {
+                by_medicine
+                    .entry(p.medicine_id)
+                    .or_default()
+                    .0
+                    .push(p.due_at);
+            }
+            for p in &after {
+                by_medicine
+                    .entry(p.medicine_id)
+                    .or_default()
+                    .1
+                    .push(p.due_at);
+            }
+            for (medicine_id, (old, new)) in by_medicine {
+                let Some((policy, home)) = policies.get(&medicine_id) else {
+                    continue;
+                };
+                let away_from_home = parse_zone(home)? != tz;
+                for (before, after) in old.iter().zip(&new) {
+                    if before != after {
+                        report.moved.push(MovedDose {
+                            medicine_id,
+                            before: *before,
+                            after: *after,
+                        });
+                    } else if *policy == ZonePolicy::Elapsed
+                        || (*policy == ZonePolicy::Home && away_from_home)
+                    {
+                        report.kept.push(KeptDose {
+                            medicine_id,
+                            at: *after,
+                            policy: *policy,
+                        });
+                    }
+                }
+                if *policy == ZonePolicy::Home && away_from_home {
+                    report.can_shift_gradually.push(medicine_id);
+                }
+            }
+            Ok(report)
+        })
+    }
+}
