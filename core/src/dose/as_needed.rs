@@ -70,7 +70,7 @@ fn in_unit(amount: &Quantity, unit: &str, medicine: &Medicine) -> Option<f64> {
     let per_unit: f64 = words.next()?.replace(',', ".").parse().ok()?;
     let strength_unit = words.next()?;
     (words.next().is_none() && strength_unit.eq_ignore_ascii_case(unit))
-        .then(|| amount.value * per_unit)
+        .then_some(amount.value * per_unit)
 }
 
 /// The amount a taken dose counts as, before conversion.

@@ -139,10 +139,9 @@ pub(crate) fn zone_timeline(conn: &Connection, sealer: &Sealer) -> Result<Option
         let name: String = sealer.open_json(zone_slot(id), &sealed)?;
         zones.push((Timestamp::from_millis(row.get(1)?)?, parse_zone(&name)?));
     }
-    Ok(match zones.split_first() {
-        None => None,
-        Some(((_, first), rest)) => Some(ZoneTimeline::new(*first, rest.to_vec())),
-    })
+    Ok(zones
+        .split_first()
+        .map(|((_, first), rest)| ZoneTimeline::new(*first, rest.to_vec())))
 }
 
 /// Records `zone` from `now` on inside `tx`; `false` if it is already the zone in force.
