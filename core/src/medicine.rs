@@ -292,26 +292,33 @@ pub(crate) fn list(
     Ok(medicines)
 }
 
+/// Inserts validated `info` as a new medicine inside `tx`.
+pub(crate) fn insert(
+    tx: &Connection,
+    sealer: &Sealer,
+    info: &MedicineInfo,
+    now: Timestamp,
+) -> Result<Medicine> {
+    let id: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM medicine", [], |r| {
+        r.get(0)
+    })?;
+    tx.execute(
+        "INSERT INTO medicine (id, details, revision, created_at, updated_at)
+         VALUES (?1, ?2, 1, ?3, ?3)",
+        params![
+            id,
+            sealer.seal_json(details_slot(id), info)?,
+            now.as_millis()
+        ],
+    )?;
+    get(tx, sealer, id)
+}
+
 impl Store {
     /// Adds a medicine and returns it as stored.
     pub fn add_medicine(&self, info: &MedicineInfo, now: Timestamp) -> Result<Medicine> {
         let info = info.validated()?;
-        self.write(|tx, sealer| {
-            let id: i64 =
-                tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM medicine", [], |r| {
-                    r.get(0)
-                })?;
-            tx.execute(
-                "INSERT INTO medicine (id, details, revision, created_at, updated_at)
-                 VALUES (?1, ?2, 1, ?3, ?3)",
-                params![
-                    id,
-                    sealer.seal_json(details_slot(id), &info)?,
-                    now.as_millis()
-                ],
-            )?;
-            get(tx, sealer, id)
-        })
+        self.write(|tx, sealer| insert(tx, sealer, &info, now))
     }
 
     /// Replaces a medicine's info. With `expected_revision`, fails with `Conflict` if someone

@@ -76,3 +76,11 @@ impl From<CoreError> for RegimenError {
         }
     }
 }
+
+/// An `InvalidInput` for an argument checked in this crate.
+pub(crate) fn invalid(field: &str, reason: &str) -> RegimenError {
+    RegimenError::InvalidInput {
+        field: field.into(),
+        reason: reason.into(),
+    }
+}

@@ -4,6 +4,7 @@
 mod error;
 mod keystore;
 mod regimen;
+mod schedules;
 
 pub use error::{RegimenError, Result};
 pub use keystore::{KeyStore, KeyStoreError};
@@ -14,5 +15,6 @@ pub use regimen_core::{
     dose::{DoseAction, DoseEvent, LoggedDose, NewDoseEvent},
     medicine::{DoseForm, Medicine, MedicineInfo, Route},
 };
+pub use schedules::parse_fhir_timing;
 
 uniffi::setup_scaffolding!("regimen");

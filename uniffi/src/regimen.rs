@@ -8,7 +8,7 @@ use regimen_core::dose::{DoseEvent, LoggedDose, NewDoseEvent};
 use regimen_core::medicine::{Medicine, MedicineInfo};
 use regimen_core::{OpenOptions, Store, Timestamp};
 
-use crate::error::{RegimenError, Result};
+use crate::error::{RegimenError, Result, invalid};
 use crate::keystore::{AliasedKey, KeyStore};
 
 /// How to open a database. Every field has a default.
@@ -44,7 +44,9 @@ impl Default for RegimenConfig {
 /// `close()` to release the database when done; in Swift it closes when released.
 #[derive(uniffi::Object)]
 pub struct Regimen {
-    store: Store,
+    pub(crate) store: Store,
+    /// A pinned "now" for reproducible runs (the CLI's `--now`); the system clock otherwise.
+    pinned_now: Option<Timestamp>,
 }
 
 #[uniffi::export]
@@ -76,12 +78,15 @@ impl Regimen {
             alias,
         };
         let store = Store::open(Path::new(&path), &options, &keys)?;
-        Ok(Arc::new(Regimen { store }))
+        Ok(Arc::new(Regimen {
+            store,
+            pinned_now: None,
+        }))
     }
 
     /// Adds a medicine and returns it as stored (names trimmed, codes normalised).
     pub fn add_medicine(&self, info: MedicineInfo) -> Result<Medicine> {
-        Ok(self.store.add_medicine(&info, now()?)?)
+        Ok(self.store.add_medicine(&info, self.now()?)?)
     }
 
     /// Replaces a medicine's info. Pass the `revision` you read as `expected_revision` to get
@@ -94,18 +99,18 @@ impl Regimen {
     ) -> Result<Medicine> {
         Ok(self
             .store
-            .edit_medicine(id, &info, expected_revision, now()?)?)
+            .edit_medicine(id, &info, expected_revision, self.now()?)?)
     }
 
     /// Archives a medicine: it leaves the active list and takes no new doses; its history
     /// stays. Archiving twice changes nothing.
     pub fn archive_medicine(&self, id: i64) -> Result<Medicine> {
-        Ok(self.store.archive_medicine(id, now()?)?)
+        Ok(self.store.archive_medicine(id, self.now()?)?)
     }
 
     /// Returns an archived medicine to the active list.
     pub fn restore_medicine(&self, id: i64) -> Result<Medicine> {
-        Ok(self.store.restore_medicine(id, now()?)?)
+        Ok(self.store.restore_medicine(id, self.now()?)?)
     }
 
     /// One medicine, active or archived.
@@ -122,13 +127,13 @@ impl Regimen {
     /// carries a warning when an as-needed dose came too soon or over the maximum (the dose
     /// is logged all the same: the log records what happened).
     pub fn log_dose(&self, event: NewDoseEvent) -> Result<LoggedDose> {
-        Ok(self.store.log_dose(&event, now()?)?)
+        Ok(self.store.log_dose(&event, self.now()?)?)
     }
 
     /// Appends many dose events in one call (back-filling, imports): all are written or none,
     /// and an `InvalidInput` reason starts with `events[i]` to say which one failed.
     pub fn log_doses(&self, events: Vec<NewDoseEvent>) -> Result<Vec<DoseEvent>> {
-        Ok(self.store.log_doses(&events, now()?)?)
+        Ok(self.store.log_doses(&events, self.now()?)?)
     }
 
     /// Dose events that happened in `[from, to)`, of one medicine or all, oldest first.
@@ -142,14 +147,31 @@ impl Regimen {
     }
 }
 
-/// The current instant. The FFI layer is the only place that reads the clock.
-fn now() -> Result<Timestamp> {
-    Ok(Timestamp::from_system_time(SystemTime::now())?)
-}
+impl Regimen {
+    /// Opens like [`Regimen::open`] with "now" pinned at `now` for every call: for Rust
+    /// callers that must reproduce a result for a given instant (the CLI's `--now`, tests).
+    pub fn open_at(
+        path: String,
+        config: RegimenConfig,
+        key_store: Arc<dyn KeyStore>,
+        now: Timestamp,
+    ) -> Result<Arc<Self>> {
+        let opened = Regimen::open(path, config, key_store)?;
+        let store = Arc::try_unwrap(opened).map_err(|_| RegimenError::Storage {
+            reason: "the store was shared while opening".into(),
+        })?;
+        Ok(Arc::new(Regimen {
+            pinned_now: Some(now),
+            ..store
+        }))
+    }
 
-fn invalid(field: &str, reason: &str) -> RegimenError {
-    RegimenError::InvalidInput {
-        field: field.into(),
-        reason: reason.into(),
+    /// The current instant: the pinned one, or the system clock. The FFI layer is the only
+    /// place that reads the clock.
+    pub(crate) fn now(&self) -> Result<Timestamp> {
+        match self.pinned_now {
+            Some(now) => Ok(now),
+            None => Ok(Timestamp::from_system_time(SystemTime::now())?),
+        }
     }
 }

@@ -352,6 +352,17 @@ pub fn local_day(zone: Tz, date: chrono::NaiveDate) -> (Timestamp, Timestamp) {
 }
 
 impl Store {
+    /// The doses of one local day in the phone's zone at `now` (UTC until the app records
+    /// a zone): the batch call behind a "today" screen.
+    pub fn day(&self, date: chrono::NaiveDate, now: Timestamp) -> Result<Vec<ScheduledDose>> {
+        self.read(|conn, sealer| {
+            let zone = zone_timeline(conn, sealer)?.map_or(chrono_tz::UTC, |t| t.zone_at(now));
+            let (from, to) = local_day(zone, date);
+            let settings = settings::read(conn, sealer)?;
+            doses(conn, sealer, &settings, from, to, now)
+        })
+    }
+
     /// Every dose due in `[from, to)` (and as-needed doses logged then), with where each
     /// stands at `now`. One call serves a whole day or week of a UI.
     pub fn doses(

@@ -177,6 +177,60 @@ pub(crate) fn record_zone(
     Ok(true)
 }
 
+/// Appends a schedule version inside `tx` (the schedule already validated).
+fn insert_version(
+    tx: &Connection,
+    sealer: &Sealer,
+    medicine_id: i64,
+    schedule: Option<&Schedule>,
+    valid_from: Timestamp,
+    now: Timestamp,
+) -> Result<ScheduleVersion> {
+    let medicine = medicine::get(tx, sealer, medicine_id)?;
+    if !medicine.is_active() {
+        return Err(Error::invalid(
+            "medicine_id",
+            "the medicine is archived; restore it before changing its schedule",
+        ));
+    }
+    let latest: Option<i64> = tx.query_row(
+        "SELECT max(valid_from) FROM schedule_version WHERE medicine_id = ?1",
+        [medicine_id],
+        |r| r.get(0),
+    )?;
+    if latest.is_some_and(|latest| latest >= valid_from.as_millis()) {
+        return Err(Error::Conflict(
+            "a newer schedule version already exists; versions only move forward".into(),
+        ));
+    }
+    let id: i64 = tx.query_row(
+        "SELECT coalesce(max(id), 0) + 1 FROM schedule_version",
+        [],
+        |r| r.get(0),
+    )?;
+    let sealed = schedule
+        .map(|s| sealer.seal_json(schedule_slot(id), s))
+        .transpose()?;
+    tx.execute(
+        "INSERT INTO schedule_version (id, medicine_id, valid_from, details, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            id,
+            medicine_id,
+            valid_from.as_millis(),
+            sealed,
+            now.as_millis()
+        ],
+    )?;
+    Ok(ScheduleVersion {
+        id,
+        medicine_id,
+        valid_from,
+        schedule: schedule.cloned(),
+        created_at: now,
+    })
+}
+
 impl Store {
     /// Gives a medicine a new schedule version from `valid_from` on (`None` stops scheduled
     /// doses). Versions only move forward: `valid_from` must be after the latest version's.
@@ -190,50 +244,27 @@ impl Store {
         if let Some(schedule) = schedule {
             schedule.validate()?;
         }
+        self.write(|tx, sealer| insert_version(tx, sealer, medicine_id, schedule, valid_from, now))
+    }
+
+    /// Adds a medicine and its first schedule (from `now`) in one transaction: both or
+    /// neither.
+    pub fn add_scheduled_medicine(
+        &self,
+        info: &crate::medicine::MedicineInfo,
+        schedule: Option<&Schedule>,
+        now: Timestamp,
+    ) -> Result<(crate::medicine::Medicine, Option<ScheduleVersion>)> {
+        let info = info.validated()?;
+        if let Some(schedule) = schedule {
+            schedule.validate()?;
+        }
         self.write(|tx, sealer| {
-            let medicine = medicine::get(tx, sealer, medicine_id)?;
-            if !medicine.is_active() {
-                return Err(Error::invalid(
-                    "medicine_id",
-                    "the medicine is archived; restore it before changing its schedule",
-                ));
-            }
-            let latest: Option<i64> = tx.query_row(
-                "SELECT max(valid_from) FROM schedule_version WHERE medicine_id = ?1",
-                [medicine_id],
-                |r| r.get(0),
-            )?;
-            if latest.is_some_and(|latest| latest >= valid_from.as_millis()) {
-                return Err(Error::Conflict(
-                    "a newer schedule version already exists; versions only move forward".into(),
-                ));
-            }
-            let id: i64 = tx.query_row(
-                "SELECT coalesce(max(id), 0) + 1 FROM schedule_version",
-                [],
-                |r| r.get(0),
-            )?;
-            let sealed = schedule
-                .map(|s| sealer.seal_json(schedule_slot(id), s))
+            let medicine = medicine::insert(tx, sealer, &info, now)?;
+            let version = schedule
+                .map(|s| insert_version(tx, sealer, medicine.id, Some(s), now, now))
                 .transpose()?;
-            tx.execute(
-                "INSERT INTO schedule_version (id, medicine_id, valid_from, details, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    id,
-                    medicine_id,
-                    valid_from.as_millis(),
-                    sealed,
-                    now.as_millis()
-                ],
-            )?;
-            Ok(ScheduleVersion {
-                id,
-                medicine_id,
-                valid_from,
-                schedule: schedule.cloned(),
-                created_at: now,
-            })
+            Ok((medicine, version))
         })
     }
 
