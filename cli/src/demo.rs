@@ -2,20 +2,20 @@
 //! An empty database is filled once; a database that already has medicines is only shown.
 
 use std::path::Path;
-use std::time::SystemTime;
+use std::time::Duration;
 
-use chrono::Local;
 use regimen_ffi::{
-    DoseAction, DoseEvent, DoseForm, Medicine, MedicineInfo, NewDoseEvent, Regimen, Route,
-    Timestamp,
+    AsNeeded, DoseAction, DoseForm, DoseStatus, LocalDate, LocalDateTime, MaxDose, MedicineInfo,
+    NewDoseEvent, Phase, Quantity, Schedule, Timing, TimingRepeat, UnitOfTime, ZonePolicy,
 };
 use serde_json::json;
 
-use crate::output::{event_line, medicine_title, short_title, tally};
-use crate::when::{local_day_at, today};
+use crate::day::print_day;
+use crate::output::print_json;
+use crate::session::Session;
 use crate::{Failure, Outcome};
 
-/// One sample medicine and the local clock times its doses are taken.
+/// One sample medicine: its details and the local times its doses are due.
 struct Sample {
     name: &'static str,
     strength: &'static str,
@@ -23,7 +23,7 @@ struct Sample {
     rxnorm: &'static str,
     atc: &'static str,
     instructions: &'static str,
-    times: &'static [(u32, u32)],
+    times: &'static [&'static str],
 }
 
 const SAMPLES: &[Sample] = &[
@@ -34,7 +34,16 @@ const SAMPLES: &[Sample] = &[
         rxnorm: "10582",
         atc: "H03AA01",
         instructions: "On an empty stomach, 30 minutes before breakfast",
-        times: &[(6, 30)],
+        times: &["06:30"],
+    },
+    Sample {
+        name: "Calcium carbonate",
+        strength: "500 mg",
+        form: DoseForm::Tablet,
+        rxnorm: "1897",
+        atc: "A12AA04",
+        instructions: "With breakfast and dinner; keep 4 hours from levothyroxine",
+        times: &["08:00", "19:00"],
     },
     Sample {
         name: "Metformin",
@@ -43,16 +52,7 @@ const SAMPLES: &[Sample] = &[
         rxnorm: "6809",
         atc: "A10BA02",
         instructions: "With breakfast and with dinner",
-        times: &[(8, 0), (19, 0)],
-    },
-    Sample {
-        name: "Lisinopril",
-        strength: "10 mg",
-        form: DoseForm::Tablet,
-        rxnorm: "29046",
-        atc: "C09AA03",
-        instructions: "Once a day in the morning",
-        times: &[(8, 0)],
+        times: &["08:00", "19:00"],
     },
     Sample {
         name: "Clopidogrel",
@@ -61,7 +61,7 @@ const SAMPLES: &[Sample] = &[
         rxnorm: "32968",
         atc: "B01AC04",
         instructions: "Once a day; do not stop without asking your cardiologist",
-        times: &[(8, 0)],
+        times: &["08:00"],
     },
     Sample {
         name: "Atorvastatin",
@@ -70,158 +70,206 @@ const SAMPLES: &[Sample] = &[
         rxnorm: "83367",
         atc: "C10AA05",
         instructions: "In the evening",
-        times: &[(21, 0)],
-    },
-    Sample {
-        name: "Ibuprofen",
-        strength: "200 mg",
-        form: DoseForm::Tablet,
-        rxnorm: "5640",
-        atc: "M01AE01",
-        instructions: "Only when needed for pain, with food; at most 3 tablets a day",
-        times: &[],
+        times: &["21:00"],
     },
 ];
 
-pub fn run(db: &Path, json: bool) -> Outcome {
-    let regimen = crate::open(db)?;
-    let created = regimen.medicines(true)?.is_empty();
+pub fn run(session: &Session, db: &Path) -> Outcome {
+    let created = session.regimen.medicines(true)?.is_empty();
     if created {
-        seed(&regimen)?;
+        seed(session)?;
     }
-    show_today(&regimen, db, created, json)
+    let doses = session.regimen.day(LocalDate(session.today()))?;
+    let plan = session
+        .regimen
+        .plan_notifications(Duration::from_secs(86_400), 64)?;
+    if session.json {
+        print_json(&json!({
+            "database": db.display().to_string(),
+            "created": created,
+            "medicines": session.regimen.medicines(true)?,
+            "today": doses,
+            "plan": plan,
+        }));
+        return Ok(());
+    }
+    let verb = if created {
+        "Created a sample patient in"
+    } else {
+        "Showing the patient in"
+    };
+    println!("{verb} {}\n", db.display());
+    print_day(session, session.today(), &doses)?;
+    println!("\nNext reminders on the lock screen (no medicine names, by default):");
+    for n in plan.notifications.iter().take(4) {
+        println!(
+            "  {}  {}",
+            session.local(n.fire_at).format("%a %H:%M"),
+            n.body
+        );
+    }
+    println!(
+        "\nTry: regimen today · regimen dose take Metformin · regimen plan · regimen adherence · regimen med show Calcium carbonate"
+    );
+    Ok(())
 }
 
-/// Adds the sample medicines, a finished antibiotic course, and yesterday's and today's doses
-/// up to now.
-fn seed(regimen: &Regimen) -> Outcome {
-    let now =
-        Timestamp::from_system_time(SystemTime::now()).map_err(|e| Failure::Cli(e.to_string()))?;
-    for (index, sample) in SAMPLES.iter().enumerate() {
-        let medicine = regimen.add_medicine(MedicineInfo {
+fn daily(times: &[&str]) -> Result<Timing, Failure> {
+    Ok(Timing {
+        repeat: Some(TimingRepeat {
+            frequency: Some(times.len() as u32),
+            period: Some(1.0),
+            period_unit: Some(UnitOfTime::D),
+            time_of_day: times
+                .iter()
+                .map(|t| {
+                    t.parse()
+                        .map_err(|_| Failure::Cli("bad sample time".into()))
+                })
+                .collect::<Result<_, _>>()?,
+            ..TimingRepeat::default()
+        }),
+        ..Timing::default()
+    })
+}
+
+/// Adds the sample medicines with schedules that started three days ago, a spacing rule, an
+/// as-needed painkiller and a finished antibiotic course; answers the doses due so far.
+fn seed(session: &Session) -> Outcome {
+    let regimen = &session.regimen;
+    let start = LocalDateTime(
+        (session.today() - chrono::Duration::days(3)).and_time(chrono::NaiveTime::MIN),
+    );
+    let zone = session.zone.name().to_owned();
+    let schedule = |phases: Vec<Phase>, as_needed: Option<AsNeeded>| Schedule {
+        start,
+        zone: zone.clone(),
+        policy: ZonePolicy::Local,
+        phases,
+        as_needed,
+        shift: None,
+    };
+    let mut ids = Vec::new();
+    for sample in SAMPLES {
+        let info = MedicineInfo {
             name: sample.name.into(),
             strength: Some(sample.strength.into()),
             form: Some(sample.form),
-            route: Some(Route::Oral),
+            route: Some(regimen_ffi::Route::Oral),
             rxnorm: Some(sample.rxnorm.into()),
             atc: Some(sample.atc.into()),
             instructions: Some(sample.instructions.into()),
             notes: None,
-        })?;
-        for day in [-1, 0] {
-            for &(hour, minute) in sample.times {
-                let Some(due) = local_day_at(day, hour, minute) else {
-                    continue;
-                };
-                // Doses are taken a few minutes late, differently per medicine.
-                let taken = due.plus(std::time::Duration::from_secs(60 * (2 + 3 * index as u64)));
-                if taken > now {
-                    continue;
-                }
-                let skipped = day == -1 && sample.name == "Atorvastatin";
-                regimen.log_dose(NewDoseEvent {
-                    medicine_id: medicine.id,
-                    action: if skipped {
-                        DoseAction::Skipped
-                    } else {
-                        DoseAction::Taken
-                    },
-                    actual_at: taken,
-                    scheduled_at: Some(due),
-                    snooze_until: None,
-                    note: skipped.then(|| "Pack was empty; refill collected the next day".into()),
-                    amount: None,
-                    corrects: None,
-                })?;
-            }
-        }
-        if sample.times.is_empty()
-            && let Some(headache) = local_day_at(-1, 14, 10)
-        {
-            regimen.log_dose(NewDoseEvent {
-                medicine_id: medicine.id,
-                action: DoseAction::Taken,
-                actual_at: headache,
-                scheduled_at: None,
-                snooze_until: None,
-                note: Some("Headache".into()),
-                amount: None,
-                corrects: None,
-            })?;
-        }
+        };
+        let phase = Phase {
+            timing: daily(sample.times)?,
+            dose: Some(Quantity {
+                value: 1.0,
+                unit: "tablet".into(),
+            }),
+            ..Phase::default()
+        };
+        ids.push(
+            regimen
+                .add_scheduled_medicine(info, Some(schedule(vec![phase], None)))?
+                .id,
+        );
     }
+    regimen.add_spacing_rule(ids[0], ids[1], 240)?;
+    let ibuprofen = regimen.add_scheduled_medicine(
+        MedicineInfo {
+            name: "Ibuprofen".into(),
+            strength: Some("200 mg".into()),
+            form: Some(DoseForm::Tablet),
+            route: Some(regimen_ffi::Route::Oral),
+            rxnorm: Some("5640".into()),
+            atc: Some("M01AE01".into()),
+            instructions: Some("Only when needed for pain, with food".into()),
+            notes: None,
+        },
+        Some(schedule(
+            vec![],
+            Some(AsNeeded {
+                reason: Some("pain".into()),
+                min_interval_minutes: Some(360),
+                max_per_period: Some(MaxDose {
+                    amount: Quantity {
+                        value: 1200.0,
+                        unit: "mg".into(),
+                    },
+                    period_hours: 24,
+                }),
+            }),
+        )),
+    )?;
     let course = regimen.add_medicine(MedicineInfo {
         name: "Amoxicillin".into(),
         strength: Some("500 mg".into()),
         form: Some(DoseForm::Capsule),
-        route: Some(Route::Oral),
+        route: Some(regimen_ffi::Route::Oral),
         rxnorm: Some("723".into()),
         atc: Some("J01CA04".into()),
         instructions: Some("Three times a day for 7 days".into()),
         notes: Some("Course for a chest infection, finished".into()),
     })?;
     regimen.archive_medicine(course.id)?;
-    Ok(())
+    answer_past_doses(session, &ids, ibuprofen.id)
 }
 
-fn show_today(regimen: &Regimen, db: &Path, created: bool, json: bool) -> Outcome {
-    let medicines = regimen.medicines(true)?;
-    let (start, end) = today();
-    let events = regimen.dose_events(start, end, None)?;
-    if json {
-        let output = json!({
-            "database": db.display().to_string(),
-            "created": created,
-            "medicines": medicines,
-            "today": events,
-        });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&output).unwrap_or_default()
-        );
-        return Ok(());
-    }
-    let active: Vec<&Medicine> = medicines.iter().filter(|m| m.is_active()).collect();
-    if created {
-        println!("Created a sample patient in {}", db.display());
-    } else {
-        println!("Showing the patient in {}", db.display());
-    }
-    println!("{}\n", Local::now().format("%A %-d %B %Y, %H:%M"));
-    println!(
-        "Medicines ({} active, {} archived)",
-        active.len(),
-        medicines.len() - active.len()
-    );
-    for medicine in &active {
-        let instructions = medicine.info.instructions.as_deref().unwrap_or("");
-        println!("  {:>3}  {}", medicine.id, medicine_title(medicine));
-        if !instructions.is_empty() {
-            println!("       {instructions}");
+/// Answers every dose due up to 20 minutes ago: taken a few minutes late, one evening statin
+/// skipped, one morning dose two days ago forgotten; plus a painkiller yesterday afternoon.
+fn answer_past_doses(session: &Session, ids: &[i64], ibuprofen: i64) -> Outcome {
+    let regimen = &session.regimen;
+    let (from, _) = session.day_bounds(session.today() - chrono::Duration::days(3));
+    let until = session.now.minus(Duration::from_secs(20 * 60));
+    let mut events = Vec::new();
+    for (n, dose) in regimen.doses(from, until)?.iter().enumerate() {
+        let Some(due) = dose.due_at else { continue };
+        if dose.status != DoseStatus::Missed && dose.status != DoseStatus::Late {
+            continue;
         }
+        let two_days_ago = session.local(due).date() == session.today() - chrono::Duration::days(2);
+        if two_days_ago
+            && dose.medicine_id == ids[2]
+            && session.local(due).format("%H").to_string() == "08"
+        {
+            continue; // forgotten
+        }
+        let statin_yesterday = dose.medicine_id == ids[4]
+            && session.local(due).date() == session.today() - chrono::Duration::days(1);
+        events.push(NewDoseEvent {
+            medicine_id: dose.medicine_id,
+            action: if statin_yesterday {
+                DoseAction::Skipped
+            } else {
+                DoseAction::Taken
+            },
+            actual_at: due.plus(Duration::from_secs(60 * (2 + (n as u64 % 9)))),
+            scheduled_at: Some(due),
+            snooze_until: None,
+            note: statin_yesterday.then(|| "Pack was empty; refill collected the next day".into()),
+            amount: None,
+            corrects: None,
+        });
     }
-    println!("\nToday");
-    print_day(&events, &medicines);
-    println!("\nTry: regimen med show Metformin · regimen dose log Metformin · regimen dose list");
+    let yesterday = session.today() - chrono::Duration::days(1);
+    let afternoon =
+        chrono::NaiveTime::from_hms_opt(14, 10, 0).and_then(|t| session.instant_at(yesterday, t));
+    if let Some(afternoon) = afternoon {
+        events.push(NewDoseEvent {
+            medicine_id: ibuprofen,
+            action: DoseAction::Taken,
+            actual_at: afternoon,
+            scheduled_at: None,
+            snooze_until: None,
+            note: Some("Headache".into()),
+            amount: Some(Quantity {
+                value: 2.0,
+                unit: "tablet".into(),
+            }),
+            corrects: None,
+        });
+    }
+    regimen.log_doses(events)?;
     Ok(())
-}
-
-fn print_day(events: &[DoseEvent], medicines: &[Medicine]) {
-    if events.is_empty() {
-        println!("  Nothing logged yet today.");
-        return;
-    }
-    for event in events {
-        let title = medicines
-            .iter()
-            .find(|m| m.id == event.medicine_id)
-            .map(short_title)
-            .unwrap_or_default();
-        println!("  {}", event_line(event, &title));
-    }
-    println!(
-        "  {} taken, {} skipped so far today.",
-        tally(events, DoseAction::Taken),
-        tally(events, DoseAction::Skipped)
-    );
 }

@@ -1,21 +1,27 @@
 //! `regimen`: a terminal companion over Regimen's public API, for developers and demos.
 //! It calls the same `Regimen` object the apps call; nothing here reaches into core's storage.
 
+mod day;
 mod demo;
 mod dose;
 mod keyfile;
 mod med;
 mod output;
-mod when;
+mod schedule_args;
+mod session;
+mod settings;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
+use chrono_tz::Tz;
 use clap::{Parser, Subcommand};
-use regimen_ffi::{Regimen, RegimenConfig, RegimenError};
+use regimen_ffi::{Regimen, RegimenConfig, RegimenError, Timestamp};
 
 use keyfile::{KEY_ENV, KeyFile};
+use session::Session;
 
 /// Regimen: medicines, reminders and dose log, kept encrypted on this machine.
 #[derive(Parser)]
@@ -29,6 +35,12 @@ struct Cli {
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
+    /// Run as if it were this instant (RFC 3339) [default: the clock].
+    #[arg(long, global = true, value_name = "INSTANT")]
+    now: Option<String>,
+    /// Run as if the phone were in this IANA zone [default: this machine's zone].
+    #[arg(long, global = true, value_name = "ZONE")]
+    tz: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -37,12 +49,40 @@ struct Cli {
 enum Command {
     /// Fill an empty database with a sample patient, then show what they see today.
     Demo,
-    /// Add, list, show, edit, archive and restore medicines.
+    /// Today's doses and where each stands.
+    Today {
+        /// Another day (YYYY-MM-DD).
+        #[arg(long)]
+        date: Option<String>,
+    },
+    /// The notifications the phone should have pending.
+    Plan {
+        /// How far ahead: 5d, 12h.
+        #[arg(long, default_value = "2d")]
+        horizon: String,
+        /// At most this many notifications (iOS keeps 64).
+        #[arg(long, default_value_t = 64)]
+        budget: u32,
+    },
+    /// Adherence over the last days.
+    Adherence {
+        /// How many days back from today.
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+    },
+    /// Tell Regimen the phone is now in another zone; shows which reminders move.
+    Zone {
+        /// IANA zone, like America/New_York.
+        zone: String,
+    },
+    /// Add, list, show, edit, schedule, archive and restore medicines; import and export FHIR.
     #[command(subcommand)]
     Med(med::MedCommand),
-    /// Log doses and read the dose log.
+    /// Take, skip or snooze doses; log and read the dose log.
     #[command(subcommand)]
     Dose(dose::DoseCommand),
+    /// Show or change the patient's settings.
+    Settings(settings::SettingsArgs),
 }
 
 /// A failure of a command, printed as one line.
@@ -64,8 +104,7 @@ pub type Outcome = Result<(), Failure>;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = run(&cli);
-    match result {
+    match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             output::print_failure(&failure, cli.json);
@@ -79,21 +118,45 @@ fn run(cli: &Cli) -> Outcome {
         Some(path) => path.clone(),
         None => default_database()?,
     };
+    let session = open(&db, cli)?;
     match &cli.command {
-        Command::Demo => demo::run(&db, cli.json),
-        Command::Med(command) => med::run(&*open(&db)?, command, cli.json),
-        Command::Dose(command) => dose::run(&*open(&db)?, command, cli.json),
+        Command::Demo => demo::run(&session, &db),
+        Command::Today { date } => day::today(&session, date.as_deref()),
+        Command::Plan { horizon, budget } => day::plan(&session, horizon, *budget),
+        Command::Adherence { days } => day::adherence(&session, *days),
+        Command::Zone { zone } => day::zone(&session, zone),
+        Command::Med(command) => med::run(&session, command),
+        Command::Dose(command) => dose::run(&session, command),
+        Command::Settings(args) => settings::run(&session, args),
     }
 }
 
-/// Opens (or creates) the database at `db` with the CLI's key file.
-pub fn open(db: &Path) -> Result<Arc<Regimen>, Failure> {
+/// Opens (or creates) the database at `db` with the CLI's key file, pinned at `--now`, and
+/// records the zone the phone is in, as an app does on start.
+fn open(db: &Path, cli: &Cli) -> Result<Session, Failure> {
+    let now = match &cli.now {
+        Some(text) => Timestamp::parse_rfc3339(text).map_err(|_| {
+            Failure::Cli(
+                "--now: expected an RFC 3339 instant like 2025-03-30T08:00:00+02:00".into(),
+            )
+        })?,
+        None => Timestamp::from_system_time(SystemTime::now())
+            .map_err(|e| Failure::Cli(e.to_string()))?,
+    };
+    let zone_name = match &cli.tz {
+        Some(zone) => zone.clone(),
+        None => iana_time_zone::get_timezone().unwrap_or_else(|_| "UTC".into()),
+    };
+    let zone: Tz = zone_name
+        .parse()
+        .map_err(|_| Failure::Cli("--tz: expected an IANA zone like Europe/Berlin".into()))?;
     let keys = KeyFile::beside(db);
     let key_path = keys.path().to_path_buf();
-    Regimen::open(
+    let regimen = Regimen::open_at(
         db.to_string_lossy().into_owned(),
         RegimenConfig::default(),
         Arc::new(keys),
+        now,
     )
     .map_err(|error| match error {
         RegimenError::Locked { reason } if std::env::var_os(KEY_ENV).is_none() => {
@@ -103,7 +166,25 @@ pub fn open(db: &Path) -> Result<Arc<Regimen>, Failure> {
             ))
         }
         other => Failure::Regimen(other),
-    })
+    })?;
+    let session = Session {
+        regimen,
+        now,
+        zone,
+        json: cli.json,
+    };
+    // Like an app on start (but `zone` reports the change itself). A zone recorded later
+    // than --now (replaying the past) is kept.
+    if matches!(cli.command, Command::Zone { .. }) {
+        return Ok(session);
+    }
+    match session
+        .regimen
+        .change_device_zone(zone.name().to_owned(), Duration::from_secs(86_400))
+    {
+        Ok(_) | Err(RegimenError::Conflict { .. }) => Ok(session),
+        Err(other) => Err(Failure::Regimen(other)),
+    }
 }
 
 /// `regimen/regimen.db` in the user's data directory, creating the folder (owner-only).

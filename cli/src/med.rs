@@ -5,6 +5,8 @@ use regimen_ffi::{DoseForm, Medicine, MedicineInfo, Regimen, Route};
 use serde::de::DeserializeOwned;
 
 use crate::output::{print_medicine, print_medicines};
+use crate::schedule_args::ScheduleArgs;
+use crate::session::Session;
 use crate::{Failure, Outcome};
 
 #[derive(Subcommand)]
@@ -15,6 +17,31 @@ pub enum MedCommand {
         name: String,
         #[command(flatten)]
         fields: MedFields,
+        #[command(flatten)]
+        schedule: ScheduleArgs,
+    },
+    /// Give a medicine a new schedule from now on (earlier doses keep the old one).
+    Schedule {
+        /// Id or exact name.
+        medicine: String,
+        #[command(flatten)]
+        schedule: ScheduleArgs,
+        /// Stop scheduled doses instead.
+        #[arg(long, conflicts_with_all = ["times", "every", "timing", "prn"])]
+        none: bool,
+    },
+    /// Import a FHIR R4 MedicationRequest (or Dosage) JSON file as a new medicine.
+    Import {
+        /// The JSON file.
+        file: std::path::PathBuf,
+        /// The medicine's name, when the file names none (a bare Dosage).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Print a medicine's schedule as FHIR R4 Dosage JSON.
+    Export {
+        /// Id or exact name.
+        medicine: String,
     },
     /// List active medicines (and archived ones with --all).
     List {
@@ -99,17 +126,63 @@ fn parse_choice<T: DeserializeOwned>(text: &str) -> Result<T, String> {
         .map_err(|_| "not one of the listed choices (see --help)".to_string())
 }
 
-pub fn run(regimen: &Regimen, command: &MedCommand, json: bool) -> Outcome {
+pub fn run(session: &Session, command: &MedCommand) -> Outcome {
+    let (regimen, json) = (&*session.regimen, session.json);
     match command {
-        MedCommand::Add { name, fields } => {
+        MedCommand::Add {
+            name,
+            fields,
+            schedule,
+        } => {
             let info = fields.apply_to(MedicineInfo {
                 name: name.clone(),
                 ..MedicineInfo::default()
             });
-            print_medicine(&regimen.add_medicine(info)?, json);
+            let added = if schedule.given() {
+                regimen.add_scheduled_medicine(info, Some(schedule.build(session)?))?
+            } else {
+                regimen.add_medicine(info)?
+            };
+            print_medicine(session, &added)?;
+        }
+        MedCommand::Schedule {
+            medicine,
+            schedule,
+            none,
+        } => {
+            let medicine = find(regimen, medicine)?;
+            if !*none && !schedule.given() {
+                return Err(Failure::Cli(
+                    "give the schedule (--times, --every, --timing or --prn) or --none".into(),
+                ));
+            }
+            let schedule = if *none {
+                None
+            } else {
+                Some(schedule.build(session)?)
+            };
+            regimen.set_schedule(medicine.id, schedule)?;
+            print_medicine(session, &regimen.medicine(medicine.id)?)?;
+        }
+        MedCommand::Import { file, name } => {
+            let json_text = std::fs::read_to_string(file).map_err(|error| {
+                Failure::Cli(format!("cannot read {}: {error}", file.display()))
+            })?;
+            let added = regimen.import_fhir(json_text, name.clone())?;
+            print_medicine(session, &added)?;
+        }
+        MedCommand::Export { medicine } => {
+            let id = find(regimen, medicine)?.id;
+            let dosages: serde_json::Value =
+                serde_json::from_str(&regimen.export_fhir_dosages(id)?)
+                    .map_err(|_| Failure::Cli("the export is not JSON".into()))?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&dosages).unwrap_or_default()
+            );
         }
         MedCommand::List { all } => print_medicines(&regimen.medicines(*all)?, json),
-        MedCommand::Show { medicine } => print_medicine(&find(regimen, medicine)?, json),
+        MedCommand::Show { medicine } => print_medicine(session, &find(regimen, medicine)?)?,
         MedCommand::Edit {
             medicine,
             name,
@@ -121,15 +194,15 @@ pub fn run(regimen: &Regimen, command: &MedCommand, json: bool) -> Outcome {
                 info.name = name.clone();
             }
             let edited = regimen.edit_medicine(current.id, info, Some(current.revision))?;
-            print_medicine(&edited, json);
+            print_medicine(session, &edited)?;
         }
         MedCommand::Archive { medicine } => {
             let id = find(regimen, medicine)?.id;
-            print_medicine(&regimen.archive_medicine(id)?, json);
+            print_medicine(session, &regimen.archive_medicine(id)?)?;
         }
         MedCommand::Restore { medicine } => {
             let id = find(regimen, medicine)?.id;
-            print_medicine(&regimen.restore_medicine(id)?, json);
+            print_medicine(session, &regimen.restore_medicine(id)?)?;
         }
     }
     Ok(())

@@ -1,26 +1,21 @@
-//! Printing: one function per kind of result, each with a text and a `--json` form.
+//! Printing: one function per kind of result, each with a text and a `--json` form. Times
+//! are shown on the session's wall clock.
 
-use chrono::Local;
-use regimen_ffi::{DoseAction, DoseEvent, LoggedDose, Medicine, RegimenError, Timestamp};
+use regimen_ffi::{
+    DoseEvent, DoseStatus, LoggedDose, Medicine, RegimenError, Schedule, ScheduledDose, UnitOfTime,
+};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::Failure;
+use crate::session::Session;
+use crate::{Failure, Outcome};
 
-fn print_json<T: Serialize + ?Sized>(value: &T) {
-    // Serialising the API's own records cannot fail.
+/// Pretty JSON of the API's own records (which always serialise).
+pub fn print_json<T: Serialize + ?Sized>(value: &T) {
     println!(
         "{}",
         serde_json::to_string_pretty(value).unwrap_or_default()
     );
-}
-
-/// `HH:MM` in the machine's local zone.
-pub fn local_clock(t: Timestamp) -> String {
-    t.to_datetime()
-        .with_timezone(&Local)
-        .format("%H:%M")
-        .to_string()
 }
 
 /// `Metformin 500 mg`.
@@ -50,11 +45,85 @@ pub fn medicine_title(medicine: &Medicine) -> String {
 }
 
 /// The snake_case JSON name of an API enum value, with spaces for reading.
-fn choice_name<T: Serialize>(value: &T) -> String {
+pub fn choice_name<T: Serialize>(value: &T) -> String {
     serde_json::to_value(value)
         .ok()
         .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
         .unwrap_or_default()
+}
+
+/// A schedule in a few words: "08:00, 20:00 daily", "every 8 h", "as needed".
+pub fn describe_schedule(schedule: &Schedule) -> String {
+    let mut parts: Vec<String> = schedule
+        .phases
+        .iter()
+        .map(|phase| {
+            let repeat = phase.timing.effective_repeat();
+            let mut text = match (&repeat, phase.timing.code) {
+                (_, Some(code)) if phase.timing.repeat.is_none() => code.code().to_string(),
+                (Some(r), _) if !r.time_of_day.is_empty() => {
+                    let times: Vec<String> =
+                        r.time_of_day.iter().map(ToString::to_string).collect();
+                    format!("at {}", times.join(", "))
+                }
+                (Some(r), _) if !r.when.is_empty() => {
+                    let codes: Vec<&str> = r.when.iter().map(|w| w.code()).collect();
+                    format!("at {}", codes.join(", "))
+                }
+                (Some(r), _) => match (r.frequency, r.period, r.period_unit) {
+                    (f, Some(p), Some(unit)) => {
+                        let unit = unit_word(unit);
+                        match f.unwrap_or(1) {
+                            1 => format!("every {p} {unit}"),
+                            n => format!("{n} times every {p} {unit}"),
+                        }
+                    }
+                    _ => "scheduled".into(),
+                },
+                (None, _) => "at set moments".into(),
+            };
+            if let Some(r) = &repeat {
+                if !r.day_of_week.is_empty() {
+                    let days: Vec<String> = r.day_of_week.iter().map(choice_name).collect();
+                    text.push_str(&format!(" on {}", days.join(", ")));
+                }
+                if let Some(count) = r.count {
+                    text.push_str(&format!(", {count} doses"));
+                }
+            }
+            if let Some(cycle) = phase.cycle {
+                text.push_str(&format!(
+                    ", {} days on / {} off",
+                    cycle.days_on, cycle.days_off
+                ));
+            }
+            if let Some(dose) = &phase.dose {
+                text = format!("{} {} {text}", dose.value, dose.unit);
+            }
+            text
+        })
+        .collect();
+    if schedule.as_needed.is_some() {
+        parts.push("as needed".into());
+    }
+    format!(
+        "{} ({} time, {})",
+        parts.join("; then "),
+        choice_name(&schedule.policy),
+        schedule.zone
+    )
+}
+
+fn unit_word(unit: UnitOfTime) -> &'static str {
+    match unit {
+        UnitOfTime::S => "s",
+        UnitOfTime::Min => "min",
+        UnitOfTime::H => "h",
+        UnitOfTime::D => "d",
+        UnitOfTime::Wk => "wk",
+        UnitOfTime::Mo => "mo",
+        UnitOfTime::A => "yr",
+    }
 }
 
 pub fn print_medicines(medicines: &[Medicine], json: bool) {
@@ -74,13 +143,21 @@ pub fn print_medicines(medicines: &[Medicine], json: bool) {
     }
 }
 
-pub fn print_medicine(medicine: &Medicine, json: bool) {
-    if json {
-        return print_json(medicine);
+pub fn print_medicine(session: &Session, medicine: &Medicine) -> Outcome {
+    let versions = session.regimen.schedule_versions(medicine.id)?;
+    if session.json {
+        print_json(&json!({ "medicine": medicine, "schedule_versions": versions }));
+        return Ok(());
     }
     let info = &medicine.info;
     println!("#{}  {}", medicine.id, medicine_title(medicine));
+    let schedule = versions
+        .iter()
+        .rev()
+        .find(|v| v.valid_from <= session.now)
+        .map(|v| v.schedule.as_ref().map_or("none".into(), describe_schedule));
     let rows = [
+        ("Schedule", schedule),
         ("Instructions", info.instructions.clone()),
         ("RxNorm", info.rxnorm.clone()),
         ("ATC", info.atc.clone()),
@@ -100,20 +177,21 @@ pub fn print_medicine(medicine: &Medicine, json: bool) {
             println!("  {label:<13}{value}");
         }
     }
+    Ok(())
 }
 
 /// One line of the dose log: `08:02  Metformin 500 mg  taken (due 08:00)`.
-pub fn event_line(event: &DoseEvent, medicine_title: &str) -> String {
+pub fn event_line(session: &Session, event: &DoseEvent, title: &str) -> String {
     let mut line = format!(
-        "{}  {medicine_title}  {}",
-        local_clock(event.actual_at),
+        "{}  {title}  {}",
+        session.clock(event.actual_at),
         choice_name(&event.action)
     );
     if let Some(until) = event.snooze_until {
-        line.push_str(&format!(" until {}", local_clock(until)));
+        line.push_str(&format!(" until {}", session.clock(until)));
     }
     if let Some(scheduled) = event.scheduled_at {
-        line.push_str(&format!(" (due {})", local_clock(scheduled)));
+        line.push_str(&format!(" (due {})", session.clock(scheduled)));
     }
     if let Some(note) = &event.note {
         line.push_str(&format!(" — {note}"));
@@ -121,26 +199,29 @@ pub fn event_line(event: &DoseEvent, medicine_title: &str) -> String {
     line
 }
 
-pub fn print_logged(logged: &LoggedDose, medicine: &Medicine, json: bool) {
-    if json {
-        return print_json(logged);
+pub fn print_logged(session: &Session, logged: &LoggedDose, medicine: &Medicine) -> Outcome {
+    if session.json {
+        print_json(logged);
+        return Ok(());
     }
     println!(
         "Logged: {}",
-        event_line(&logged.event, &short_title(medicine))
+        event_line(session, &logged.event, &short_title(medicine))
     );
     if let Some(warning) = &logged.warning {
         println!(
             "Warning: {} The earliest allowed time was {}.",
             warning.message,
-            local_clock(warning.earliest_allowed_at)
+            session.clock(warning.earliest_allowed_at)
         );
     }
+    Ok(())
 }
 
-pub fn print_events(events: &[DoseEvent], medicines: &[Medicine], json: bool) {
-    if json {
-        return print_json(events);
+pub fn print_events(session: &Session, events: &[DoseEvent], medicines: &[Medicine]) -> Outcome {
+    if session.json {
+        print_json(events);
+        return Ok(());
     }
     if events.is_empty() {
         println!("Nothing logged in that time.");
@@ -151,13 +232,43 @@ pub fn print_events(events: &[DoseEvent], medicines: &[Medicine], json: bool) {
             .find(|m| m.id == event.medicine_id)
             .map(short_title)
             .unwrap_or_else(|| format!("medicine #{}", event.medicine_id));
-        println!("  {}", event_line(event, &title));
+        println!("  {:>4}  {}", event.id, event_line(session, event, &title));
     }
+    Ok(())
 }
 
-/// Counts of a day's log, for summaries.
-pub fn tally(events: &[DoseEvent], action: DoseAction) -> usize {
-    events.iter().filter(|e| e.action == action).count()
+/// One line of a day: `08:00  Metformin 500 mg  taken 08:05`.
+pub fn dose_line(session: &Session, dose: &ScheduledDose, medicines: &[Medicine]) -> String {
+    let title = medicines
+        .iter()
+        .find(|m| m.id == dose.medicine_id)
+        .map(short_title)
+        .unwrap_or_else(|| format!("medicine #{}", dose.medicine_id));
+    let due = dose.due_at.map_or("  -- ".into(), |t| session.clock(t));
+    let mut status = choice_name(&dose.status);
+    if let Some(event) = &dose.event
+        && matches!(
+            dose.status,
+            DoseStatus::Taken | DoseStatus::TakenLate | DoseStatus::Skipped
+        )
+    {
+        status.push_str(&format!(" {}", session.clock(event.actual_at)));
+    }
+    if dose.due_at.is_none() {
+        status.push_str(" (as needed)");
+    }
+    if let Some(moved) = &dose.moved {
+        let other = medicines
+            .iter()
+            .find(|m| m.id == moved.because_of_medicine_id)
+            .map_or("another medicine".into(), |m| m.info.name.clone());
+        status.push_str(&format!(
+            " (moved from {}: {} min apart from {other})",
+            session.clock(moved.scheduled_for),
+            moved.min_gap_minutes
+        ));
+    }
+    format!("{due}  {title:<24} {status}")
 }
 
 pub fn print_failure(failure: &Failure, json: bool) {

@@ -18,15 +18,18 @@ impl Run {
         self.dir.path().join("patient.db")
     }
 
-    /// Runs `regimen --db <temp db> ARGS` with no `REGIMEN_KEY` in its environment.
+    /// Runs `regimen --db <temp db> ARGS` in Berlin on 2025-06-04 at 12:30 (unless ARGS say
+    /// otherwise), with no `REGIMEN_KEY` in its environment.
     fn regimen(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_regimen"))
-            .arg("--db")
-            .arg(self.db())
-            .args(args)
-            .env_remove("REGIMEN_KEY")
-            .output()
-            .unwrap()
+        let mut command = Command::new(env!("CARGO_BIN_EXE_regimen"));
+        command.arg("--db").arg(self.db()).args(args);
+        if !args.contains(&"--now") {
+            command.args(["--now", "2025-06-04T12:30:00+02:00"]);
+        }
+        if !args.contains(&"--tz") {
+            command.args(["--tz", "Europe/Berlin"]);
+        }
+        command.env_remove("REGIMEN_KEY").output().unwrap()
     }
 
     fn ok(&self, args: &[&str]) -> String {
@@ -72,7 +75,18 @@ fn demo_fills_an_empty_database_once_and_shows_today() {
 
     let text = run.ok(&["demo"]);
     assert!(text.contains("Metformin 500 mg"), "{text}");
-    assert!(text.contains("Today"), "{text}");
+    assert!(text.contains("Time for your 19:00 medicines"), "{text}");
+    assert!(
+        !text.contains("Metformin 500 mg  taken 19"),
+        "nothing after now is answered"
+    );
+    assert!(first["today"].as_array().unwrap().len() >= 7);
+    assert!(
+        !first["plan"]["notifications"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -100,14 +114,17 @@ fn add_show_edit_archive_restore_round_trip() {
         "--rxnorm",
         "10582",
     ]);
-    let id = added["id"].as_i64().unwrap().to_string();
-    assert_eq!(added["info"]["atc"], "H03AA01");
-    assert_eq!(added["info"]["form"], "tablet");
+    let id = added["medicine"]["id"].as_i64().unwrap().to_string();
+    assert_eq!(added["medicine"]["info"]["atc"], "H03AA01");
+    assert_eq!(added["medicine"]["info"]["form"], "tablet");
 
     let edited = run.json(&["med", "edit", "levothyroxine", "--strength", "88 mcg"]);
-    assert_eq!(edited["info"]["strength"], "88 mcg");
-    assert_eq!(edited["info"]["atc"], "H03AA01", "unchanged fields stay");
-    assert_eq!(edited["revision"], 2);
+    assert_eq!(edited["medicine"]["info"]["strength"], "88 mcg");
+    assert_eq!(
+        edited["medicine"]["info"]["atc"], "H03AA01",
+        "unchanged fields stay"
+    );
+    assert_eq!(edited["medicine"]["revision"], 2);
 
     run.ok(&["med", "archive", &id]);
     assert_eq!(run.json(&["med", "list"]).as_array().unwrap().len(), 0);
@@ -120,7 +137,7 @@ fn add_show_edit_archive_restore_round_trip() {
     );
     run.ok(&["med", "restore", &id]);
     let shown = run.json(&["med", "show", &id]);
-    assert!(shown["archived_at"].is_null());
+    assert!(shown["medicine"]["archived_at"].is_null());
 }
 
 #[test]
@@ -136,7 +153,7 @@ fn dose_log_records_and_lists_todays_doses() {
         "--note",
         "nausea",
     ]);
-    assert_eq!(logged["action"], "skipped");
+    assert_eq!(logged["event"]["action"], "skipped");
     let today = run.json(&["dose", "list"]);
     assert_eq!(today.as_array().unwrap().len(), 1);
     assert_eq!(today[0]["note"], "nausea");
@@ -210,4 +227,152 @@ fn a_file_that_is_not_a_database_is_refused_and_kept() {
         std::fs::read(run.db()).unwrap(),
         b"my shopping list, definitely not SQLite"
     );
+}
+
+#[test]
+fn a_scheduled_medicine_is_planned_taken_and_counted_at_a_pinned_instant_and_zone() {
+    let run = Run::new();
+    let added = run.json(&[
+        "med",
+        "add",
+        "Metformin",
+        "--times",
+        "08:00,20:00",
+        "--start",
+        "2025-06-01",
+        "--dose",
+        "1 tablet",
+    ]);
+    assert_eq!(added["schedule_versions"].as_array().unwrap().len(), 1);
+
+    // 12:30 in Berlin: the 08:00 dose is missed, the 20:00 one upcoming.
+    let today = run.json(&["today"]);
+    let statuses: Vec<&str> = today["doses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["missed", "upcoming"]);
+    assert_eq!(today["doses"][1]["due_at"], "2025-06-04T18:00:00Z");
+
+    let plan = run.json(&["plan", "--horizon", "1d", "--budget", "3"]);
+    let notifications = plan["notifications"].as_array().unwrap();
+    assert_eq!(notifications.len(), 3);
+    assert_eq!(notifications[0]["fire_at"], "2025-06-04T18:00:00Z");
+    assert_eq!(notifications[0]["body"], "Time for your 20:00 medicine");
+
+    // Taking it at 20:05 answers the 20:00 dose.
+    let taken = run.json(&[
+        "dose",
+        "take",
+        "Metformin",
+        "--now",
+        "2025-06-04T20:05:00+02:00",
+    ]);
+    assert_eq!(taken["event"]["scheduled_at"], "2025-06-04T18:00:00Z");
+    let report = run.json(&[
+        "adherence",
+        "--days",
+        "4",
+        "--now",
+        "2025-06-05T00:30:00+02:00",
+    ]);
+    assert_eq!(report["overall"]["taken_on_time"], 1);
+    assert_eq!(
+        report["overall"]["missed"], 5,
+        "June 2 to 4 (June 5 has no dose due yet)"
+    );
+
+    // The same inputs give the same plan, byte for byte.
+    let again = run.ok(&["plan", "--json", "--horizon", "1d", "--budget", "3"]);
+    assert_eq!(
+        again,
+        run.ok(&["plan", "--json", "--horizon", "1d", "--budget", "3"])
+    );
+}
+
+#[test]
+fn friendly_flags_and_a_fhir_timing_describe_the_same_schedule() {
+    let run = Run::new();
+    run.ok(&[
+        "med",
+        "add",
+        "A",
+        "--every",
+        "8h",
+        "--start",
+        "2025-06-04T06:00",
+        "--policy",
+        "elapsed",
+    ]);
+    run.ok(&[
+        "med",
+        "add",
+        "B",
+        "--timing",
+        r#"{"repeat":{"frequency":1,"period":8,"periodUnit":"h"}}"#,
+        "--start",
+        "2025-06-04T06:00",
+        "--policy",
+        "elapsed",
+    ]);
+    let today = run.json(&["today"]);
+    let due = |id: i64| -> Vec<String> {
+        today["doses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["medicine_id"] == id)
+            .map(|d| d["due_at"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        due(1),
+        [
+            "2025-06-04T04:00:00Z",
+            "2025-06-04T12:00:00Z",
+            "2025-06-04T20:00:00Z"
+        ]
+    );
+    assert_eq!(due(1), due(2));
+}
+
+#[test]
+fn skipping_without_a_due_dose_is_refused_with_a_hint() {
+    let run = Run::new();
+    run.ok(&[
+        "med",
+        "add",
+        "Atorvastatin",
+        "--times",
+        "21:00",
+        "--start",
+        "2025-06-01",
+    ]);
+    let output = run.regimen(&["dose", "skip", "Atorvastatin"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("--due 21:00"), "{stderr}");
+}
+
+#[test]
+fn a_fhir_medication_request_imports_and_exports() {
+    let run = Run::new();
+    let file = run.dir.path().join("request.json");
+    std::fs::write(
+        &file,
+        r#"{"resourceType":"MedicationRequest","medicationCodeableConcept":{"text":"Amoxicillin 500 mg",
+            "coding":[{"system":"http://www.nlm.nih.gov/research/umls/rxnorm","code":"723"}]},
+            "dosageInstruction":[{"text":"One capsule three times a day for 7 days",
+              "timing":{"repeat":{"frequency":3,"period":1,"periodUnit":"d","boundsDuration":{"value":7,"unit":"days","system":"http://unitsofmeasure.org","code":"d"}}},
+              "doseAndRate":[{"doseQuantity":{"value":1,"unit":"capsule"}}]}]}"#,
+    )
+    .unwrap();
+    let imported = run.json(&["med", "import", file.to_str().unwrap()]);
+    assert_eq!(imported["medicine"]["info"]["rxnorm"], "723");
+    let exported = run.ok(&["med", "export", "1"]);
+    let dosages: serde_json::Value = serde_json::from_str(&exported).unwrap();
+    assert_eq!(dosages[0]["timing"]["repeat"]["frequency"], 3);
+    assert_eq!(dosages[0]["timing"]["repeat"]["boundsDuration"]["value"], 7);
 }

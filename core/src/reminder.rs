@@ -137,8 +137,13 @@ impl Texts<'_> {
         clock: &str,
         heads_up_minutes: u32,
     ) -> (String, String) {
-        let count = moment.medicine_ids.len();
-        let noun = if count == 1 { "medicine" } else { "medicines" };
+        let one = moment.medicine_ids.len() == 1;
+        let noun = if one { "medicine" } else { "medicines" };
+        let (needs, is) = if one {
+            ("needs", "is")
+        } else {
+            ("need", "are")
+        };
         match self.privacy {
             PrivacyLevel::Hidden => ("Reminder".into(), "You have a reminder".into()),
             PrivacyLevel::Generic => match kind {
@@ -147,12 +152,11 @@ impl Texts<'_> {
                 }
                 NotificationKind::FollowUp => (
                     "Medicines".into(),
-                    format!("Your {clock} {noun} still need an answer"),
+                    format!("Your {clock} {noun} still {needs} an answer"),
                 ),
                 NotificationKind::HeadsUp => (
                     "Medicines".into(),
-                    format!("Your {clock} {noun} are due in {heads_up_minutes} minutes")
-                        .replace("medicine are", "medicine is"),
+                    format!("Your {clock} {noun} {is} due in {heads_up_minutes} minutes"),
                 ),
             },
             PrivacyLevel::Full => {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dose::status::planned;
 use crate::error::{Error, Result};
-use crate::schedule::{ZonePolicy, in_force, parse_zone, record_zone, zone_timeline};
+use crate::schedule::{Frame, ZonePolicy, in_force, parse_zone, record_zone, zone_timeline};
 use crate::settings;
 use crate::store::Store;
 use crate::time::Timestamp;
@@ -119,22 +119,28 @@ impl Store {
                     continue;
                 };
                 let away_from_home = parse_zone(home)? != tz;
-                for (before, after) in old.iter().zip(&new) {
-                    if before != after {
-                        report.moved.push(MovedDose {
-                            medicine_id,
-                            before: *before,
-                            after: *after,
-                        });
-                    } else if *policy == ZonePolicy::Elapsed
-                        || (*policy == ZonePolicy::Home && away_from_home)
-                    {
-                        report.kept.push(KeptDose {
-                            medicine_id,
-                            at: *after,
-                            policy: *policy,
-                        });
+                if *policy == ZonePolicy::Local {
+                    // The same wall-clock slot, read in the old zone and in the new one.
+                    let old_frame = Frame::Zone(previous.unwrap_or(tz));
+                    let new_frame = Frame::Zone(tz);
+                    for before in &old {
+                        let slot = old_frame.local(*before);
+                        if let Some(after) = new.iter().find(|a| new_frame.local(**a) == slot)
+                            && after != before
+                        {
+                            report.moved.push(MovedDose {
+                                medicine_id,
+                                before: *before,
+                                after: *after,
+                            });
+                        }
                     }
+                } else if *policy == ZonePolicy::Elapsed || away_from_home {
+                    report.kept.extend(new.iter().map(|at| KeptDose {
+                        medicine_id,
+                        at: *at,
+                        policy: *policy,
+                    }));
                 }
                 if *policy == ZonePolicy::Home && away_from_home {
                     report.can_shift_gradually.push(medicine_id);

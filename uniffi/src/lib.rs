@@ -12,8 +12,20 @@ pub use regimen::{Regimen, RegimenConfig};
 /// The domain records and enums the API takes and returns, defined in `regimen-core`.
 pub use regimen_core::{
     Timestamp,
-    dose::{DoseAction, DoseEvent, LoggedDose, NewDoseEvent},
+    dose::{
+        Adherence, AdherenceReport, AsNeededRule, AsNeededWarning, DoseAction, DoseEvent,
+        DoseStatus, HealthKitStatus, LoggedDose, NewDoseEvent, ScheduledDose,
+    },
     medicine::{DoseForm, Medicine, MedicineInfo, Route},
+    reminder::{NotificationKind, NotificationPlan, PlannedNotification},
+    schedule::{
+        Anchors, AsNeeded, Bounds, ClockTime, Cycle, DayAnchors, DayOfWeek, DoseMove, EventTiming,
+        GradualShift, LocalDate, LocalDateTime, MaxDose, Phase, Quantity, Schedule,
+        ScheduleVersion, SpacingRule, Timing, TimingCode, TimingRepeat, UnitOfTime, Window,
+        ZonePolicy,
+    },
+    settings::{DoseThresholds, PrivacyLevel, ReminderSettings, Settings},
+    travel::{KeptDose, MovedDose, ZoneChangeReport},
 };
 pub use schedules::parse_fhir_timing;
 

@@ -163,7 +163,15 @@ pub(crate) fn check(
 
     if let Some(minutes) = rules.min_interval_minutes {
         let interval = Duration::from_secs(u64::from(minutes) * 60);
-        let last = intakes(conn, sealer, &[event.medicine_id], at.minus(interval), at)?.pop();
+        let just_after = at.plus(Duration::from_millis(1));
+        let last = intakes(
+            conn,
+            sealer,
+            &[event.medicine_id],
+            at.minus(interval),
+            just_after,
+        )?
+        .pop();
         if let Some(last) = last {
             warnings.push(AsNeededWarning {
                 rule: AsNeededRule::TooSoon,

@@ -65,19 +65,49 @@ impl ZoneTimeline {
             .map_or(self.initial, |(_, zone)| *zone)
     }
 
-    /// The stretches of `[from, to)` spent in one zone.
-    fn segments(&self, from: Timestamp, to: Timestamp) -> Vec<(Timestamp, Timestamp, Tz)> {
+    /// The stretches of `[from, to)` spent in one zone, each with the zone change that began
+    /// it (its instant and the zone before), if any.
+    fn segments(&self, from: Timestamp, to: Timestamp) -> Vec<Segment> {
+        let arrival = |at: Timestamp| {
+            self.changes
+                .iter()
+                .rev()
+                .find(|(since, _)| *since <= at)
+                .map(|(since, _)| {
+                    (
+                        *since,
+                        self.zone_at(since.minus(std::time::Duration::from_millis(1))),
+                    )
+                })
+        };
         let mut segments = Vec::new();
         let mut start = from;
-        let mut zone = self.zone_at(from);
-        for &(at, next) in self.changes.iter().filter(|(at, _)| *at > from && *at < to) {
-            segments.push((start, at, zone));
+        for &(at, _) in self.changes.iter().filter(|(at, _)| *at > from && *at < to) {
+            segments.push(Segment {
+                from: start,
+                to: at,
+                zone: self.zone_at(start),
+                arrival: arrival(start),
+            });
             start = at;
-            zone = next;
         }
-        segments.push((start, to, zone));
+        segments.push(Segment {
+            from: start,
+            to,
+            zone: self.zone_at(start),
+            arrival: arrival(start),
+        });
         segments
     }
+}
+
+/// A stretch of time spent in one zone.
+struct Segment {
+    from: Timestamp,
+    to: Timestamp,
+    zone: Tz,
+    /// When the phone arrived in `zone`, and the zone it came from.
+    arrival: Option<(Timestamp, Tz)>,
 }
 
 /// What expansion needs besides the schedule.
@@ -117,25 +147,40 @@ pub fn expand(
     }
     // A gradual shift moves doses by up to 12 hours: generate that much wider, then cut.
     let reach = std::time::Duration::from_secs(13 * 3600);
-    let frames: Vec<(Timestamp, Timestamp, Frame)> = match schedule.policy {
-        ZonePolicy::Home if schedule.shift.is_some() => {
-            vec![(
-                from.minus(reach).max(first_instant),
-                to.plus(reach),
-                home_frame,
-            )]
-        }
-        ZonePolicy::Home => vec![(from, to, home_frame)],
-        ZonePolicy::Elapsed => vec![(from, to, Frame::Fixed(home_frame.offset_at(first_instant)))],
-        ZonePolicy::Local => context
-            .device_zones
-            .segments(from, to)
-            .into_iter()
-            .map(|(a, b, zone)| (a, b, Frame::Zone(zone)))
-            .collect(),
-    };
+    // Each stretch with its frame and, for policy local, the zone change that began it.
+    let frames: Vec<(Timestamp, Timestamp, Frame, Option<(Timestamp, Frame)>)> =
+        match schedule.policy {
+            ZonePolicy::Home if schedule.shift.is_some() => {
+                vec![(
+                    from.minus(reach).max(first_instant),
+                    to.plus(reach),
+                    home_frame,
+                    None,
+                )]
+            }
+            ZonePolicy::Home => vec![(from, to, home_frame, None)],
+            ZonePolicy::Elapsed => vec![(
+                from,
+                to,
+                Frame::Fixed(home_frame.offset_at(first_instant)),
+                None,
+            )],
+            ZonePolicy::Local => context
+                .device_zones
+                .segments(from, to)
+                .into_iter()
+                .map(|s| {
+                    (
+                        s.from,
+                        s.to,
+                        Frame::Zone(s.zone),
+                        s.arrival.map(|(at, zone)| (at, Frame::Zone(zone))),
+                    )
+                })
+                .collect(),
+        };
     let mut doses = Vec::new();
-    for (seg_from, seg_to, frame) in frames {
+    for (seg_from, seg_to, frame, arrival) in frames {
         let before = doses.len();
         // Wall-clock bounds of the segment, a day wider on each side for zone offsets.
         let local_from = frame.local(seg_from) - Duration::days(1);
@@ -147,7 +192,11 @@ pub fn expand(
             let times = plan.times(local_from, local_to);
             for local in &times.within {
                 let at = frame.resolve(*local);
-                if at >= seg_from && at < seg_to {
+                // Flying west, a wall-clock time comes round again: a slot that already
+                // fired in the zone the phone came from is not planned twice.
+                let fired_before =
+                    arrival.is_some_and(|(since, previous)| previous.resolve(*local) < since);
+                if at >= seg_from && at < seg_to && !fired_before {
                     doses.push(PlannedDose {
                         at,
                         phase: index as u32,

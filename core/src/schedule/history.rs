@@ -156,11 +156,16 @@ pub(crate) fn record_zone(
     }
     let latest: Option<i64> =
         tx.query_row("SELECT max(since) FROM device_zone", [], |r| r.get(0))?;
-    if latest.is_some_and(|latest| latest >= now.as_millis()) {
+    if latest.is_some_and(|latest| latest > now.as_millis()) {
         return Err(Error::Conflict(
             "a later zone change is already recorded".into(),
         ));
     }
+    // A second change at the same instant replaces the first.
+    tx.execute(
+        "DELETE FROM device_zone WHERE since = ?1",
+        [now.as_millis()],
+    )?;
     let id: i64 = tx.query_row(
         "SELECT coalesce(max(id), 0) + 1 FROM device_zone",
         [],
@@ -247,8 +252,9 @@ impl Store {
         self.write(|tx, sealer| insert_version(tx, sealer, medicine_id, schedule, valid_from, now))
     }
 
-    /// Adds a medicine and its first schedule (from `now`) in one transaction: both or
-    /// neither.
+    /// Adds a medicine and its first schedule in one transaction: both or neither. The
+    /// schedule applies from its own start when that is earlier than `now` (a medicine taken
+    /// for a while before it was added), else from `now`.
     pub fn add_scheduled_medicine(
         &self,
         info: &crate::medicine::MedicineInfo,
@@ -262,7 +268,10 @@ impl Store {
         self.write(|tx, sealer| {
             let medicine = medicine::insert(tx, sealer, &info, now)?;
             let version = schedule
-                .map(|s| insert_version(tx, sealer, medicine.id, Some(s), now, now))
+                .map(|s| {
+                    let start = super::Frame::Zone(parse_zone(&s.zone)?).resolve(s.start.0);
+                    insert_version(tx, sealer, medicine.id, Some(s), start.min(now), now)
+                })
                 .transpose()?;
             Ok((medicine, version))
         })

@@ -1,0 +1,277 @@
+//! Schedule flags shared by `med add` and `med schedule`: friendly ones (`--times`, `--every`,
+//! `--cycle`, `--prn`, ...) or a FHIR Timing (`--timing`). They build one `Schedule`.
+
+use clap::{Args, ValueEnum};
+use regimen_ffi::{
+    AsNeeded, Bounds, ClockTime, Cycle, DayOfWeek, LocalDateTime, MaxDose, Phase, Quantity,
+    Schedule, Timing, TimingRepeat, UnitOfTime, Window, ZonePolicy, parse_fhir_timing,
+};
+
+use crate::Failure;
+use crate::session::Session;
+
+/// How the schedule follows the patient across zones.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum PolicyArg {
+    /// Same wall-clock time wherever the patient is.
+    Local,
+    /// Stays on the home zone's time while travelling.
+    Home,
+    /// Fixed intervals in real time.
+    Elapsed,
+}
+
+/// When a medicine is taken.
+#[derive(Args, Default)]
+pub struct ScheduleArgs {
+    /// Daily at these times: 08:00,20:00.
+    #[arg(long, value_delimiter = ',')]
+    times: Vec<String>,
+    /// At a fixed interval: 8h, 90m, 2d.
+    #[arg(long)]
+    every: Option<String>,
+    /// A FHIR R4 Timing as JSON (instead of --times/--every/--days).
+    #[arg(long)]
+    timing: Option<String>,
+    /// Only on these days: mon,wed,fri.
+    #[arg(long, value_delimiter = ',')]
+    days: Vec<String>,
+    /// Days on and off: 21/7.
+    #[arg(long)]
+    cycle: Option<String>,
+    /// Only between these times each day (with --every): 08:00-22:00.
+    #[arg(long)]
+    window: Option<String>,
+    /// Count --every from the last dose taken.
+    #[arg(long)]
+    after_last_taken: bool,
+    /// For this long: 10d, 4w.
+    #[arg(long = "for")]
+    duration: Option<String>,
+    /// This many doses in all.
+    #[arg(long)]
+    count: Option<u32>,
+    /// How much per dose: "1 tablet", "500 mg".
+    #[arg(long)]
+    dose: Option<String>,
+    /// Taken as needed.
+    #[arg(long)]
+    prn: bool,
+    /// As needed: least time between doses (4h).
+    #[arg(long)]
+    min_interval: Option<String>,
+    /// As needed: most per period, "3 tablet/24h" or "4000 mg/1d".
+    #[arg(long)]
+    max: Option<String>,
+    /// How times follow the patient across zones [default: local].
+    #[arg(long, value_enum)]
+    policy: Option<PolicyArg>,
+    /// First day (and time) of the schedule, wall clock [default: now].
+    #[arg(long)]
+    start: Option<String>,
+}
+
+fn bad(flag: &str, rule: &str) -> Failure {
+    Failure::Cli(format!("--{flag}: {rule}"))
+}
+
+/// `8h` -> (8, h); units m, h, d, w.
+fn parse_span(flag: &str, text: &str) -> Result<(f64, UnitOfTime), Failure> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| c.is_ascii_alphabetic())
+        .ok_or_else(|| bad(flag, "expected a number and a unit, like 8h"))?;
+    let value: f64 = text[..split]
+        .parse()
+        .map_err(|_| bad(flag, "expected a number and a unit, like 8h"))?;
+    let unit = match &text[split..] {
+        "m" | "min" => UnitOfTime::Min,
+        "h" => UnitOfTime::H,
+        "d" => UnitOfTime::D,
+        "w" | "wk" => UnitOfTime::Wk,
+        _ => return Err(bad(flag, "the unit is m, h, d or w")),
+    };
+    if !(value.is_finite() && value > 0.0) {
+        return Err(bad(flag, "must be more than zero"));
+    }
+    Ok((value, unit))
+}
+
+fn minutes_of(flag: &str, text: &str) -> Result<u32, Failure> {
+    let (value, unit) = parse_span(flag, text)?;
+    let per = match unit {
+        UnitOfTime::Min => 1.0,
+        UnitOfTime::H => 60.0,
+        UnitOfTime::D => 1440.0,
+        _ => 10_080.0,
+    };
+    Ok((value * per).round() as u32)
+}
+
+/// "2 tablet" -> Quantity.
+pub fn parse_quantity(flag: &str, text: &str) -> Result<Quantity, Failure> {
+    let mut words = text.split_whitespace();
+    let value = words.next().and_then(|v| v.parse::<f64>().ok());
+    let unit: Vec<&str> = words.collect();
+    match value {
+        Some(value) if !unit.is_empty() => Ok(Quantity {
+            value,
+            unit: unit.join(" "),
+        }),
+        _ => Err(bad(
+            flag,
+            "expected an amount and a unit, like \"1 tablet\"",
+        )),
+    }
+}
+
+fn parse_time(flag: &str, text: &str) -> Result<ClockTime, Failure> {
+    text.parse()
+        .map_err(|_| bad(flag, "expected a time like 08:00"))
+}
+
+fn parse_day(text: &str) -> Result<DayOfWeek, Failure> {
+    Ok(match text.trim().to_lowercase().get(..3) {
+        Some("mon") => DayOfWeek::Mon,
+        Some("tue") => DayOfWeek::Tue,
+        Some("wed") => DayOfWeek::Wed,
+        Some("thu") => DayOfWeek::Thu,
+        Some("fri") => DayOfWeek::Fri,
+        Some("sat") => DayOfWeek::Sat,
+        Some("sun") => DayOfWeek::Sun,
+        _ => return Err(bad("days", "days are mon, tue, wed, thu, fri, sat, sun")),
+    })
+}
+
+impl ScheduleArgs {
+    /// Whether any schedule flag was given.
+    pub fn given(&self) -> bool {
+        !self.times.is_empty() || self.every.is_some() || self.timing.is_some() || self.prn
+    }
+
+    /// The schedule the flags describe, starting now (or `--start`) in the session's zone.
+    pub fn build(&self, session: &Session) -> Result<Schedule, Failure> {
+        let zone = session.zone.name().to_owned();
+        let start = match &self.start {
+            Some(text) => text
+                .parse::<LocalDateTime>()
+                .map_err(|_| bad("start", "expected 2025-06-01 or 2025-06-01T08:00"))?,
+            None => LocalDateTime(session.local(session.now)),
+        };
+        let mut phases = Vec::new();
+        if let Some(timing) = self.timing_or_flags(&zone)? {
+            phases.push(Phase {
+                timing,
+                dose: self
+                    .dose
+                    .as_deref()
+                    .map(|d| parse_quantity("dose", d))
+                    .transpose()?,
+                cycle: self.cycle.as_deref().map(parse_cycle).transpose()?,
+                window: self.window.as_deref().map(parse_window).transpose()?,
+                after_last_taken: self.after_last_taken,
+            });
+        }
+        let as_needed = if self.prn {
+            Some(AsNeeded {
+                reason: None,
+                min_interval_minutes: self
+                    .min_interval
+                    .as_deref()
+                    .map(|t| minutes_of("min-interval", t))
+                    .transpose()?,
+                max_per_period: self.max.as_deref().map(parse_max).transpose()?,
+            })
+        } else {
+            None
+        };
+        Ok(Schedule {
+            start,
+            zone,
+            policy: match self.policy.unwrap_or(PolicyArg::Local) {
+                PolicyArg::Local => ZonePolicy::Local,
+                PolicyArg::Home => ZonePolicy::Home,
+                PolicyArg::Elapsed => ZonePolicy::Elapsed,
+            },
+            phases,
+            as_needed,
+            shift: None,
+        })
+    }
+
+    fn timing_or_flags(&self, zone: &str) -> Result<Option<Timing>, Failure> {
+        if let Some(json) = &self.timing {
+            return Ok(Some(parse_fhir_timing(json.clone(), zone.to_owned())?));
+        }
+        let mut repeat = if !self.times.is_empty() {
+            TimingRepeat {
+                frequency: Some(self.times.len() as u32),
+                period: Some(1.0),
+                period_unit: Some(UnitOfTime::D),
+                time_of_day: self
+                    .times
+                    .iter()
+                    .map(|t| parse_time("times", t))
+                    .collect::<Result<_, _>>()?,
+                ..TimingRepeat::default()
+            }
+        } else if let Some(every) = &self.every {
+            let (period, unit) = parse_span("every", every)?;
+            TimingRepeat {
+                frequency: Some(1),
+                period: Some(period),
+                period_unit: Some(unit),
+                ..TimingRepeat::default()
+            }
+        } else {
+            return Ok(None);
+        };
+        repeat.day_of_week = self
+            .days
+            .iter()
+            .map(|d| parse_day(d))
+            .collect::<Result<_, _>>()?;
+        repeat.count = self.count;
+        if let Some(duration) = &self.duration {
+            let (value, unit) = parse_span("for", duration)?;
+            repeat.bounds = Some(Bounds::Duration { value, unit });
+        }
+        Ok(Some(Timing {
+            repeat: Some(repeat),
+            ..Timing::default()
+        }))
+    }
+}
+
+fn parse_cycle(text: &str) -> Result<Cycle, Failure> {
+    let (on, off) = text
+        .split_once('/')
+        .ok_or_else(|| bad("cycle", "expected days on/off, like 21/7"))?;
+    match (on.trim().parse(), off.trim().parse()) {
+        (Ok(days_on), Ok(days_off)) => Ok(Cycle { days_on, days_off }),
+        _ => Err(bad("cycle", "expected days on/off, like 21/7")),
+    }
+}
+
+fn parse_window(text: &str) -> Result<Window, Failure> {
+    let (start, end) = text
+        .split_once('-')
+        .ok_or_else(|| bad("window", "expected 08:00-22:00"))?;
+    Ok(Window {
+        start: parse_time("window", start.trim())?,
+        end: parse_time("window", end.trim())?,
+    })
+}
+
+fn parse_max(text: &str) -> Result<MaxDose, Failure> {
+    let (amount, period) = text.split_once('/').ok_or_else(|| {
+        bad(
+            "max",
+            "expected an amount per period, like \"3 tablet/24h\"",
+        )
+    })?;
+    Ok(MaxDose {
+        amount: parse_quantity("max", amount)?,
+        period_hours: minutes_of("max", period.trim())?.div_ceil(60),
+    })
+}
