@@ -520,3 +520,31 @@ fn a_gradual_shift_moves_0800_berlin_to_0800_new_york_two_hours_a_day() {
     s.policy = ZonePolicy::Local;
     assert!(s.validate().is_err(), "only home schedules shift");
 }
+
+#[test]
+fn flying_west_does_not_repeat_a_dose_already_due_in_the_zone_left_behind() {
+    let berlin = parse_zone("Europe/Berlin").unwrap();
+    let new_york = parse_zone("America/New_York").unwrap();
+    // In New York from 10:30 UTC: 06:30 there, after the 06:30 Berlin dose (04:30 UTC).
+    let zones = ZoneTimeline::new(berlin, vec![(at("2025-06-04T10:30:00Z"), new_york)]);
+    let s = schedule(
+        "2025-06-01",
+        "Europe/Berlin",
+        ZonePolicy::Local,
+        vec![phase(daily_at(&["06:30", "19:00"]))],
+    );
+    assert_eq!(
+        due_with(
+            &s,
+            &zones,
+            None,
+            "2025-06-04T00:00:00Z",
+            "2025-06-05T12:00:00Z"
+        ),
+        [
+            "2025-06-04T04:30:00Z", // 06:30 in Berlin
+            "2025-06-04T23:00:00Z", // 19:00 in New York (not 17:00 UTC in Berlin)
+            "2025-06-05T10:30:00Z", // 06:30 in New York the next day
+        ]
+    );
+}

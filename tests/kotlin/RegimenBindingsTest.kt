@@ -108,7 +108,7 @@ class RegimenBindingsTest {
                     actualAt = now,
                     scheduledAt = due,
                 ),
-            )
+            ).event
             assertEquals(DoseAction.TAKEN, event.action)
             val log = regimen.doseEvents(now.minus(Duration.ofHours(1)), now.plusSeconds(60), null)
             assertEquals(1, log.size)
