@@ -238,3 +238,42 @@ fn bad_horizon_or_budget_is_invalid_input() {
     assert!(store.plan_notifications(now, 40 * DAY, 64).is_err());
     assert!(store.plan_notifications(now, DAY, 0).is_err());
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(40))]
+
+        #[test]
+        fn plans_stay_within_budget_sorted_and_keep_ids_across_re_plans(
+            medicines in prop::collection::vec(prop::collection::vec((0u32..24, 0u32..4), 1..4), 1..6),
+            budget in 1u32..30,
+            start_minute in 0u64..1440,
+            step_minutes in 1u64..180,
+        ) {
+            let (store, _dir) = store();
+            for (index, times) in medicines.iter().enumerate() {
+                let times: Vec<String> = times.iter().map(|(h, q)| format!("{h:02}:{:02}", q * 15)).collect();
+                let times: Vec<&str> = times.iter().map(String::as_str).collect();
+                scheduled(&store, &format!("M{index}"), "Europe/Berlin", &times);
+            }
+            let now = at("2025-06-01T00:00:00Z").plus(Duration::from_secs(start_minute * 60));
+            let first = store.plan_notifications(now, 2 * DAY, budget).unwrap();
+            prop_assert!(first.notifications.len() <= budget as usize);
+            prop_assert!(first.notifications.windows(2).all(|w| w[0].fire_at <= w[1].fire_at));
+            let ids: std::collections::BTreeSet<&str> = first.notifications.iter().map(|n| n.id.as_str()).collect();
+            prop_assert_eq!(ids.len(), first.notifications.len());
+            prop_assert!(first.notifications.iter().all(|n| n.fire_at > now && n.fire_at <= first.refresh_at.max(n.fire_at)));
+
+            let later = now.plus(Duration::from_secs(step_minutes * 60));
+            let second = store.plan_notifications(later, 2 * DAY, budget).unwrap();
+            for n in &second.notifications {
+                if let Some(same) = first.notifications.iter().find(|f| f.fire_at == n.fire_at && f.kind == n.kind && f.medicine_ids == n.medicine_ids) {
+                    prop_assert_eq!(&same.id, &n.id);
+                }
+            }
+        }
+    }
+}

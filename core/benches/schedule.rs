@@ -1,0 +1,174 @@
+//! Schedule benchmarks: expanding a year of doses, planning notifications, and adherence over
+//! a long history. Run with `cargo bench -p regimen-core --bench schedule`; the Python
+//! reference for the first one is `core/benches/rrule_reference.sh` (same expansion with
+//! python-dateutil). Figures go in docs/benchmarks.md.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use regimen_core::dose::{DoseAction, NewDoseEvent};
+use regimen_core::medicine::MedicineInfo;
+use regimen_core::schedule::{
+    Anchors, ExpandContext, Phase, Schedule, Timing, TimingRepeat, UnitOfTime, ZonePolicy,
+    ZoneTimeline, expand, parse_zone,
+};
+use regimen_core::{KeyProvider, OpenOptions, Result, Store, Timestamp};
+
+struct FixedKey;
+
+impl KeyProvider for FixedKey {
+    fn existing_key(&self) -> Result<Option<Vec<u8>>> {
+        Ok(Some(vec![42; 32]))
+    }
+    fn keep_new_key(&self, _key: &[u8]) -> Result<()> {
+        Ok(())
+    }
+}
+
+fn at(text: &str) -> Timestamp {
+    Timestamp::parse_rfc3339(text).unwrap()
+}
+
+/// Medicine `i`: daily at 08:00, 12:00, 16:00 and 20:00, each `i` minutes later (as the
+/// Python reference), in Berlin from 2025-01-01.
+fn four_a_day(i: usize, start: &str) -> Schedule {
+    let times = ["08", "12", "16", "20"]
+        .iter()
+        .map(|h| format!("{h}:{:02}", i % 60).parse().unwrap())
+        .collect();
+    Schedule {
+        start: start.parse().unwrap(),
+        zone: "Europe/Berlin".into(),
+        policy: ZonePolicy::Local,
+        phases: vec![Phase {
+            timing: Timing {
+                repeat: Some(TimingRepeat {
+                    frequency: Some(4),
+                    period: Some(1.0),
+                    period_unit: Some(UnitOfTime::D),
+                    time_of_day: times,
+                    ..TimingRepeat::default()
+                }),
+                ..Timing::default()
+            },
+            ..Phase::default()
+        }],
+        as_needed: None,
+        shift: None,
+    }
+}
+
+fn expand_year(c: &mut Criterion) {
+    let schedules: Vec<Schedule> = (0..50).map(|i| four_a_day(i, "2025-01-01")).collect();
+    let anchors = Anchors::default();
+    let zones = ZoneTimeline::fixed(parse_zone("Europe/Berlin").unwrap());
+    let context = ExpandContext {
+        anchors: &anchors,
+        device_zones: &zones,
+        last_taken: None,
+    };
+    let (from, to) = (at("2024-12-31T23:00:00Z"), at("2025-12-31T23:00:00Z"));
+    let run = || {
+        let mut all: Vec<Timestamp> = Vec::with_capacity(73_000);
+        for schedule in &schedules {
+            all.extend(
+                expand(schedule, &context, from, to)
+                    .unwrap()
+                    .iter()
+                    .map(|d| d.at),
+            );
+        }
+        all.sort_unstable();
+        all
+    };
+    assert_eq!(run().len(), 73_000);
+    c.bench_function("schedule/expand_year_50x4", |b| b.iter(|| black_box(run())));
+}
+
+/// A store with `medicines` medicines at four doses a day since `start`.
+fn store_with(medicines: usize, start: &str) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(
+        &dir.path().join("bench.db"),
+        &OpenOptions::default(),
+        &FixedKey,
+    )
+    .unwrap();
+    let epoch = at("2000-01-01T00:00:00Z");
+    store.record_device_zone("Europe/Berlin", epoch).unwrap();
+    for i in 0..medicines {
+        let info = MedicineInfo {
+            name: format!("Medicine {i}"),
+            ..MedicineInfo::default()
+        };
+        let id = store.add_medicine(&info, epoch).unwrap().id;
+        store
+            .set_schedule(id, Some(&four_a_day(i, start)), epoch, epoch)
+            .unwrap();
+    }
+    (dir, store)
+}
+
+fn plan(c: &mut Criterion) {
+    let (_dir, store) = store_with(50, "2025-01-01");
+    let now = at("2025-06-01T09:07:00Z");
+    let plan = store
+        .plan_notifications(now, Duration::from_secs(2 * 86_400), 64)
+        .unwrap();
+    assert_eq!(plan.notifications.len(), 64);
+    c.bench_function("reminder/plan_64_for_50_medicines", |b| {
+        b.iter(|| {
+            black_box(
+                store
+                    .plan_notifications(now, Duration::from_secs(2 * 86_400), 64)
+                    .unwrap(),
+            )
+        })
+    });
+}
+
+fn adherence(c: &mut Criterion) {
+    // 20 medicines, 4 doses a day for 10 years, nearly all answered.
+    let (_dir, store) = store_with(20, "2015-06-01");
+    let (from, now) = (at("2015-06-01T00:00:00Z"), at("2025-06-01T00:00:00Z"));
+    let doses = store.doses(from, now, now).unwrap();
+    let events: Vec<NewDoseEvent> = doses
+        .iter()
+        .enumerate()
+        .filter(|(n, _)| n % 17 != 0)
+        .map(|(n, d)| NewDoseEvent {
+            medicine_id: d.medicine_id,
+            action: if n % 23 == 0 {
+                DoseAction::Skipped
+            } else {
+                DoseAction::Taken
+            },
+            actual_at: d
+                .due_at
+                .unwrap()
+                .plus(Duration::from_secs(60 * (n as u64 % 50))),
+            scheduled_at: d.due_at,
+            snooze_until: None,
+            note: None,
+            amount: None,
+            corrects: None,
+        })
+        .collect();
+    for batch in events.chunks(5_000) {
+        store.log_doses(batch, now).unwrap();
+    }
+    let mut group = c.benchmark_group("dose");
+    group.sample_size(10);
+    group.bench_function("adherence_10_years_20_medicines", |b| {
+        b.iter_batched(
+            || (),
+            |()| black_box(store.adherence(from, now, now).unwrap()),
+            BatchSize::SmallInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(schedule_benches, expand_year, plan, adherence);
+criterion_main!(schedule_benches);
