@@ -2,7 +2,7 @@
 //! are shown on the session's wall clock.
 
 use regimen_ffi::{
-    DoseEvent, DoseStatus, LoggedDose, Medicine, RegimenError, Schedule, ScheduledDose, UnitOfTime,
+    DoseEvent, DoseStatus, LoggedDose, Medicine, RegimenError, Schedule, ScheduledDose,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -72,7 +72,7 @@ pub fn describe_schedule(schedule: &Schedule) -> String {
                 }
                 (Some(r), _) => match (r.frequency, r.period, r.period_unit) {
                     (f, Some(p), Some(unit)) => {
-                        let unit = unit_word(unit);
+                        let unit = unit.code();
                         match f.unwrap_or(1) {
                             1 => format!("every {p} {unit}"),
                             n => format!("{n} times every {p} {unit}"),
@@ -112,18 +112,6 @@ pub fn describe_schedule(schedule: &Schedule) -> String {
         choice_name(&schedule.policy),
         schedule.zone
     )
-}
-
-fn unit_word(unit: UnitOfTime) -> &'static str {
-    match unit {
-        UnitOfTime::S => "s",
-        UnitOfTime::Min => "min",
-        UnitOfTime::H => "h",
-        UnitOfTime::D => "d",
-        UnitOfTime::Wk => "wk",
-        UnitOfTime::Mo => "mo",
-        UnitOfTime::A => "yr",
-    }
 }
 
 pub fn print_medicines(medicines: &[Medicine], json: bool) {
