@@ -270,7 +270,7 @@ mod properties {
             let later = now.plus(Duration::from_secs(step_minutes * 60));
             let second = store.plan_notifications(later, 2 * DAY, budget).unwrap();
             for n in &second.notifications {
-                if let Some(same) = first.notifications.iter().find(|f| f.fire_at == n.fire_at && f.kind == n.kind && f.medicine_ids == n.medicine_ids) {
+                if let Some(same) = first.notifications.iter().find(|f| f.fire_at == n.fire_at && f.kind == n.kind && f.due_at == n.due_at && f.medicine_ids == n.medicine_ids) {
                     prop_assert_eq!(&same.id, &n.id);
                 }
             }

@@ -20,6 +20,8 @@
 //! The result is strictly increasing: a wall-clock time that DST maps onto another's instant
 //! is planned once.
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, Duration, Months, NaiveDate, NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 
@@ -190,8 +192,25 @@ pub fn expand(
         for (index, phase) in schedule.phases.iter().enumerate() {
             let plan = PhasePlan::new(phase, phase_start, context.anchors, last_taken);
             let times = plan.times(local_from, local_to);
+            let mut day_offset: Option<(NaiveDate, Option<i64>)> = None;
             for local in &times.within {
-                let at = frame.resolve(*local);
+                // One zone look-up a day serves every dose of a day without a DST change.
+                let date = local.date();
+                let offset = match day_offset {
+                    Some((cached, offset)) if cached == date => offset,
+                    _ => {
+                        let offset = frame.uniform_offset(date);
+                        day_offset = Some((date, offset));
+                        offset
+                    }
+                };
+                let at = match offset {
+                    Some(seconds) => {
+                        Timestamp::from_millis((local.and_utc().timestamp() - seconds) * 1000)
+                            .unwrap_or(Timestamp::MAX)
+                    }
+                    None => frame.resolve(*local),
+                };
                 // Flying west, a wall-clock time comes round again: a slot that already
                 // fired in the zone the phone came from is not planned twice.
                 let fired_before =
@@ -261,6 +280,8 @@ struct PhaseTimes {
 struct PhasePlan<'a> {
     phase: &'a Phase,
     repeat: Option<TimingRepeat>,
+    /// `time_of_day`, sorted and without repeats (the common case, computed once).
+    fixed_times: Vec<ClockTime>,
     start: NaiveDateTime,
     /// Exclusive end from bounds (not from count).
     bound_end: Option<NaiveDateTime>,
@@ -301,9 +322,15 @@ impl<'a> PhasePlan<'a> {
             }
             None => {}
         }
+        let mut fixed_times = repeat
+            .as_ref()
+            .map_or_else(Vec::new, |r| r.time_of_day.clone());
+        fixed_times.sort();
+        fixed_times.dedup();
         PhasePlan {
             phase,
             repeat,
+            fixed_times,
             start,
             bound_end,
             anchors,
@@ -374,7 +401,7 @@ impl<'a> PhasePlan<'a> {
         let mut date = from.date();
         while date <= to.date() && out.len() < limit {
             if self.day_is_on(repeat, date) {
-                for time in self.times_on(repeat, date) {
+                for time in self.times_on(repeat, date).iter() {
                     let at = date.and_time(time.to_naive());
                     if at >= from && at < to && at >= self.start {
                         out.push(at);
@@ -516,12 +543,9 @@ impl<'a> PhasePlan<'a> {
     }
 
     /// The clock times of doses on a day that is on.
-    fn times_on(&self, repeat: &TimingRepeat, date: NaiveDate) -> Vec<ClockTime> {
-        if !repeat.time_of_day.is_empty() {
-            let mut times = repeat.time_of_day.clone();
-            times.sort();
-            times.dedup();
-            return times;
+    fn times_on(&self, repeat: &TimingRepeat, date: NaiveDate) -> Cow<'_, [ClockTime]> {
+        if !self.fixed_times.is_empty() {
+            return Cow::Borrowed(&self.fixed_times);
         }
         let day = self.anchors.on(date);
         if !repeat.when.is_empty() {
@@ -532,7 +556,7 @@ impl<'a> PhasePlan<'a> {
                 .collect();
             times.sort();
             times.dedup();
-            return times;
+            return Cow::Owned(times);
         }
         // "N times a day" spreads N doses over the day; multi-day periods give one dose a day.
         let per_day = match (
@@ -555,14 +579,16 @@ impl<'a> PhasePlan<'a> {
             } else {
                 day.breakfast
             };
-            return vec![time];
+            return Cow::Owned(vec![time]);
         }
         let n = i64::from(per_day);
         let step = (86_400 / n).min(i64::from(window_seconds) / (n - 1));
         let rounded = step / 300 * 300; // whole five minutes
-        (0..n)
-            .map(|i| ClockTime::from_seconds(i64::from(window_start.seconds()) + i * rounded))
-            .collect()
+        Cow::Owned(
+            (0..n)
+                .map(|i| ClockTime::from_seconds(i64::from(window_start.seconds()) + i * rounded))
+                .collect(),
+        )
     }
 }
 

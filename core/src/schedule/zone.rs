@@ -55,6 +55,23 @@ impl Frame {
         Timestamp::from_millis(millis).unwrap_or(Timestamp::MAX)
     }
 
+    /// The UTC offset (seconds east) that holds all day on `date`, or `None` if the offset
+    /// changes that day (or midnight does not exist), when each time must be resolved alone.
+    pub fn uniform_offset(&self, date: chrono::NaiveDate) -> Option<i64> {
+        match self {
+            Frame::Fixed(offset) => Some(i64::from(offset.local_minus_utc())),
+            Frame::Zone(zone) => {
+                let start = zone
+                    .from_local_datetime(&date.and_time(chrono::NaiveTime::MIN))
+                    .single()?;
+                let next = date.succ_opt()?.and_time(chrono::NaiveTime::MIN);
+                let end = zone.from_local_datetime(&next).single()?;
+                let (a, b) = (start.offset().fix(), end.offset().fix());
+                (a == b).then_some(i64::from(a.local_minus_utc()))
+            }
+        }
+    }
+
     /// The UTC offset in force at `instant`.
     pub fn offset_at(&self, instant: Timestamp) -> FixedOffset {
         match self {
