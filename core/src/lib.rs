@@ -7,6 +7,7 @@ pub mod medicine;
 pub mod reminder;
 pub mod schedule;
 pub mod settings;
+mod snapshot;
 pub mod store;
 pub mod time;
 pub mod travel;

@@ -23,8 +23,8 @@ use serde::{Deserialize, Serialize};
 use crate::dose::{DoseStatus, ScheduledDose};
 use crate::error::{Error, Result};
 use crate::medicine::{self, Medicine};
-use crate::schedule::{Frame, zone_timeline};
-use crate::settings::{self, PrivacyLevel, Settings};
+use crate::schedule::Frame;
+use crate::settings::{PrivacyLevel, Settings};
 use crate::store::Store;
 use crate::time::Timestamp;
 
@@ -311,7 +311,8 @@ impl Store {
         }
         let horizon_end = now.plus(horizon);
         self.read(|conn, sealer| {
-            let settings = settings::read(conn, sealer)?;
+            let snapshot = self.snapshot(conn, sealer, true)?;
+            let settings = &snapshot.settings;
             // Open doses from before now still get their follow-ups until they are missed.
             let lookback = Duration::from_secs(
                 u64::from(settings.thresholds.missed_after_minutes) * 60 + 86_400,
@@ -319,7 +320,7 @@ impl Store {
             let doses = crate::dose::status::doses(
                 conn,
                 sealer,
-                &settings,
+                &snapshot,
                 now.minus(lookback),
                 horizon_end,
                 now,
@@ -337,7 +338,7 @@ impl Store {
                 privacy: settings.reminders.privacy,
                 medicines: &medicines,
             };
-            let zones = zone_timeline(conn, sealer)?;
+            let zones = &snapshot.zones;
             let mut all = Vec::new();
             for moment in moments(&doses) {
                 let clock = match &zones {

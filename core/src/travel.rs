@@ -10,8 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dose::status::planned;
 use crate::error::{Error, Result};
-use crate::schedule::{Frame, ZonePolicy, in_force, parse_zone, record_zone, zone_timeline};
-use crate::settings;
+use crate::schedule::{Frame, ZonePolicy, in_force, parse_zone, record_zone};
 use crate::store::Store;
 use crate::time::Timestamp;
 
@@ -79,9 +78,9 @@ impl Store {
         }
         let until = now.plus(lookahead);
         self.write(|tx, sealer| {
-            let settings = settings::read(tx, sealer)?;
-            let previous = zone_timeline(tx, sealer)?.map(|t| t.zone_at(now));
-            let before = planned(tx, sealer, &settings, now, until)?;
+            let old = self.snapshot(tx, sealer, false)?;
+            let previous = old.zones.as_ref().map(|t| t.zone_at(now));
+            let before = planned(tx, &old, now, until)?;
             let changed = record_zone(tx, sealer, tz, now)?;
             let mut report = ZoneChangeReport {
                 changed,
@@ -94,10 +93,11 @@ impl Store {
             if !changed {
                 return Ok(report);
             }
-            let after = planned(tx, sealer, &settings, now, until)?;
-            let policies: BTreeMap<i64, (ZonePolicy, String)> = in_force(tx, sealer, now, until)?
+            let new = self.snapshot(tx, sealer, false)?;
+            let after = planned(tx, &new, now, until)?;
+            let policies: BTreeMap<i64, (ZonePolicy, String)> = in_force(&new, now, until)
                 .into_iter()
-                .map(|f| (f.medicine_id, (f.schedule.policy, f.schedule.zone)))
+                .map(|f| (f.medicine_id, (f.schedule.policy, f.schedule.zone.clone())))
                 .collect();
             let mut by_medicine: BTreeMap<i64, (Vec<Timestamp>, Vec<Timestamp>)> = BTreeMap::new();
             for p in &before {

@@ -255,3 +255,29 @@ fn a_spacing_rule_moves_the_second_medicine_and_says_why() {
     let duplicate = store.add_spacing_rule(calcium, levothyroxine, 60, at("2025-01-01T00:00:00Z"));
     assert!(matches!(duplicate, Err(regimen_core::Error::Conflict(_))));
 }
+
+#[test]
+fn a_schedule_changed_through_another_handle_is_seen_at_once() {
+    // The app and its notification extension each hold the database open.
+    let (store, dir) = store();
+    let a = scheduled(&store, "A", "UTC", &["08:00"]);
+    let now = at("2025-06-01T00:00:00Z");
+    let day = (at("2025-06-01T00:00:00Z"), at("2025-06-02T00:00:00Z"));
+    assert_eq!(store.doses(day.0, day.1, now).unwrap().len(), 1);
+
+    let other = regimen_core::Store::open(
+        &dir.path().join("test.db"),
+        &Default::default(),
+        &common::FixedKey,
+    )
+    .unwrap();
+    other
+        .set_schedule(
+            a,
+            Some(&daily_schedule("2025-01-01", "UTC", &["08:00", "20:00"])),
+            at("2025-05-01T00:00:00Z"),
+            now,
+        )
+        .unwrap();
+    assert_eq!(store.doses(day.0, day.1, now).unwrap().len(), 2);
+}

@@ -19,7 +19,8 @@ use serde::{Deserialize, Serialize};
 use super::{DoseAction, NewDoseEvent};
 use crate::error::Result;
 use crate::medicine::{self, Medicine};
-use crate::schedule::{AsNeeded, InForce, Quantity, Schedule, in_force};
+use crate::schedule::{AsNeeded, Quantity, Schedule, in_force};
+use crate::snapshot::Snapshot;
 use crate::store::seal::Sealer;
 use crate::time::Timestamp;
 
@@ -127,35 +128,29 @@ fn intakes(
 }
 
 /// The as-needed rules in force for a medicine at `at`, with its schedule.
-fn rules_at(
-    conn: &Connection,
-    sealer: &Sealer,
-    medicine_id: i64,
-    at: Timestamp,
-) -> Result<Option<(AsNeeded, Schedule)>> {
-    let next = at.plus(Duration::from_millis(1));
-    Ok(in_force(conn, sealer, at, next)?
+fn rules_at(snapshot: &Snapshot, medicine_id: i64, at: Timestamp) -> Option<(AsNeeded, Schedule)> {
+    in_force(snapshot, at, at.plus(Duration::from_millis(1)))
         .into_iter()
-        .find(|f: &InForce| f.medicine_id == medicine_id)
+        .find(|f| f.medicine_id == medicine_id)
         .and_then(|f| {
             f.schedule
                 .as_needed
                 .clone()
-                .map(|rules| (rules, f.schedule))
-        }))
+                .map(|rules| (rules, f.schedule.clone()))
+        })
 }
 
 /// Checks a dose about to be logged against its medicine's as-needed rules.
 pub(crate) fn check(
     conn: &Connection,
     sealer: &Sealer,
+    snapshot: &Snapshot,
     event: &NewDoseEvent,
 ) -> Result<Option<AsNeededWarning>> {
     if event.action != DoseAction::Taken {
         return Ok(None);
     }
-    let Some((rules, schedule)) = rules_at(conn, sealer, event.medicine_id, event.actual_at)?
-    else {
+    let Some((rules, schedule)) = rules_at(snapshot, event.medicine_id, event.actual_at) else {
         return Ok(None);
     };
     let at = event.actual_at;

@@ -338,7 +338,8 @@ impl Store {
     pub fn log_dose(&self, event: &NewDoseEvent, now: Timestamp) -> Result<LoggedDose> {
         let event = event.validated(now)?;
         self.write(|tx, sealer| {
-            let warning = as_needed::check(tx, sealer, &event)?;
+            let snapshot = self.snapshot(tx, sealer, false)?;
+            let warning = as_needed::check(tx, sealer, &snapshot, &event)?;
             let event = append(tx, sealer, &event, now, &mut HashSet::new())?;
             Ok(LoggedDose { event, warning })
         })

@@ -19,10 +19,11 @@ use serde::{Deserialize, Serialize};
 use super::{DoseAction, DoseEvent, SELECT_EVENT, event_from_row};
 use crate::error::Result;
 use crate::schedule::{
-    DoseMove, ExpandContext, InForce, Quantity, ZoneTimeline, expand, in_force, moved_time,
-    parse_zone, spacing_rules, zone_timeline,
+    DoseMove, ExpandContext, InForce, Quantity, SpacingRule, ZoneTimeline, expand, in_force,
+    moved_time, parse_zone,
 };
-use crate::settings::{self, Settings};
+use crate::settings::Settings;
+use crate::snapshot::Snapshot;
 use crate::store::Store;
 use crate::store::seal::Sealer;
 use crate::time::Timestamp;
@@ -146,9 +147,27 @@ pub(crate) fn log_index(
 }
 
 /// The status of a dose due at `due` given its deciding event.
+/// What decides a dose's status: the action of its newest event and that event's times.
+#[derive(Clone, Copy)]
+pub(crate) struct Answer {
+    pub action: DoseAction,
+    pub actual_at: Timestamp,
+    pub snooze_until: Option<Timestamp>,
+}
+
+impl From<&DoseEvent> for Answer {
+    fn from(event: &DoseEvent) -> Self {
+        Answer {
+            action: event.action,
+            actual_at: event.actual_at,
+            snooze_until: event.snooze_until,
+        }
+    }
+}
+
 pub(crate) fn status_of(
     due: Timestamp,
-    event: Option<&DoseEvent>,
+    event: Option<Answer>,
     now: Timestamp,
     settings: &Settings,
 ) -> DoseStatus {
@@ -185,33 +204,31 @@ pub(crate) fn status_of(
     }
 }
 
-/// Planned doses with their phases' amounts, for every schedule in force in `[from, to)`.
-pub(crate) struct Planned {
+/// A planned dose with its phase's amount (borrowed from the snapshot).
+pub(crate) struct Planned<'a> {
     pub medicine_id: i64,
     pub due_at: Timestamp,
-    pub dose: Option<Quantity>,
+    pub dose: Option<&'a Quantity>,
     pub moved: Option<DoseMove>,
 }
 
-/// Expands every schedule in force in `[from, to)`.
-pub(crate) fn planned(
+/// Expands every schedule in force in `[from, to)`, spacing rules applied, in time order.
+pub(crate) fn planned<'a>(
     conn: &Connection,
-    sealer: &Sealer,
-    settings: &Settings,
+    snapshot: &'a Snapshot,
     from: Timestamp,
     to: Timestamp,
-) -> Result<Vec<Planned>> {
-    let zones = zone_timeline(conn, sealer)?;
+) -> Result<Vec<Planned<'a>>> {
     let mut out = Vec::new();
     for InForce {
         medicine_id,
         from,
         to,
         schedule,
-    } in in_force(conn, sealer, from, to)?
+    } in in_force(snapshot, from, to)
     {
         let fallback;
-        let device_zones = match &zones {
+        let device_zones = match &snapshot.zones {
             Some(zones) => zones,
             None => {
                 fallback = ZoneTimeline::fixed(parse_zone(&schedule.zone)?);
@@ -225,30 +242,30 @@ pub(crate) fn planned(
             None
         };
         let context = ExpandContext {
-            anchors: &settings.anchors,
+            anchors: &snapshot.settings.anchors,
             device_zones,
             last_taken,
         };
-        for dose in expand(&schedule, &context, from, to)? {
+        for dose in expand(schedule, &context, from, to)? {
             out.push(Planned {
                 medicine_id,
                 due_at: dose.at,
                 dose: schedule
                     .phases
                     .get(dose.phase as usize)
-                    .and_then(|p| p.dose.clone()),
+                    .and_then(|p| p.dose.as_ref()),
                 moved: None,
             });
         }
     }
-    apply_spacing_rules(conn, &mut out)?;
+    apply_spacing_rules(&snapshot.spacing, &mut out);
     out.sort_by_key(|p| (p.due_at, p.medicine_id));
     Ok(out)
 }
 
 /// Moves doses out of the gaps that spacing rules ask for, noting where they came from.
-fn apply_spacing_rules(conn: &Connection, planned: &mut [Planned]) -> Result<()> {
-    for rule in spacing_rules(conn)? {
+fn apply_spacing_rules(rules: &[SpacingRule], planned: &mut [Planned]) {
+    for rule in rules {
         let firsts: Vec<Timestamp> = planned
             .iter()
             .filter(|p| p.medicine_id == rule.first_medicine_id)
@@ -258,7 +275,7 @@ fn apply_spacing_rules(conn: &Connection, planned: &mut [Planned]) -> Result<()>
             .iter_mut()
             .filter(|p| p.medicine_id == rule.second_medicine_id)
         {
-            if let Some(to) = moved_time(&rule, dose.due_at, &firsts) {
+            if let Some(to) = moved_time(rule, dose.due_at, &firsts) {
                 let scheduled_for = dose.moved.as_ref().map_or(dose.due_at, |m| m.scheduled_for);
                 dose.due_at = to;
                 dose.moved = Some(DoseMove {
@@ -269,7 +286,6 @@ fn apply_spacing_rules(conn: &Connection, planned: &mut [Planned]) -> Result<()>
             }
         }
     }
-    Ok(())
 }
 
 /// When the medicine was last taken.
@@ -286,21 +302,25 @@ fn last_taken(conn: &Connection, medicine_id: i64) -> Result<Option<Timestamp>> 
 pub(crate) fn doses(
     conn: &Connection,
     sealer: &Sealer,
-    settings: &Settings,
+    snapshot: &Snapshot,
     from: Timestamp,
     to: Timestamp,
     now: Timestamp,
 ) -> Result<Vec<ScheduledDose>> {
+    let settings = &snapshot.settings;
     let mut log = log_index(conn, sealer, from, to)?;
-    let mut out: Vec<ScheduledDose> = planned(conn, sealer, settings, from, to)?
+    let mut out: Vec<ScheduledDose> = planned(conn, snapshot, from, to)?
         .into_iter()
         .map(|p| {
             let event = log.by_dose.remove(&(p.medicine_id, p.due_at));
             ScheduledDose {
                 medicine_id: p.medicine_id,
                 due_at: Some(p.due_at),
-                dose: event.as_ref().and_then(|e| e.amount.clone()).or(p.dose),
-                status: status_of(p.due_at, event.as_ref(), now, settings),
+                dose: event
+                    .as_ref()
+                    .and_then(|e| e.amount.clone())
+                    .or(p.dose.cloned()),
+                status: status_of(p.due_at, event.as_ref().map(Answer::from), now, settings),
                 event,
                 moved: p.moved,
             }
@@ -312,7 +332,7 @@ pub(crate) fn doses(
             medicine_id: event.medicine_id,
             due_at: Some(due),
             dose: event.amount.clone(),
-            status: status_of(due, Some(&event), now, settings),
+            status: status_of(due, Some(Answer::from(&event)), now, settings),
             event: Some(event),
             moved: None,
         });
@@ -356,10 +376,13 @@ impl Store {
     /// a zone): the batch call behind a "today" screen.
     pub fn day(&self, date: chrono::NaiveDate, now: Timestamp) -> Result<Vec<ScheduledDose>> {
         self.read(|conn, sealer| {
-            let zone = zone_timeline(conn, sealer)?.map_or(chrono_tz::UTC, |t| t.zone_at(now));
+            let snapshot = self.snapshot(conn, sealer, true)?;
+            let zone = snapshot
+                .zones
+                .as_ref()
+                .map_or(chrono_tz::UTC, |t| t.zone_at(now));
             let (from, to) = local_day(zone, date);
-            let settings = settings::read(conn, sealer)?;
-            doses(conn, sealer, &settings, from, to, now)
+            doses(conn, sealer, &snapshot, from, to, now)
         })
     }
 
@@ -372,8 +395,8 @@ impl Store {
         now: Timestamp,
     ) -> Result<Vec<ScheduledDose>> {
         self.read(|conn, sealer| {
-            let settings = settings::read(conn, sealer)?;
-            doses(conn, sealer, &settings, from, to, now)
+            let snapshot = self.snapshot(conn, sealer, true)?;
+            doses(conn, sealer, &snapshot, from, to, now)
         })
     }
 }

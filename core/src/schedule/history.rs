@@ -11,6 +11,7 @@ use super::expand::ZoneTimeline;
 use super::zone::parse_zone;
 use crate::error::{Error, Result};
 use crate::medicine;
+use crate::snapshot::{self, Snapshot};
 use crate::store::Store;
 use crate::store::seal::{Sealer, Slot};
 use crate::time::Timestamp;
@@ -33,11 +34,11 @@ pub struct ScheduleVersion {
 
 /// A schedule and the stretch of time it governs.
 #[derive(Clone, Debug)]
-pub(crate) struct InForce {
+pub(crate) struct InForce<'a> {
     pub medicine_id: i64,
     pub from: Timestamp,
     pub to: Timestamp,
-    pub schedule: Schedule,
+    pub schedule: &'a Schedule,
 }
 
 fn schedule_slot(id: i64) -> Slot {
@@ -86,30 +87,16 @@ pub(crate) fn versions(
 
 /// The schedules in force somewhere in `[from, to)`, each with its stretch, cut short where
 /// its medicine was archived.
-pub(crate) fn in_force(
-    conn: &Connection,
-    sealer: &Sealer,
-    from: Timestamp,
-    to: Timestamp,
-) -> Result<Vec<InForce>> {
-    let archived: std::collections::HashMap<i64, Timestamp> = {
-        let mut statement = conn
-            .prepare_cached("SELECT id, archived_at FROM medicine WHERE archived_at IS NOT NULL")?;
-        let rows = statement.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
-        rows.map(|r| {
-            let (id, at) = r?;
-            Ok((id, Timestamp::from_millis(at)?))
-        })
-        .collect::<Result<_>>()?
-    };
-    let all = versions(conn, sealer, None)?;
+pub(crate) fn in_force(snapshot: &Snapshot, from: Timestamp, to: Timestamp) -> Vec<InForce<'_>> {
+    let all = &snapshot.versions;
     let mut out = Vec::new();
     for (index, version) in all.iter().enumerate() {
         let next = all
             .get(index + 1)
             .filter(|n| n.medicine_id == version.medicine_id)
             .map_or(Timestamp::MAX, |n| n.valid_from);
-        let end = archived
+        let end = snapshot
+            .archived
             .get(&version.medicine_id)
             .map_or(next, |at| next.min(*at));
         let (start, end) = (version.valid_from.max(from), end.min(to));
@@ -120,11 +107,11 @@ pub(crate) fn in_force(
                 medicine_id: version.medicine_id,
                 from: start,
                 to: end,
-                schedule: schedule.clone(),
+                schedule,
             });
         }
     }
-    Ok(out)
+    out
 }
 
 /// The phone's zones as recorded; `None` if the app never said.
@@ -179,6 +166,7 @@ pub(crate) fn record_zone(
             sealer.seal_json(zone_slot(id), &zone.name())?
         ],
     )?;
+    snapshot::bump(tx)?;
     Ok(true)
 }
 
@@ -227,6 +215,7 @@ fn insert_version(
             now.as_millis()
         ],
     )?;
+    snapshot::bump(tx)?;
     Ok(ScheduleVersion {
         id,
         medicine_id,

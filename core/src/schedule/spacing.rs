@@ -117,6 +117,7 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4)",
                 params![first_medicine_id, second_medicine_id, min_gap_minutes, now.as_millis()],
             )?;
+            crate::snapshot::bump(tx)?;
             Ok(SpacingRule {
                 id: tx.last_insert_rowid(),
                 first_medicine_id,
@@ -140,7 +141,7 @@ impl Store {
                     what: "spacing rule",
                     id,
                 }),
-                _ => Ok(()),
+                _ => crate::snapshot::bump(tx),
             },
         )
     }

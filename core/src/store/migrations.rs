@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_schedules.sql"),
+    include_str!("migrations/0003_config_generation.sql"),
 ];
 
 /// The schema version this code writes and understands.

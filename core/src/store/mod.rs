@@ -13,7 +13,7 @@ mod migrations;
 pub(crate) mod seal;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rusqlite::{
@@ -21,6 +21,7 @@ use rusqlite::{
 };
 
 use crate::error::{Error, Result};
+use crate::snapshot::Snapshot;
 pub use migrations::SCHEMA_VERSION;
 use migrations::{APPLICATION_ID, apply_step};
 pub use seal::KEY_LEN;
@@ -74,6 +75,8 @@ pub struct Store {
     path: PathBuf,
     options: OpenOptions,
     sealer: Sealer,
+    /// The last decrypted planning state (see `snapshot.rs`).
+    snapshot: Mutex<Option<Arc<Snapshot>>>,
 }
 
 impl Store {
@@ -132,6 +135,7 @@ impl Store {
             writer: Mutex::new(conn),
             readers: Mutex::new(Vec::new()),
             sealer,
+            snapshot: Mutex::new(None),
         })
     }
 
@@ -170,6 +174,16 @@ impl Store {
             idle.push(conn);
         }
         Ok(value)
+    }
+
+    /// The snapshot kept by an earlier read, if any.
+    pub(crate) fn kept_snapshot(&self) -> Option<Arc<Snapshot>> {
+        lock(&self.snapshot).clone()
+    }
+
+    /// Keeps `snapshot` for later reads.
+    pub(crate) fn keep_snapshot(&self, snapshot: Arc<Snapshot>) {
+        *lock(&self.snapshot) = Some(snapshot);
     }
 
     fn open_reader(&self) -> Result<Connection> {
