@@ -109,7 +109,7 @@ fn store_with(medicines: usize, start: &str, hours: &[&str]) -> (tempfile::TempD
         };
         let id = store.add_medicine(&info, epoch).unwrap().id;
         store
-            .set_schedule(id, Some(&four_a_day(i, start)), epoch, epoch)
+            .set_schedule(id, Some(&daily(i, start, hours)), epoch, epoch)
             .unwrap();
     }
     (dir, store)
