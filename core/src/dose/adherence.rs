@@ -7,13 +7,13 @@
 //! scheduled doses neither extend nor break a streak. Days are the phone's local days (UTC
 //! until the app records a zone).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
-use super::status::{Answer, local_day, planned, status_of};
+use super::status::{Answer, local_day, planned_by_medicine, status_of};
 use super::{DoseAction, DoseStatus};
 use crate::error::{Error, Result};
 use crate::schedule::{Frame, ZoneTimeline};
@@ -135,74 +135,79 @@ impl Tally {
     }
 }
 
-/// The newest uncorrected answer for each `(medicine, scheduled time)` in `[from, to)`, read
-/// lean: no sealed details, no allocation per row.
-fn answers(
-    conn: &Connection,
-    from: Timestamp,
-    to: Timestamp,
-) -> Result<HashMap<(i64, i64), Answer>> {
+/// One logged answer, read lean: no sealed details, no allocation.
+struct Row {
+    medicine_id: i64,
+    scheduled_at: Timestamp,
+    id: i64,
+    answer: Answer,
+}
+
+/// The newest uncorrected answer for each `(medicine, scheduled time)` in `[from, to)`,
+/// sorted by medicine then scheduled time.
+fn answers(conn: &Connection, from: Timestamp, to: Timestamp, expected: usize) -> Result<Vec<Row>> {
     let mut statement = conn.prepare_cached(
         "SELECT id, medicine_id, scheduled_at, action, actual_at, snooze_until, corrects
-         FROM dose_event WHERE scheduled_at >= ?1 AND scheduled_at < ?2 ORDER BY id",
+         FROM dose_event WHERE scheduled_at >= ?1 AND scheduled_at < ?2",
     )?;
     let mut rows = statement.query(params![from.as_millis(), to.as_millis()])?;
-    let mut newest: HashMap<(i64, i64), (i64, Answer)> = HashMap::new();
+    let mut out = Vec::with_capacity(expected);
     let mut corrected = HashSet::new();
+    let int = |row: &rusqlite::Row<'_>, index: usize| -> Result<Option<i64>> {
+        Ok(row.get_ref(index)?.as_i64_or_null().map_err(rusqlite::Error::from)?)
+    };
     while let Some(row) = rows.next()? {
-        let action = match row.get_ref(3)?.as_str().map_err(rusqlite::Error::from)? {
-            "taken" => DoseAction::Taken,
-            "skipped" => DoseAction::Skipped,
+        // The CHECK constraint allows only 'taken', 'skipped' and 'snoozed'.
+        let action = match row.get_ref(3)?.as_bytes().map_err(rusqlite::Error::from)? {
+            [b't', ..] => DoseAction::Taken,
+            [b's', b'k', ..] => DoseAction::Skipped,
             _ => DoseAction::Snoozed,
         };
-        let snooze_until: Option<i64> = row.get(5)?;
-        let answer = Answer {
-            action,
-            actual_at: Timestamp::from_millis(row.get(4)?)?,
-            snooze_until: snooze_until.map(Timestamp::from_millis).transpose()?,
-        };
-        if let Some(target) = row.get::<_, Option<i64>>(6)? {
+        if let Some(target) = int(row, 6)? {
             corrected.insert(target);
         }
-        let id: i64 = row.get(0)?;
-        newest.insert((row.get(1)?, row.get(2)?), (id, answer));
+        let (Some(id), Some(medicine_id), Some(scheduled_at), Some(actual_at)) =
+            (int(row, 0)?, int(row, 1)?, int(row, 2)?, int(row, 4)?)
+        else {
+            return Err(Error::Unusable("a dose event lacks a required column".into()));
+        };
+        out.push(Row {
+            id,
+            medicine_id,
+            scheduled_at: Timestamp::from_millis(scheduled_at)?,
+            answer: Answer {
+                action,
+                actual_at: Timestamp::from_millis(actual_at)?,
+                snooze_until: int(row, 5)?.map(Timestamp::from_millis).transpose()?,
+            },
+        });
     }
-    // A corrected event never wins: its correction is newer and answers the same or another dose.
-    Ok(newest
-        .into_iter()
-        .filter(|(_, (id, _))| !corrected.contains(id))
-        .map(|(key, (_, answer))| (key, answer))
-        .collect())
+    if !corrected.is_empty() {
+        out.retain(|row| !corrected.contains(&row.id));
+    }
+    // Newest last within a dose, then keep only the newest.
+    out.sort_unstable_by_key(|row| (row.medicine_id, row.scheduled_at, row.id));
+    out.reverse();
+    out.dedup_by_key(|row| (row.medicine_id, row.scheduled_at));
+    out.reverse();
+    Ok(out)
 }
 
-/// Local dates of instants in increasing order, with one zone look-up per day.
-struct LocalDays<'a> {
-    zones: Option<&'a ZoneTimeline>,
-    first: NaiveDate,
-    /// The UTC instants the last looked-up local day spans, and its index.
-    cached: Option<(Timestamp, Timestamp, usize)>,
-}
-
-impl LocalDays<'_> {
-    fn frame(&self, at: Timestamp) -> Frame {
-        Frame::Zone(self.zones.map_or(chrono_tz::UTC, |z| z.zone_at(at)))
-    }
-
-    /// Index (days after the first) of the local day holding `at`.
-    fn index(&mut self, at: Timestamp) -> usize {
-        if let Some((start, end, index)) = self.cached
-            && start <= at
-            && at < end
-        {
-            return index;
+/// The first instant of each local day from the one holding `from` to the one after `to`.
+fn day_starts(zones: Option<&ZoneTimeline>, from: Timestamp, to: Timestamp) -> Vec<Timestamp> {
+    let zone_at = |at: Timestamp| zones.map_or(chrono_tz::UTC, |z| z.zone_at(at));
+    let mut date = Frame::Zone(zone_at(from)).local(from).date();
+    let mut starts = vec![local_day(zone_at(from), date).0];
+    while starts.last().is_some_and(|last| *last <= to) {
+        date = date.succ_opt().unwrap_or(NaiveDate::MAX);
+        let previous = *starts.last().unwrap_or(&to);
+        let next = local_day(zone_at(previous), date).0;
+        if next <= previous {
+            break;
         }
-        let frame = self.frame(at);
-        let date = frame.local(at).date();
-        let (start, end) = local_day(self.zones.map_or(chrono_tz::UTC, |z| z.zone_at(at)), date);
-        let index = usize::try_from((date - self.first).num_days()).unwrap_or(usize::MAX);
-        self.cached = Some((start, end, index));
-        index
+        starts.push(next);
     }
+    starts
 }
 
 impl Store {
@@ -228,44 +233,36 @@ impl Store {
         self.read(|conn, sealer| {
             let snapshot = self.snapshot(conn, sealer, true)?;
             let settings = &snapshot.settings;
-            let mut answers = answers(conn, from, to)?;
-            let mut days = LocalDays {
-                zones: snapshot.zones.as_ref(),
-                first: NaiveDate::MIN,
-                cached: None,
-            };
-            days.first = days.frame(from).local(from).date();
-            let span =
-                usize::try_from((days.frame(to).local(to).date() - days.first).num_days() + 1)
-                    .unwrap_or(0);
-            let mut overall = Tally::new(None, span);
+            let mut planned = planned_by_medicine(conn, &snapshot, from, to)?;
+            planned.sort_by_key(|p| (p.medicine_id, p.due_at));
+            let answers = answers(conn, from, to, planned.len())?;
+            let starts = day_starts(snapshot.zones.as_ref(), from, to);
+            let day_of = |at: Timestamp| starts.partition_point(|start| *start <= at).saturating_sub(1);
+
+            let mut overall = Tally::new(None, starts.len());
             let mut by_medicine: BTreeMap<i64, Tally> = BTreeMap::new();
-            let mut count = |medicine_id: i64,
-                             due: Timestamp,
-                             answer: Option<Answer>,
-                             days: &mut LocalDays<'_>| {
+            let mut count = |medicine_id: i64, due: Timestamp, answer: Option<Answer>| {
                 let status = status_of(due, answer, now, settings);
-                let day = days.index(due);
+                let day = day_of(due);
                 overall.add(status, day);
                 by_medicine
                     .entry(medicine_id)
-                    .or_insert_with(|| Tally::new(Some(medicine_id), span))
+                    .or_insert_with(|| Tally::new(Some(medicine_id), starts.len()))
                     .add(status, day);
             };
-            for dose in planned(conn, &snapshot, from, to)? {
-                let answer = answers.remove(&(dose.medicine_id, dose.due_at.as_millis()));
-                count(dose.medicine_id, dose.due_at, answer, &mut days);
+            // Both lists are sorted by (medicine, time): walk them together.
+            let mut next = answers.iter().peekable();
+            for dose in &planned {
+                let key = (dose.medicine_id, dose.due_at);
+                // Answers to doses no schedule plans any more (it was edited since) count too.
+                while let Some(row) = next.next_if(|r| (r.medicine_id, r.scheduled_at) < key) {
+                    count(row.medicine_id, row.scheduled_at, Some(row.answer));
+                }
+                let answer = next.next_if(|r| (r.medicine_id, r.scheduled_at) == key).map(|r| r.answer);
+                count(dose.medicine_id, dose.due_at, answer);
             }
-            // Answers to doses no schedule plans any more (it was edited since).
-            let mut left: Vec<((i64, i64), Answer)> = answers.into_iter().collect();
-            left.sort_by_key(|(key, _)| (key.1, key.0));
-            for ((medicine_id, due), answer) in left {
-                count(
-                    medicine_id,
-                    Timestamp::from_millis(due)?,
-                    Some(answer),
-                    &mut days,
-                );
+            for row in next {
+                count(row.medicine_id, row.scheduled_at, Some(row.answer));
             }
             Ok(AdherenceReport {
                 from,

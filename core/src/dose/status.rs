@@ -219,6 +219,19 @@ pub(crate) fn planned<'a>(
     from: Timestamp,
     to: Timestamp,
 ) -> Result<Vec<Planned<'a>>> {
+    let mut out = planned_by_medicine(conn, snapshot, from, to)?;
+    out.sort_by_key(|p| (p.due_at, p.medicine_id));
+    Ok(out)
+}
+
+/// [`planned`] in the order it is made: medicine by medicine, each in time order (but for
+/// doses a spacing rule moved).
+pub(crate) fn planned_by_medicine<'a>(
+    conn: &Connection,
+    snapshot: &'a Snapshot,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<Planned<'a>>> {
     let mut out = Vec::new();
     for InForce {
         medicine_id,
@@ -259,7 +272,6 @@ pub(crate) fn planned<'a>(
         }
     }
     apply_spacing_rules(&snapshot.spacing, &mut out);
-    out.sort_by_key(|p| (p.due_at, p.medicine_id));
     Ok(out)
 }
 
