@@ -8,7 +8,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 venv="$(cd "$here/../.." && pwd)/.cache/venv-bench"
-pins="python-dateutil==4.0.0 tzdata==2026.6"  # tzdata: zoneinfo's fallback where the OS has no tz database
+pins="python-dateutil==2.9.0.post0 six==1.16.0"
 
 if [[ "$(cat "$venv/.pins" 2>/dev/null)" != "$pins" ]]; then
     rm -rf "$venv"

@@ -189,40 +189,37 @@ impl Texts<'_> {
     }
 }
 
-/// The candidate notifications of one moment.
+/// A notification that may go into the plan; texts and ids are made only for those kept.
+struct Candidate {
+    kind: NotificationKind,
+    fire_at: Timestamp,
+    /// Index of its moment.
+    moment: usize,
+    /// Which follow-up (1-based), 0 for the others.
+    follow_up: u32,
+}
+
+/// The candidate notifications of one moment that fire after `now`.
 fn candidates(
+    index: usize,
     moment: &Moment,
     now: Timestamp,
     settings: &Settings,
-    clock: &str,
-    texts: &Texts<'_>,
-    out: &mut Vec<PlannedNotification>,
+    out: &mut Vec<Candidate>,
 ) {
     let reminders = settings.reminders;
     let missed = moment.due_at.plus(Duration::from_secs(
         u64::from(settings.thresholds.missed_after_minutes) * 60,
     ));
-    let ids: Vec<i64> = moment.medicine_ids.iter().copied().collect();
-    let id_list: Vec<String> = ids.iter().map(i64::to_string).collect();
-    let key = format!("{}/{}", moment.at.as_millis(), id_list.join("+"));
-    let mut push = |kind: NotificationKind, fire_at: Timestamp, suffix: String| {
-        if fire_at <= now {
-            return;
+    let mut push = |kind: NotificationKind, fire_at: Timestamp, follow_up: u32| {
+        if fire_at > now {
+            out.push(Candidate {
+                kind,
+                fire_at,
+                moment: index,
+                follow_up,
+            });
         }
-        let heads_up = reminders.heads_up_minutes.unwrap_or(0);
-        let (title, body) = texts.render(kind, moment, clock, heads_up);
-        let id = format!("{suffix}/{key}");
-        out.push(PlannedNotification {
-            platform_id: platform_id(&id),
-            id,
-            kind,
-            fire_at,
-            due_at: moment.due_at,
-            medicine_ids: ids.clone(),
-            title,
-            body,
-            group: format!("dose/{}", moment.due_at.as_millis()),
-        });
     };
     if let Some(minutes) = reminders.heads_up_minutes {
         push(
@@ -230,10 +227,10 @@ fn candidates(
             moment
                 .at
                 .minus(Duration::from_secs(u64::from(minutes) * 60)),
-            "heads-up".into(),
+            0,
         );
     }
-    push(NotificationKind::Dose, moment.at, "dose".into());
+    push(NotificationKind::Dose, moment.at, 0);
     let every = Duration::from_secs(u64::from(reminders.follow_up_every_minutes) * 60);
     let mut at = moment.at;
     for n in 1..=reminders.follow_up_count {
@@ -241,27 +238,28 @@ fn candidates(
         if at >= missed {
             break;
         }
-        push(NotificationKind::FollowUp, at, format!("follow-up-{n}"));
+        push(NotificationKind::FollowUp, at, n);
     }
 }
 
-/// Keeps every medicine's next dose notification, then the nearest others, within `budget`.
+/// Keeps every medicine's next dose notification, then the nearest others, within `budget`;
+/// returns the kept ones in firing order and the first instant left out.
 fn within_budget(
-    mut all: Vec<PlannedNotification>,
+    mut all: Vec<Candidate>,
+    moments: &[Moment],
     budget: usize,
-    horizon_end: Timestamp,
-) -> NotificationPlan {
-    all.sort_by(|a, b| (a.fire_at, a.kind, &a.id).cmp(&(b.fire_at, b.kind, &b.id)));
+) -> (Vec<Candidate>, Option<Timestamp>) {
+    all.sort_by_key(|c| (c.fire_at, c.kind, c.moment, c.follow_up));
     let mut keep = vec![false; all.len()];
     let mut covered = BTreeSet::new();
     let mut kept = 0;
-    for (index, n) in all.iter().enumerate() {
+    for (index, c) in all.iter().enumerate() {
         if kept == budget {
             break;
         }
-        if n.kind == NotificationKind::Dose && n.medicine_ids.iter().any(|id| !covered.contains(id))
-        {
-            covered.extend(n.medicine_ids.iter().copied());
+        let medicines = &moments[c.moment].medicine_ids;
+        if c.kind == NotificationKind::Dose && medicines.iter().any(|id| !covered.contains(id)) {
+            covered.extend(medicines.iter().copied());
             keep[index] = true;
             kept += 1;
         }
@@ -275,19 +273,47 @@ fn within_budget(
             kept += 1;
         }
     }
-    let refresh_at = all
+    let first_left_out = all
         .iter()
         .zip(&keep)
         .find(|(_, kept)| !**kept)
-        .map_or(horizon_end, |(n, _)| n.fire_at.min(horizon_end));
-    let notifications = all
+        .map(|(c, _)| c.fire_at);
+    let kept = all
         .into_iter()
         .zip(keep)
-        .filter_map(|(n, kept)| kept.then_some(n))
+        .filter_map(|(c, kept)| kept.then_some(c))
         .collect();
-    NotificationPlan {
-        notifications,
-        refresh_at,
+    (kept, first_left_out)
+}
+
+/// The notification a kept candidate becomes: its stable id, texts and group.
+fn render(
+    c: &Candidate,
+    moment: &Moment,
+    clock: &str,
+    settings: &Settings,
+    texts: &Texts<'_>,
+) -> PlannedNotification {
+    let ids: Vec<i64> = moment.medicine_ids.iter().copied().collect();
+    let id_list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let prefix = match c.kind {
+        NotificationKind::HeadsUp => "heads-up".to_owned(),
+        NotificationKind::Dose => "dose".to_owned(),
+        NotificationKind::FollowUp => format!("follow-up-{}", c.follow_up),
+    };
+    let id = format!("{prefix}/{}/{}", moment.at.as_millis(), id_list.join("+"));
+    let heads_up = settings.reminders.heads_up_minutes.unwrap_or(0);
+    let (title, body) = texts.render(c.kind, moment, clock, heads_up);
+    PlannedNotification {
+        platform_id: platform_id(&id),
+        id,
+        kind: c.kind,
+        fire_at: c.fire_at,
+        due_at: moment.due_at,
+        medicine_ids: ids,
+        title,
+        body,
+        group: format!("dose/{}", moment.due_at.as_millis()),
     }
 }
 
@@ -339,18 +365,30 @@ impl Store {
                 medicines: &medicines,
             };
             let zones = &snapshot.zones;
+            let moments = moments(&doses);
             let mut all = Vec::new();
-            for moment in moments(&doses) {
-                let clock = match &zones {
-                    Some(zones) => Frame::Zone(zones.zone_at(moment.at)).local(moment.at),
-                    None => moment.at.to_datetime().naive_utc(),
-                }
-                .format("%-H:%M")
-                .to_string();
-                candidates(&moment, now, &settings, &clock, &texts, &mut all);
+            for (index, moment) in moments.iter().enumerate() {
+                candidates(index, moment, now, settings, &mut all);
             }
-            all.retain(|n| n.fire_at < horizon_end);
-            Ok(within_budget(all, budget as usize, horizon_end))
+            all.retain(|c| c.fire_at < horizon_end);
+            let (kept, first_left_out) = within_budget(all, &moments, budget as usize);
+            let notifications = kept
+                .iter()
+                .map(|c| {
+                    let moment = &moments[c.moment];
+                    let clock = match zones {
+                        Some(zones) => Frame::Zone(zones.zone_at(moment.at)).local(moment.at),
+                        None => moment.at.to_datetime().naive_utc(),
+                    }
+                    .format("%-H:%M")
+                    .to_string();
+                    render(c, moment, &clock, settings, &texts)
+                })
+                .collect();
+            Ok(NotificationPlan {
+                notifications,
+                refresh_at: first_left_out.map_or(horizon_end, |t| t.min(horizon_end)),
+            })
         })
     }
 }

@@ -59,6 +59,7 @@ fn due_with(
         anchors: &anchors,
         device_zones: zones,
         last_taken,
+        offsets: &regimen_core::schedule::DayOffsets::default(),
     };
     expand(schedule, &context, at(from), at(to))
         .unwrap()
@@ -341,6 +342,7 @@ fn a_taper_runs_its_phases_one_after_another() {
         anchors: &anchors,
         device_zones: &zones,
         last_taken: None,
+        offsets: &regimen_core::schedule::DayOffsets::default(),
     };
     let doses = expand(
         &s,

@@ -111,6 +111,7 @@ fn run(schedule: &Schedule, device_zone: &str, from: Timestamp, to: Timestamp) -
         anchors: &anchors,
         device_zones: &zones,
         last_taken: None,
+        offsets: &regimen_core::schedule::DayOffsets::default(),
     };
     expand(schedule, &context, from, to).unwrap()
 }

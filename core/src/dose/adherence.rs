@@ -154,7 +154,10 @@ fn answers(conn: &Connection, from: Timestamp, to: Timestamp, expected: usize) -
     let mut out = Vec::with_capacity(expected);
     let mut corrected = HashSet::new();
     let int = |row: &rusqlite::Row<'_>, index: usize| -> Result<Option<i64>> {
-        Ok(row.get_ref(index)?.as_i64_or_null().map_err(rusqlite::Error::from)?)
+        Ok(row
+            .get_ref(index)?
+            .as_i64_or_null()
+            .map_err(rusqlite::Error::from)?)
     };
     while let Some(row) = rows.next()? {
         // The CHECK constraint allows only 'taken', 'skipped' and 'snoozed'.
@@ -169,7 +172,9 @@ fn answers(conn: &Connection, from: Timestamp, to: Timestamp, expected: usize) -
         let (Some(id), Some(medicine_id), Some(scheduled_at), Some(actual_at)) =
             (int(row, 0)?, int(row, 1)?, int(row, 2)?, int(row, 4)?)
         else {
-            return Err(Error::Unusable("a dose event lacks a required column".into()));
+            return Err(Error::Unusable(
+                "a dose event lacks a required column".into(),
+            ));
         };
         out.push(Row {
             id,
@@ -237,7 +242,11 @@ impl Store {
             planned.sort_by_key(|p| (p.medicine_id, p.due_at));
             let answers = answers(conn, from, to, planned.len())?;
             let starts = day_starts(snapshot.zones.as_ref(), from, to);
-            let day_of = |at: Timestamp| starts.partition_point(|start| *start <= at).saturating_sub(1);
+            let day_of = |at: Timestamp| {
+                starts
+                    .partition_point(|start| *start <= at)
+                    .saturating_sub(1)
+            };
 
             let mut overall = Tally::new(None, starts.len());
             let mut by_medicine: BTreeMap<i64, Tally> = BTreeMap::new();
@@ -258,7 +267,9 @@ impl Store {
                 while let Some(row) = next.next_if(|r| (r.medicine_id, r.scheduled_at) < key) {
                     count(row.medicine_id, row.scheduled_at, Some(row.answer));
                 }
-                let answer = next.next_if(|r| (r.medicine_id, r.scheduled_at) == key).map(|r| r.answer);
+                let answer = next
+                    .next_if(|r| (r.medicine_id, r.scheduled_at) == key)
+                    .map(|r| r.answer);
                 count(dose.medicine_id, dose.due_at, answer);
             }
             for row in next {

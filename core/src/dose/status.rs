@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use super::{DoseAction, DoseEvent, SELECT_EVENT, event_from_row};
 use crate::error::Result;
 use crate::schedule::{
-    DoseMove, ExpandContext, InForce, Quantity, SpacingRule, ZoneTimeline, expand, in_force,
-    moved_time, parse_zone,
+    DayOffsets, DoseMove, ExpandContext, InForce, Quantity, SpacingRule, ZoneTimeline, expand,
+    in_force, moved_time, parse_zone,
 };
 use crate::settings::Settings;
 use crate::snapshot::Snapshot;
@@ -233,6 +233,7 @@ pub(crate) fn planned_by_medicine<'a>(
     to: Timestamp,
 ) -> Result<Vec<Planned<'a>>> {
     let mut out = Vec::new();
+    let offsets = DayOffsets::default();
     for InForce {
         medicine_id,
         from,
@@ -258,6 +259,7 @@ pub(crate) fn planned_by_medicine<'a>(
             anchors: &snapshot.settings.anchors,
             device_zones,
             last_taken,
+            offsets: &offsets,
         };
         for dose in expand(schedule, &context, from, to)? {
             out.push(Planned {

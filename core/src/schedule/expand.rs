@@ -28,7 +28,7 @@ use chrono_tz::Tz;
 use super::anchors::Anchors;
 use super::clock::ClockTime;
 use super::timing::{Bounds, TimingRepeat, UnitOfTime};
-use super::zone::{Frame, parse_zone};
+use super::zone::{DayOffsets, Frame, parse_zone};
 use super::{GradualShift, Phase, Schedule, ZonePolicy};
 use crate::error::Result;
 use crate::time::Timestamp;
@@ -121,6 +121,8 @@ pub struct ExpandContext<'a> {
     pub device_zones: &'a ZoneTimeline,
     /// The last dose taken of this medicine, for phases counted from it.
     pub last_taken: Option<Timestamp>,
+    /// Zone offsets per day, shared by every schedule expanded in one call.
+    pub offsets: &'a DayOffsets,
 }
 
 /// One planned dose.
@@ -199,7 +201,7 @@ pub fn expand(
                 let offset = match day_offset {
                     Some((cached, offset)) if cached == date => offset,
                     _ => {
-                        let offset = frame.uniform_offset(date);
+                        let offset = context.offsets.get(&frame, date);
                         day_offset = Some((date, offset));
                         offset
                     }

@@ -26,7 +26,7 @@ pub(crate) use history::{InForce, in_force, record_zone, versions, zone_timeline
 pub use spacing::{DoseMove, SpacingRule};
 pub(crate) use spacing::{moved_time, rules as spacing_rules};
 pub use timing::{Bounds, DayOfWeek, EventTiming, Timing, TimingCode, TimingRepeat, UnitOfTime};
-pub use zone::{Frame, parse_zone};
+pub use zone::{DayOffsets, Frame, parse_zone};
 
 use crate::error::{Error, Result};
 

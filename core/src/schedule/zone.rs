@@ -10,6 +10,9 @@
 //! `home`) or the fixed UTC offset the schedule started with (policy `elapsed`, so that steps
 //! are exact in real time).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use chrono::{FixedOffset, LocalResult, NaiveDateTime, Offset, TimeZone};
 use chrono_tz::Tz;
 
@@ -21,6 +24,25 @@ pub fn parse_zone(name: &str) -> Result<Tz> {
     name.trim()
         .parse::<Tz>()
         .map_err(|_| Error::invalid("zone", "expected an IANA time zone like Europe/Berlin"))
+}
+
+/// Memo of [`Frame::uniform_offset`] per zone and day, shared by the schedules of one call
+/// (fifty medicines in one zone need one look-up a day, not fifty).
+#[derive(Debug, Default)]
+pub struct DayOffsets(RefCell<HashMap<(Tz, chrono::NaiveDate), Option<i64>>>);
+
+impl DayOffsets {
+    /// The offset that holds all day on `date` in `frame` (see [`Frame::uniform_offset`]).
+    pub fn get(&self, frame: &Frame, date: chrono::NaiveDate) -> Option<i64> {
+        match frame {
+            Frame::Fixed(_) => frame.uniform_offset(date),
+            Frame::Zone(zone) => *self
+                .0
+                .borrow_mut()
+                .entry((*zone, date))
+                .or_insert_with(|| frame.uniform_offset(date)),
+        }
+    }
 }
 
 /// What wall-clock times are read in.
