@@ -90,3 +90,45 @@ fn a_period_without_doses_reports_zeros_not_an_error() {
             .is_err()
     );
 }
+
+#[test]
+fn answers_logged_or_corrected_after_a_report_show_in_the_next_even_from_another_handle() {
+    let (store, dir) = store();
+    let a = scheduled(&store, "A", "UTC", &["08:00"]);
+    let now = at("2025-06-03T12:00:00Z");
+    let (from, to) = (at("2025-06-01T00:00:00Z"), at("2025-06-04T00:00:00Z"));
+    let first = store
+        .log_dose(&answer(a, DoseAction::Taken, "2025-06-01T08:00:00Z"), now)
+        .unwrap();
+    assert_eq!(
+        store
+            .adherence(from, to, now)
+            .unwrap()
+            .overall
+            .taken_on_time,
+        1
+    );
+
+    let other = regimen_core::Store::open(
+        &dir.path().join("test.db"),
+        &Default::default(),
+        &common::FixedKey,
+    )
+    .unwrap();
+    other
+        .log_dose(&answer(a, DoseAction::Taken, "2025-06-02T08:00:00Z"), now)
+        .unwrap();
+    let mut fix = answer(a, DoseAction::Skipped, "2025-06-01T08:00:00Z");
+    fix.corrects = Some(first.event.id);
+    other.log_dose(&fix, now).unwrap();
+
+    let report = store.adherence(from, to, now).unwrap();
+    assert_eq!(
+        (
+            report.overall.taken_on_time,
+            report.overall.skipped,
+            report.overall.missed
+        ),
+        (1, 1, 1)
+    );
+}

@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use super::status::{Answer, local_day, planned_by_medicine, status_of};
@@ -136,66 +136,101 @@ impl Tally {
 }
 
 /// One logged answer, read lean: no sealed details, no allocation.
-struct Row {
+#[derive(Clone, Copy)]
+pub(crate) struct Row {
     medicine_id: i64,
     scheduled_at: Timestamp,
     id: i64,
     answer: Answer,
 }
 
-/// The newest uncorrected answer for each `(medicine, scheduled time)` in `[from, to)`,
-/// sorted by medicine then scheduled time.
-fn answers(conn: &Connection, from: Timestamp, to: Timestamp, expected: usize) -> Result<Vec<Row>> {
-    let mut statement = conn.prepare_cached(
-        "SELECT id, medicine_id, scheduled_at, action, actual_at, snooze_until, corrects
-         FROM dose_event WHERE scheduled_at >= ?1 AND scheduled_at < ?2",
-    )?;
-    let mut rows = statement.query(params![from.as_millis(), to.as_millis()])?;
-    let mut out = Vec::with_capacity(expected);
-    let mut corrected = HashSet::new();
-    let int = |row: &rusqlite::Row<'_>, index: usize| -> Result<Option<i64>> {
-        Ok(row
-            .get_ref(index)?
-            .as_i64_or_null()
-            .map_err(rusqlite::Error::from)?)
-    };
-    while let Some(row) = rows.next()? {
-        // The CHECK constraint allows only 'taken', 'skipped' and 'snoozed'.
-        let action = match row.get_ref(3)?.as_bytes().map_err(rusqlite::Error::from)? {
-            [b't', ..] => DoseAction::Taken,
-            [b's', b'k', ..] => DoseAction::Skipped,
-            _ => DoseAction::Snoozed,
+/// Every answer to a scheduled dose read so far, kept between reports. The dose log only
+/// grows (SQLite triggers refuse updates and deletes, ids only increase), so a report reads
+/// just the events added since the last one, whichever process added them.
+#[derive(Default)]
+pub(crate) struct AnswerLog {
+    /// The highest event id read.
+    watermark: i64,
+    /// Sorted by medicine, scheduled time, id.
+    rows: Vec<Row>,
+    /// Ids of events a later event corrects.
+    corrected: HashSet<i64>,
+}
+
+impl AnswerLog {
+    /// Reads the events logged since the last call.
+    fn catch_up(&mut self, conn: &Connection) -> Result<()> {
+        let mut statement = conn.prepare_cached(
+            "SELECT id, medicine_id, scheduled_at, action, actual_at, snooze_until, corrects
+             FROM dose_event WHERE id > ?1 ORDER BY id",
+        )?;
+        let mut rows = statement.query([self.watermark])?;
+        let int = |row: &rusqlite::Row<'_>, index: usize| -> Result<Option<i64>> {
+            Ok(row
+                .get_ref(index)?
+                .as_i64_or_null()
+                .map_err(rusqlite::Error::from)?)
         };
-        if let Some(target) = int(row, 6)? {
-            corrected.insert(target);
+        let before = self.rows.len();
+        while let Some(row) = rows.next()? {
+            let (Some(id), Some(medicine_id), Some(actual_at)) =
+                (int(row, 0)?, int(row, 1)?, int(row, 4)?)
+            else {
+                return Err(Error::Unusable(
+                    "a dose event lacks a required column".into(),
+                ));
+            };
+            self.watermark = id;
+            if let Some(target) = int(row, 6)? {
+                self.corrected.insert(target);
+            }
+            let Some(scheduled_at) = int(row, 2)? else {
+                continue;
+            };
+            // The CHECK constraint allows only 'taken', 'skipped' and 'snoozed'.
+            let action = match row.get_ref(3)?.as_bytes().map_err(rusqlite::Error::from)? {
+                [b't', ..] => DoseAction::Taken,
+                [b's', b'k', ..] => DoseAction::Skipped,
+                _ => DoseAction::Snoozed,
+            };
+            self.rows.push(Row {
+                id,
+                medicine_id,
+                scheduled_at: Timestamp::from_millis(scheduled_at)?,
+                answer: Answer {
+                    action,
+                    actual_at: Timestamp::from_millis(actual_at)?,
+                    snooze_until: int(row, 5)?.map(Timestamp::from_millis).transpose()?,
+                },
+            });
         }
-        let (Some(id), Some(medicine_id), Some(scheduled_at), Some(actual_at)) =
-            (int(row, 0)?, int(row, 1)?, int(row, 2)?, int(row, 4)?)
-        else {
-            return Err(Error::Unusable(
-                "a dose event lacks a required column".into(),
-            ));
-        };
-        out.push(Row {
-            id,
-            medicine_id,
-            scheduled_at: Timestamp::from_millis(scheduled_at)?,
-            answer: Answer {
-                action,
-                actual_at: Timestamp::from_millis(actual_at)?,
-                snooze_until: int(row, 5)?.map(Timestamp::from_millis).transpose()?,
-            },
-        });
+        if self.rows.len() > before {
+            // Already sorted runs merge in linear time.
+            self.rows
+                .sort_by_key(|row| (row.medicine_id, row.scheduled_at, row.id));
+        }
+        Ok(())
     }
-    if !corrected.is_empty() {
-        out.retain(|row| !corrected.contains(&row.id));
+
+    /// The newest uncorrected answer for each `(medicine, scheduled time)` in `[from, to)`,
+    /// sorted by medicine then scheduled time.
+    fn newest(&self, from: Timestamp, to: Timestamp) -> Vec<Row> {
+        let mut out: Vec<Row> = Vec::with_capacity(self.rows.len());
+        for row in self.rows.iter().filter(|r| {
+            r.scheduled_at >= from && r.scheduled_at < to && !self.corrected.contains(&r.id)
+        }) {
+            match out.last_mut() {
+                Some(last)
+                    if (last.medicine_id, last.scheduled_at)
+                        == (row.medicine_id, row.scheduled_at) =>
+                {
+                    *last = *row;
+                }
+                _ => out.push(*row),
+            }
+        }
+        out
     }
-    // Newest last within a dose, then keep only the newest.
-    out.sort_unstable_by_key(|row| (row.medicine_id, row.scheduled_at, row.id));
-    out.reverse();
-    out.dedup_by_key(|row| (row.medicine_id, row.scheduled_at));
-    out.reverse();
-    Ok(out)
 }
 
 /// The first instant of each local day from the one holding `from` to the one after `to`.
@@ -240,7 +275,11 @@ impl Store {
             let settings = &snapshot.settings;
             let mut planned = planned_by_medicine(conn, &snapshot, from, to)?;
             planned.sort_by_key(|p| (p.medicine_id, p.due_at));
-            let answers = answers(conn, from, to, planned.len())?;
+            let answers = {
+                let mut log = self.answer_log();
+                log.catch_up(conn)?;
+                log.newest(from, to)
+            };
             let starts = day_starts(snapshot.zones.as_ref(), from, to);
             let day_of = |at: Timestamp| {
                 starts

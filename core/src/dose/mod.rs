@@ -20,6 +20,7 @@ mod adherence;
 mod as_needed;
 pub(crate) mod status;
 
+pub(crate) use adherence::AnswerLog;
 pub use adherence::{Adherence, AdherenceReport};
 pub use as_needed::{AsNeededRule, AsNeededWarning};
 

@@ -20,6 +20,7 @@ use rusqlite::{
     Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
 };
 
+use crate::dose::AnswerLog;
 use crate::error::{Error, Result};
 use crate::snapshot::Snapshot;
 pub use migrations::SCHEMA_VERSION;
@@ -77,6 +78,8 @@ pub struct Store {
     sealer: Sealer,
     /// The last decrypted planning state (see `snapshot.rs`).
     snapshot: Mutex<Option<Arc<Snapshot>>>,
+    /// Answers read from the dose log so far (see `dose/adherence.rs`).
+    answers: Mutex<AnswerLog>,
 }
 
 impl Store {
@@ -136,6 +139,7 @@ impl Store {
             readers: Mutex::new(Vec::new()),
             sealer,
             snapshot: Mutex::new(None),
+            answers: Mutex::new(AnswerLog::default()),
         })
     }
 
@@ -174,6 +178,11 @@ impl Store {
             idle.push(conn);
         }
         Ok(value)
+    }
+
+    /// The answers read from the dose log so far, locked for the caller.
+    pub(crate) fn answer_log(&self) -> MutexGuard<'_, AnswerLog> {
+        lock(&self.answers)
     }
 
     /// The snapshot kept by an earlier read, if any.
