@@ -339,8 +339,12 @@ impl Store {
     pub fn log_dose(&self, event: &NewDoseEvent, now: Timestamp) -> Result<LoggedDose> {
         let event = event.validated(now)?;
         self.write(|tx, sealer| {
-            let snapshot = self.snapshot(tx, sealer, false)?;
-            let warning = as_needed::check(tx, sealer, &snapshot, &event)?;
+            let warning = if event.action == DoseAction::Taken {
+                let snapshot = self.snapshot(tx, sealer, false)?;
+                as_needed::check(tx, sealer, &snapshot, &event)?
+            } else {
+                None
+            };
             let event = append(tx, sealer, &event, now, &mut HashSet::new())?;
             Ok(LoggedDose { event, warning })
         })
