@@ -8,3 +8,6 @@ CREATE TABLE config_generation (
 ) STRICT;
 
 INSERT INTO config_generation (id, value) VALUES (1, 0);
+
+-- Archived medicines are read with every planning snapshot; few ever are.
+CREATE INDEX medicine_archived ON medicine (archived_at) WHERE archived_at IS NOT NULL;
