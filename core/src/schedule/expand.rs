@@ -103,6 +103,15 @@ impl ZoneTimeline {
     }
 }
 
+/// A stretch of time whose wall-clock times are read in one frame.
+struct Stretch {
+    from: Timestamp,
+    to: Timestamp,
+    frame: Frame,
+    /// For policy `local`: when the phone arrived in this zone, and the frame it came from.
+    arrival: Option<(Timestamp, Frame)>,
+}
+
 /// A stretch of time spent in one zone.
 struct Segment {
     from: Timestamp,
@@ -151,40 +160,45 @@ pub fn expand(
     }
     // A gradual shift moves doses by up to 12 hours: generate that much wider, then cut.
     let reach = std::time::Duration::from_secs(13 * 3600);
-    // Each stretch with its frame and, for policy local, the zone change that began it.
-    let frames: Vec<(Timestamp, Timestamp, Frame, Option<(Timestamp, Frame)>)> =
-        match schedule.policy {
-            ZonePolicy::Home if schedule.shift.is_some() => {
-                vec![(
-                    from.minus(reach).max(first_instant),
-                    to.plus(reach),
-                    home_frame,
-                    None,
-                )]
-            }
-            ZonePolicy::Home => vec![(from, to, home_frame, None)],
-            ZonePolicy::Elapsed => vec![(
-                from,
-                to,
-                Frame::Fixed(home_frame.offset_at(first_instant)),
-                None,
-            )],
-            ZonePolicy::Local => context
-                .device_zones
-                .segments(from, to)
-                .into_iter()
-                .map(|s| {
-                    (
-                        s.from,
-                        s.to,
-                        Frame::Zone(s.zone),
-                        s.arrival.map(|(at, zone)| (at, Frame::Zone(zone))),
-                    )
-                })
-                .collect(),
-        };
+    let stretches: Vec<Stretch> = match schedule.policy {
+        ZonePolicy::Home if schedule.shift.is_some() => vec![Stretch {
+            from: from.minus(reach).max(first_instant),
+            to: to.plus(reach),
+            frame: home_frame,
+            arrival: None,
+        }],
+        ZonePolicy::Home => vec![Stretch {
+            from,
+            to,
+            frame: home_frame,
+            arrival: None,
+        }],
+        ZonePolicy::Elapsed => vec![Stretch {
+            from,
+            to,
+            frame: Frame::Fixed(home_frame.offset_at(first_instant)),
+            arrival: None,
+        }],
+        ZonePolicy::Local => context
+            .device_zones
+            .segments(from, to)
+            .into_iter()
+            .map(|s| Stretch {
+                from: s.from,
+                to: s.to,
+                frame: Frame::Zone(s.zone),
+                arrival: s.arrival.map(|(at, zone)| (at, Frame::Zone(zone))),
+            })
+            .collect(),
+    };
     let mut doses = Vec::new();
-    for (seg_from, seg_to, frame, arrival) in frames {
+    for Stretch {
+        from: seg_from,
+        to: seg_to,
+        frame,
+        arrival,
+    } in stretches
+    {
         let before = doses.len();
         // Wall-clock bounds of the segment, a day wider on each side for zone offsets.
         let local_from = frame.local(seg_from) - Duration::days(1);
