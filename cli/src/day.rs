@@ -189,7 +189,7 @@ pub fn zone(session: &Session, zone: &str) -> Outcome {
     }
     for id in &report.can_shift_gradually {
         println!(
-            "  {:<24} can move to local time gradually (see `regimen med schedule --help`)",
+            "  {:<24} can move to local time gradually: regimen med schedule MED --policy home --shift-to ZONE --shift-hours 2 ...",
             name(*id)
         );
     }

@@ -106,8 +106,14 @@ pub fn describe_schedule(schedule: &Schedule) -> String {
     if schedule.as_needed.is_some() {
         parts.push("as needed".into());
     }
+    let shift = schedule.shift.as_ref().map_or(String::new(), |shift| {
+        format!(
+            ", moving to {} time by {} h a day from {}",
+            shift.to_zone, shift.max_hours_per_day, shift.starts
+        )
+    });
     format!(
-        "{} ({} time, {})",
+        "{} ({} time, {}{shift})",
         parts.join("; then "),
         choice_name(&schedule.policy),
         schedule.zone

@@ -3,8 +3,9 @@
 
 use clap::{Args, ValueEnum};
 use regimen_ffi::{
-    AsNeeded, Bounds, ClockTime, Cycle, DayOfWeek, LocalDateTime, MaxDose, Phase, Quantity,
-    Schedule, Timing, TimingRepeat, UnitOfTime, Window, ZonePolicy, parse_fhir_timing,
+    AsNeeded, Bounds, ClockTime, Cycle, DayOfWeek, GradualShift, LocalDate, LocalDateTime, MaxDose,
+    Phase, Quantity, Schedule, Timing, TimingRepeat, UnitOfTime, Window, ZonePolicy,
+    parse_fhir_timing,
 };
 
 use crate::Failure;
@@ -69,6 +70,12 @@ pub struct ScheduleArgs {
     /// First day (and time) of the schedule, wall clock [default: now].
     #[arg(long)]
     start: Option<String>,
+    /// With --policy home: move the doses onto this zone's clock gradually, from today.
+    #[arg(long, requires = "shift_hours")]
+    shift_to: Option<String>,
+    /// With --shift-to: at most this many hours a day.
+    #[arg(long)]
+    shift_hours: Option<u32>,
 }
 
 fn bad(flag: &str, rule: &str) -> Failure {
@@ -195,7 +202,14 @@ impl ScheduleArgs {
             },
             phases,
             as_needed,
-            shift: None,
+            shift: match (&self.shift_to, self.shift_hours) {
+                (Some(to_zone), Some(max_hours_per_day)) => Some(GradualShift {
+                    to_zone: to_zone.clone(),
+                    starts: LocalDate(session.today()),
+                    max_hours_per_day,
+                }),
+                _ => None,
+            },
         })
     }
 
