@@ -4,6 +4,7 @@
 pub mod dose;
 pub mod error;
 pub mod medicine;
+pub mod pgx;
 pub mod reminder;
 pub mod schedule;
 pub mod settings;
