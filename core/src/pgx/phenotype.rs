@@ -13,6 +13,9 @@
 //! - **Any allele decides** (RYR1, CACNA1S: one malignant-hyperthermia-associated allele means
 //!   susceptibility; CFTR: one ivacaftor-responsive allele means responsive).
 //! - **One allele** (MT-RNR1, mitochondrial).
+//! - **Allele status** (HLA-A, HLA-B): for each allele CPIC keys recommendations by (HLA-A
+//!   *31:01; HLA-B *15:02, *57:01, *58:01), positive if either allele is it, else negative.
+//!   These genes give one call per allele of interest ([`AlleleTable::calls`]).
 //!
 //! An allele of unknown or uncertain function, or one the table does not know, makes the
 //! result Indeterminate unless the other allele decides, as CPIC does.
@@ -106,13 +109,12 @@ enum Rule {
     ActivityScore(fn(Activity) -> &'static str),
     /// CPIC's table of function pairs (either order); anything else is Indeterminate.
     FunctionPair(&'static [(&'static str, &'static str, &'static str)]),
-    /// One allele with `function` decides `phenotype`; otherwise `fallback` when both alleles
-    /// are known, Indeterminate when one is not.
+    /// One allele with `function` decides `phenotype`; otherwise `fallback` (the genes only
+    /// list the alleles that matter, so a reference or unlisted allele does not).
     AnyAllele {
         function: &'static str,
         phenotype: &'static str,
         fallback: &'static str,
-        known_fallback_only: bool,
     },
     /// One allele (mitochondrial): its function, as CPIC words the phenotype.
     SingleAllele,
@@ -272,13 +274,11 @@ fn rule(gene: &str) -> Option<Rule> {
             function: "malignant hyperthermia associated",
             phenotype: "Malignant Hyperthermia Susceptibility",
             fallback: "Uncertain Susceptibility",
-            known_fallback_only: false,
         },
         "CFTR" => Rule::AnyAllele {
             function: "ivacaftor responsive",
             phenotype: "ivacaftor responsive in CF patients",
             fallback: "ivacaftor non-responsive in CF patients",
-            known_fallback_only: true,
         },
         "MT-RNR1" => Rule::SingleAllele,
         _ => return None,
@@ -337,6 +337,41 @@ impl AlleleTable {
         genes
     }
 
+    /// Every call for `diplotype` of `gene`: one for most genes, one per allele of interest
+    /// for HLA-A and HLA-B (`*57:01 positive`, ...).
+    pub fn calls(&self, gene: &str, diplotype: &str) -> Result<Vec<PhenotypeCall>> {
+        let gene = gene.trim();
+        let Some(of_interest) = hla_alleles_of_interest(gene) else {
+            return Ok(vec![self.phenotype(gene, diplotype)?]);
+        };
+        let alleles: Vec<&str> = diplotype.split('/').map(str::trim).collect();
+        let well_formed = matches!(alleles.len(), 1 | 2)
+            && alleles.iter().all(|a| a.starts_with('*') && a.len() > 1);
+        if !well_formed {
+            return Err(Error::invalid(
+                "diplotype",
+                "expected HLA alleles like *57:01/*15:02",
+            ));
+        }
+        Ok(of_interest
+            .iter()
+            .map(|wanted| {
+                // "*57:01:01" is *57:01 at a finer resolution.
+                let carried = alleles
+                    .iter()
+                    .any(|a| *a == *wanted || a.starts_with(&format!("{wanted}:")));
+                let status = format!("{wanted} {}", if carried { "positive" } else { "negative" });
+                PhenotypeCall {
+                    gene: gene.to_owned(),
+                    diplotype: diplotype.trim().to_owned(),
+                    phenotype: status.clone(),
+                    activity_score: None,
+                    lookup_key: status,
+                }
+            })
+            .collect())
+    }
+
     /// The phenotype of `diplotype` (`*1/*4`; one allele for MT-RNR1) of `gene`.
     pub fn phenotype(&self, gene: &str, diplotype: &str) -> Result<PhenotypeCall> {
         let gene = gene.trim();
@@ -361,7 +396,10 @@ impl AlleleTable {
             }
         };
         if let Rule::SingleAllele = rule {
-            return Ok(match lookup(diplotype) {
+            // Mitochondrial variants are written with or without their "m." prefix.
+            let name = diplotype.trim();
+            let allele = lookup(name).or_else(|| lookup(&format!("m.{name}")));
+            return Ok(match allele {
                 Some(allele) => call(&lowercase_first(&allele.function_text), None),
                 None => call(INDETERMINATE, None),
             });
@@ -401,20 +439,29 @@ impl AlleleTable {
                 function,
                 phenotype,
                 fallback,
-                known_fallback_only,
             } => {
                 let decides =
                     |allele: Option<&Allele>| allele.is_some_and(|a| a.function == function);
-                if decides(a) || decides(b) {
-                    call(phenotype, None)
-                } else if known_fallback_only && (a.is_none() || b.is_none()) {
-                    call(INDETERMINATE, None)
-                } else {
-                    call(fallback, None)
-                }
+                call(
+                    if decides(a) || decides(b) {
+                        phenotype
+                    } else {
+                        fallback
+                    },
+                    None,
+                )
             }
             Rule::SingleAllele => call(INDETERMINATE, None),
         })
+    }
+}
+
+/// The HLA alleles CPIC keys recommendations by, for an HLA gene.
+fn hla_alleles_of_interest(gene: &str) -> Option<&'static [&'static str]> {
+    match gene {
+        "HLA-A" => Some(&["*31:01"]),
+        "HLA-B" => Some(&["*15:02", "*57:01", "*58:01"]),
+        _ => None,
     }
 }
 
@@ -467,6 +514,23 @@ mod tests {
     fn an_unknown_allele_is_indeterminate_unless_the_other_decides() {
         assert_eq!(call("CYP2C19", "*1/*999").phenotype, INDETERMINATE);
         assert_eq!(call("CYP2D6", "*1/*999").lookup_key, "n/a");
+    }
+
+    #[test]
+    fn hla_b_gives_a_status_for_each_allele_of_interest() {
+        let table = AlleleTable::builtin().unwrap();
+        let calls = table.calls("HLA-B", "*15:02/*57:01:01").unwrap();
+        let keys: Vec<&str> = calls.iter().map(|c| c.lookup_key.as_str()).collect();
+        assert_eq!(
+            keys,
+            ["*15:02 positive", "*57:01 positive", "*58:01 negative"]
+        );
+        assert_eq!(
+            table.calls("HLA-A", "*02:01/*03:01").unwrap()[0].phenotype,
+            "*31:01 negative"
+        );
+        assert!(table.calls("HLA-B", "57:01").is_err());
+        assert_eq!(table.calls("CYP2D6", "*1/*4").unwrap().len(), 1);
     }
 
     #[test]
