@@ -325,6 +325,11 @@ impl AlleleTable {
         Ok(AlleleTable { alleles })
     }
 
+    /// Whether the engine can interpret results for `gene`.
+    pub fn knows_gene(&self, gene: &str) -> bool {
+        rule(gene).is_some() || hla_alleles_of_interest(gene).is_some()
+    }
+
     /// The genes the engine has rules and allele functions for, sorted.
     pub fn genes(&self) -> Vec<&str> {
         let mut genes: Vec<&str> = self

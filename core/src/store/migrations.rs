@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_schedules.sql"),
     include_str!("migrations/0003_config_generation.sql"),
+    include_str!("migrations/0004_pgx_results.sql"),
 ];
 
 /// The schema version this code writes and understands.

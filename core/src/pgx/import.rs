@@ -1,0 +1,228 @@
+//! Reading PGx results as patients and labs hand them over. The format is detected:
+//! - a PharmCAT report, JSON (`*.report.json`) or TSV (`*.report.tsv`): each gene's source
+//!   diplotype, with the report's date and PharmCAT's version as the lab;
+//! - a lab's list: JSON (`[{"gene": "CYP2D6", "diplotype": "*1/*4"}]`, or an object with a
+//!   `results` array and optional `test_date` and `lab`), or CSV/TSV lines `gene,diplotype`
+//!   (PharmCAT's outside-call files have this shape).
+//!
+//! Genes without a call (`Unknown/Unknown`) are left out. Errors name the line or field,
+//! never its content.
+
+use serde_json::Value;
+
+use super::results::{NewPgxResult, PgxSource};
+use crate::error::{Error, Result};
+use crate::schedule::LocalDate;
+
+/// Largest file read.
+pub const MAX_BYTES: usize = 16 * 1024 * 1024;
+
+/// Results read from a file, and the format it was read as.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parsed {
+    /// The results, in file order.
+    pub results: Vec<NewPgxResult>,
+    /// What the file was read as.
+    pub format: &'static str,
+}
+
+/// Reads results from `text`, detecting its format.
+pub fn parse(text: &str) -> Result<Parsed> {
+    if text.len() > MAX_BYTES {
+        return Err(Error::invalid("file", "larger than 16 MiB"));
+    }
+    let trimmed = text.trim_start_matches('\u{feff}').trim();
+    if trimmed.is_empty() {
+        return Err(Error::invalid("file", "is empty"));
+    }
+    let parsed = if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        let json: Value =
+            serde_json::from_str(trimmed).map_err(|_| Error::invalid("file", "not valid JSON"))?;
+        if json.get("pharmcatVersion").is_some() {
+            Parsed {
+                results: pharmcat_json(&json)?,
+                format: "PharmCAT report (JSON)",
+            }
+        } else if json.get("resourceType").is_some() {
+            return Err(Error::invalid(
+                "file",
+                "FHIR Genomics Reporting import is not supported yet",
+            ));
+        } else {
+            Parsed {
+                results: list_json(&json)?,
+                format: "list of genes and diplotypes (JSON)",
+            }
+        }
+    } else if trimmed.starts_with("PharmCAT") {
+        Parsed {
+            results: pharmcat_tsv(trimmed)?,
+            format: "PharmCAT report (TSV)",
+        }
+    } else {
+        Parsed {
+            results: list_lines(trimmed)?,
+            format: "list of genes and diplotypes (CSV/TSV)",
+        }
+    };
+    if parsed.results.is_empty() {
+        return Err(Error::invalid("file", "holds no gene result"));
+    }
+    Ok(parsed)
+}
+
+/// Whether a diplotype is a call rather than PharmCAT's "no call".
+fn is_call(diplotype: &str) -> bool {
+    let d = diplotype.trim();
+    !d.is_empty()
+        && d.split('/')
+            .all(|allele| !allele.trim().eq_ignore_ascii_case("unknown"))
+}
+
+fn pharmcat_json(report: &Value) -> Result<Vec<NewPgxResult>> {
+    let lab = report["pharmcatVersion"]
+        .as_str()
+        .map(|v| format!("PharmCAT {v}"));
+    let test_date = report["timestamp"]
+        .as_str()
+        .and_then(|t| t.get(..10))
+        .and_then(|d| d.parse::<LocalDate>().ok());
+    let genes = report["genes"]
+        .as_object()
+        .ok_or_else(|| Error::invalid("genes", "a PharmCAT report needs a genes object"))?;
+    let mut out = Vec::new();
+    for (gene, call) in genes {
+        let Some(label) = call["sourceDiplotypes"]
+            .get(0)
+            .and_then(|d| d["label"].as_str())
+        else {
+            continue;
+        };
+        if is_call(label) {
+            out.push(NewPgxResult {
+                gene: gene.clone(),
+                diplotype: label.to_owned(),
+                source: PgxSource::PharmCat,
+                test_date,
+                lab: lab.clone(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn pharmcat_tsv(text: &str) -> Result<Vec<NewPgxResult>> {
+    let mut lines = text.lines();
+    let lab = lines.next().map(|title| title.trim().to_owned());
+    let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
+    let column = |name: &str| header.iter().position(|h| h.trim() == name);
+    let (Some(gene_at), Some(diplotype_at)) = (column("Gene"), column("Source Diplotype")) else {
+        return Err(Error::invalid(
+            "file",
+            "a PharmCAT TSV needs Gene and Source Diplotype columns",
+        ));
+    };
+    let mut out = Vec::new();
+    for line in lines.filter(|l| !l.trim().is_empty()) {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let (Some(gene), Some(diplotype)) = (fields.get(gene_at), fields.get(diplotype_at)) else {
+            continue;
+        };
+        if is_call(diplotype) {
+            out.push(NewPgxResult {
+                gene: gene.trim().to_owned(),
+                diplotype: diplotype.trim().to_owned(),
+                source: PgxSource::PharmCat,
+                test_date: None,
+                lab: lab.clone(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn list_json(json: &Value) -> Result<Vec<NewPgxResult>> {
+    let (items, test_date, lab) = match json {
+        Value::Array(items) => (items, None, None),
+        Value::Object(map) => {
+            let items = map
+                .get("results")
+                .and_then(Value::as_array)
+                .ok_or_else(|| {
+                    Error::invalid("results", "expected an array of {gene, diplotype}")
+                })?;
+            let date =
+                match map.get("test_date").and_then(Value::as_str) {
+                    Some(text) => Some(text.parse::<LocalDate>().map_err(|_| {
+                        Error::invalid("test_date", "expected a date like 2025-06-01")
+                    })?),
+                    None => None,
+                };
+            (
+                items,
+                date,
+                map.get("lab").and_then(Value::as_str).map(str::to_owned),
+            )
+        }
+        _ => return Err(Error::invalid("file", "expected a list of results")),
+    };
+    items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| item["diplotype"].as_str().is_none_or(is_call))
+        .map(|(index, item)| {
+            let text = |key: &str| {
+                item[key]
+                    .as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| Error::InvalidInput {
+                        field: "results",
+                        reason: format!("item {index} needs a text {key}"),
+                    })
+            };
+            Ok(NewPgxResult {
+                gene: text("gene")?,
+                diplotype: text("diplotype")?,
+                source: PgxSource::LabList,
+                test_date,
+                lab: lab.clone(),
+            })
+        })
+        .collect()
+}
+
+fn list_lines(text: &str) -> Result<Vec<NewPgxResult>> {
+    let mut out = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (gene, diplotype) = line
+            .split_once('\t')
+            .or_else(|| line.split_once(','))
+            .ok_or_else(|| Error::InvalidInput {
+                field: "file",
+                reason: format!("line {} is not gene,diplotype", number + 1),
+            })?;
+        if number == 0 && gene.trim().eq_ignore_ascii_case("gene") {
+            continue; // a header
+        }
+        // Outside-call files may carry more columns (phenotype, activity): keep the first two.
+        let diplotype = diplotype
+            .split(['\t', ','])
+            .next()
+            .unwrap_or_default()
+            .trim();
+        if is_call(diplotype) {
+            out.push(NewPgxResult {
+                gene: gene.trim().to_owned(),
+                diplotype: diplotype.to_owned(),
+                source: PgxSource::LabList,
+                test_date: None,
+                lab: None,
+            });
+        }
+    }
+    Ok(out)
+}
