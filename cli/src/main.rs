@@ -7,6 +7,7 @@ mod dose;
 mod keyfile;
 mod med;
 mod output;
+mod pgx;
 mod schedule_args;
 mod session;
 mod settings;
@@ -85,6 +86,9 @@ enum Command {
     Dose(dose::DoseCommand),
     /// Show or change the patient's settings.
     Settings(settings::SettingsArgs),
+    /// Import and show pharmacogenomic results; compute a phenotype.
+    #[command(subcommand)]
+    Pgx(pgx::PgxCommand),
 }
 
 /// A failure of a command, printed as one line.
@@ -116,6 +120,10 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Outcome {
+    // Computing a phenotype needs no database.
+    if let Command::Pgx(pgx::PgxCommand::Phenotype { gene, diplotype }) = &cli.command {
+        return pgx::phenotype(gene, diplotype, cli.json);
+    }
     let db = match &cli.db {
         Some(path) => path.clone(),
         None => default_database()?,
@@ -130,6 +138,7 @@ fn run(cli: &Cli) -> Outcome {
         Command::Med(command) => med::run(&session, command),
         Command::Dose(command) => dose::run(&session, command),
         Command::Settings(args) => settings::run(&session, args),
+        Command::Pgx(command) => pgx::run(&session, command),
     }
 }
 

@@ -3,11 +3,13 @@
 
 mod error;
 mod keystore;
+mod pgx;
 mod regimen;
 mod schedules;
 
 pub use error::{RegimenError, Result};
 pub use keystore::{KeyStore, KeyStoreError};
+pub use pgx::{PgxImport, phenotype};
 pub use regimen::{Regimen, RegimenConfig};
 /// The domain records and enums the API takes and returns, defined in `regimen-core`.
 pub use regimen_core::{
@@ -17,6 +19,7 @@ pub use regimen_core::{
         DoseStatus, HealthKitStatus, LoggedDose, NewDoseEvent, ScheduledDose,
     },
     medicine::{DoseForm, Medicine, MedicineInfo, Route},
+    pgx::{NewPgxResult, PgxResult, PgxSource, PhenotypeCall},
     reminder::{NotificationKind, NotificationPlan, PlannedNotification},
     schedule::{
         Anchors, AsNeeded, Bounds, ClockTime, Cycle, DayAnchors, DayOfWeek, DoseMove, EventTiming,

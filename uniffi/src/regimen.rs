@@ -1,11 +1,12 @@
 //! The `Regimen` object: one open database and everything reached through it.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use regimen_core::dose::{DoseEvent, LoggedDose, NewDoseEvent};
 use regimen_core::medicine::{Medicine, MedicineInfo};
+use regimen_core::pgx::AlleleTable;
 use regimen_core::{OpenOptions, Store, Timestamp};
 
 use crate::error::{RegimenError, Result, invalid};
@@ -47,6 +48,8 @@ pub struct Regimen {
     pub(crate) store: Store,
     /// A pinned "now" for reproducible runs (the CLI's `--now`); the system clock otherwise.
     pinned_now: Option<Timestamp>,
+    /// The PGx allele table, parsed on first use.
+    pub(crate) alleles: OnceLock<AlleleTable>,
 }
 
 #[uniffi::export]
@@ -81,6 +84,7 @@ impl Regimen {
         Ok(Arc::new(Regimen {
             store,
             pinned_now: None,
+            alleles: OnceLock::new(),
         }))
     }
 

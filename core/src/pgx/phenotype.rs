@@ -38,7 +38,10 @@ pub const INDETERMINATE: &str = "Indeterminate";
 pub struct PhenotypeCall {
     /// The gene (`CYP2D6`).
     pub gene: String,
-    /// The diplotype as given (`*1/*4`), or the allele for a one-allele gene.
+    // Exported doc comments never write a slash before a star: Kotlin and Swift would read
+    // it as the start of a nested comment in the generated bindings.
+    /// The diplotype as given (two alleles joined by a slash), or the allele for a one-allele
+    /// gene.
     pub diplotype: String,
     /// CPIC's phenotype (`Intermediate Metabolizer`, `Poor Function`, `Indeterminate`).
     pub phenotype: String,

@@ -20,6 +20,7 @@ use crate::validate::{optional_text, required_text};
 #[serde(rename_all = "snake_case")]
 pub enum PgxSource {
     /// A PharmCAT report (JSON or TSV).
+    #[serde(rename = "pharmcat")]
     PharmCat,
     /// A lab's list of genes and diplotypes (CSV or JSON).
     LabList,
@@ -35,7 +36,8 @@ pub enum PgxSource {
 pub struct NewPgxResult {
     /// The gene (`CYP2D6`, `HLA-B`).
     pub gene: String,
-    /// The diplotype (`*1/*4`), or the allele for MT-RNR1.
+    /// The diplotype: two alleles joined by a slash (star alleles such as *1 and *4), or the
+    /// allele for MT-RNR1.
     pub diplotype: String,
     /// Where it came from.
     pub source: PgxSource,
