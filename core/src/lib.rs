@@ -3,6 +3,7 @@
 
 pub mod dose;
 pub mod error;
+pub mod knowledge;
 pub mod medicine;
 pub mod pgx;
 pub mod reminder;
@@ -13,6 +14,7 @@ pub mod store;
 pub mod time;
 pub mod travel;
 mod validate;
+pub mod warning;
 
 pub use error::{Error, Result};
 pub use store::{KeyProvider, OpenOptions, Store};

@@ -328,6 +328,63 @@ impl AlleleTable {
         Ok(AlleleTable { alleles })
     }
 
+    /// The phenotype a patient acts as while taking an inhibitor of `call`'s enzyme
+    /// (phenoconversion): a strong inhibitor leaves no activity (Poor Metabolizer); a moderate
+    /// one halves an activity score (CYP2D6, CYP2C9) or moves a CYP2C19 phenotype one step
+    /// down. `None` when nothing changes (a weak inhibitor, another gene, an Indeterminate
+    /// result, or a result already at the bottom).
+    pub fn phenoconvert(
+        &self,
+        call: &PhenotypeCall,
+        strength: crate::knowledge::Strength,
+    ) -> Option<PhenotypeCall> {
+        use crate::knowledge::Strength;
+        if strength == Strength::Weak || call.phenotype == INDETERMINATE {
+            return None;
+        }
+        let converted = match (call.gene.as_str(), rule(&call.gene)?) {
+            (_, Rule::ActivityScore(thresholds)) => {
+                let score = Activity::parse(call.activity_score.as_deref()?)?;
+                let adjusted = match strength {
+                    Strength::Strong => Activity {
+                        quarters: 0,
+                        at_least: false,
+                    },
+                    _ => Activity {
+                        quarters: score.quarters / 2,
+                        at_least: score.at_least,
+                    },
+                };
+                let text = adjusted.text();
+                PhenotypeCall {
+                    phenotype: thresholds(adjusted).to_owned(),
+                    activity_score: Some(text.clone()),
+                    lookup_key: text,
+                    ..call.clone()
+                }
+            }
+            ("CYP2C19", _) => {
+                let phenotype = match (strength, call.phenotype.as_str()) {
+                    (Strength::Strong, _) => "Poor Metabolizer",
+                    (_, "Normal Metabolizer" | "Rapid Metabolizer" | "Ultrarapid Metabolizer") => {
+                        "Intermediate Metabolizer"
+                    }
+                    (_, "Intermediate Metabolizer" | "Likely Intermediate Metabolizer") => {
+                        "Poor Metabolizer"
+                    }
+                    _ => return None,
+                };
+                PhenotypeCall {
+                    phenotype: phenotype.to_owned(),
+                    lookup_key: phenotype.to_owned(),
+                    ..call.clone()
+                }
+            }
+            _ => return None,
+        };
+        (converted.lookup_key != call.lookup_key).then_some(converted)
+    }
+
     /// Whether the engine can interpret results for `gene`.
     pub fn knows_gene(&self, gene: &str) -> bool {
         rule(gene).is_some() || hla_alleles_of_interest(gene).is_some()

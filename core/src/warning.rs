@@ -1,0 +1,407 @@
+//! Warnings: what the patient's medicines and genes mean together, computed on the phone
+//! from the knowledge base. Nothing is sent anywhere.
+//!
+//! Kinds of warning:
+//! - **drug-gene**: a CPIC recommendation for the patient's result that is not "use as
+//!   usual", with phenoconversion: a strong CYP2D6, CYP2C19 or CYP2C9 inhibitor among the
+//!   medicines (or stopped within its washout) changes the result acted on, and the warning
+//!   shows both; a drug never phenoconverts itself;
+//! - **unknown result**: a medicine whose recommendations depend on a gene with no result,
+//!   or an Indeterminate one: said plainly rather than nothing;
+//! - **duplicate**: two medicines with the same active ingredient (a brand and its
+//!   generic), or from the same chemical class (the same 5-character ATC group).
+//!
+//! Several populations can apply to one result (clopidogrel's recommendation depends on why it
+//! is taken): the most cautious applies, and every one is cited. The words are Regimen's own.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::knowledge::{Action, KnowledgeBase, Strength};
+use crate::medicine::Medicine;
+use crate::pgx::{AlleleTable, PgxResult, PhenotypeCall};
+use crate::time::Timestamp;
+
+/// How urgent a warning is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Act before the next dose.
+    High,
+    /// Talk to a doctor or pharmacist soon.
+    Moderate,
+    /// Worth knowing.
+    Low,
+}
+
+/// What a warning is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(rename_all = "snake_case")]
+pub enum WarningKind {
+    /// A medicine and a gene result.
+    DrugGene,
+    /// A medicine whose gene result is missing or Indeterminate.
+    UnknownResult,
+    /// Two medicines with the same ingredient or of the same class.
+    Duplicate,
+}
+
+/// Where a warning's facts come from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Evidence {
+    /// The source (`CPIC`, `ATC`).
+    pub source: String,
+    /// The guideline or classification (`CYP2C19 and clopidogrel`).
+    pub guideline: String,
+    /// Its version.
+    pub version: String,
+    /// The strength of the recommendation (`Strong`, `Moderate`), if any.
+    pub level: Option<String>,
+    /// The population it is for (`general`, an indication).
+    pub population: Option<String>,
+}
+
+/// One warning.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Warning {
+    /// Stable id (`drug-gene/clopidogrel/CYP2C19`), to remember what the patient has seen.
+    pub id: String,
+    /// What it is about.
+    pub kind: WarningKind,
+    /// How urgent.
+    pub severity: Severity,
+    /// A short title.
+    pub title: String,
+    /// Plain explanation.
+    pub explanation: String,
+    /// What to do.
+    pub what_to_do: String,
+    /// The medicines involved, by id.
+    pub medicine_ids: Vec<i64>,
+    /// The genes involved.
+    pub genes: Vec<String>,
+    /// The genetic phenotype(s), as tested.
+    pub genetic_phenotype: Option<String>,
+    /// The phenotype acted on after phenoconversion, when it differs.
+    pub adjusted_phenotype: Option<String>,
+    /// The medicine that causes the phenoconversion, if any.
+    pub inhibitor_medicine_id: Option<i64>,
+    /// Where the facts come from.
+    pub evidence: Vec<Evidence>,
+}
+
+const TALK_FIRST: &str =
+    "Do not stop or change it on your own. Talk to your doctor or pharmacist before the next dose.";
+
+fn severity_of(action: Action, classification: &str) -> Option<Severity> {
+    match action {
+        Action::Avoid => Some(Severity::High),
+        Action::Alternative if classification == "Strong" => Some(Severity::High),
+        Action::Alternative | Action::AdjustDose => Some(Severity::Moderate),
+        Action::Monitor => Some(Severity::Low),
+        Action::Standard | Action::None => None,
+    }
+}
+
+fn advice(action: Action) -> (&'static str, &'static str) {
+    match action {
+        Action::Avoid => ("another medicine is usually the better choice", TALK_FIRST),
+        Action::Alternative => ("another medicine may work better for you", TALK_FIRST),
+        Action::AdjustDose => (
+            "a different dose may be needed",
+            "Ask your doctor or pharmacist whether your dose is right for this result.",
+        ),
+        _ => (
+            "extra care or monitoring is advised",
+            "Tell your doctor or pharmacist about this result at your next visit.",
+        ),
+    }
+}
+
+fn capitalised(name: &str) -> String {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+/// The strongest inhibitor of `gene` among `medicines` other than `target` (active, or
+/// stopped within its washout), with its medicine id.
+fn inhibitor_of(
+    kb: &KnowledgeBase,
+    gene: &str,
+    target_drug: &str,
+    medicines: &[(i64, &Medicine, &str)],
+    now: Timestamp,
+) -> Option<(Strength, i64)> {
+    medicines
+        .iter()
+        .filter(|(_, _, drug)| *drug != target_drug)
+        .filter_map(|(id, medicine, drug)| {
+            let inhibitor = kb
+                .inhibitors
+                .iter()
+                .find(|i| i.gene == gene && i.drug == *drug)?;
+            let in_effect = medicine.archived_at.is_none_or(|stopped| {
+                now < stopped.plus(Duration::from_secs(
+                    u64::from(inhibitor.washout_days) * 86_400,
+                ))
+            });
+            in_effect.then_some((inhibitor.strength, *id))
+        })
+        .max_by_key(|(strength, id)| (*strength, std::cmp::Reverse(*id)))
+}
+
+/// Every warning for `medicines` (active ones, and archived ones still inside an inhibitor's
+/// washout) given the patient's `results`, most severe first.
+pub fn check(
+    kb: &KnowledgeBase,
+    table: &AlleleTable,
+    medicines: &[Medicine],
+    results: &[PgxResult],
+    now: Timestamp,
+) -> Vec<Warning> {
+    let mapped: Vec<(i64, &Medicine, &str)> = medicines
+        .iter()
+        .filter_map(|m| kb.drug_for(&m.info).map(|d| (m.id, m, d.name.as_str())))
+        .collect();
+    let mut warnings = Vec::new();
+    for &(id, _, drug) in mapped.iter().filter(|(_, m, _)| m.is_active()) {
+        warnings.extend(drug_gene(kb, table, results, id, drug, &mapped, now));
+    }
+    warnings.extend(duplicates(kb, &mapped));
+    warnings.sort_by(|a, b| (a.severity, &a.id).cmp(&(b.severity, &b.id)));
+    warnings
+}
+
+/// The patient's key for `gene` as CPIC writes it in lookup keys: the activity score or
+/// phenotype, `*57:01 positive` style for HLA, `No Result` without a result.
+fn key_for<'a>(
+    results: &'a [PgxResult],
+    gene: &str,
+    wanted_hla: Option<&str>,
+) -> Option<&'a PhenotypeCall> {
+    results
+        .iter()
+        .filter(|r| r.result.gene == gene)
+        .flat_map(|r| r.calls.iter())
+        .find(|c| wanted_hla.is_none_or(|allele| c.lookup_key.starts_with(allele)))
+}
+
+fn drug_gene(
+    kb: &KnowledgeBase,
+    table: &AlleleTable,
+    results: &[PgxResult],
+    medicine_id: i64,
+    drug: &str,
+    medicines: &[(i64, &Medicine, &str)],
+    now: Timestamp,
+) -> Vec<Warning> {
+    let rules: Vec<_> = kb.rules.iter().filter(|r| r.drug == drug).collect();
+    let Some(first) = rules.first() else {
+        return Vec::new();
+    };
+    let genes = first.genes.clone();
+    // The patient's key for this drug, gene by gene, after phenoconversion.
+    let mut parts = Vec::new();
+    let mut genetic = Vec::new();
+    let mut adjusted = Vec::new();
+    let mut inhibitor_id = None;
+    let mut unknown = Vec::new();
+    for gene in &genes {
+        // HLA keys name the allele the drug is about, as the rules spell it.
+        let hla_allele = rules
+            .iter()
+            .flat_map(|r| r.key.split("; "))
+            .filter_map(|part| part.strip_prefix(&format!("{gene}=")))
+            .find(|k| k.starts_with('*'))
+            .and_then(|k| k.split_whitespace().next());
+        match key_for(results, gene, hla_allele) {
+            None => {
+                parts.push(format!("{gene}=No Result"));
+                unknown.push((gene.clone(), "no result"));
+            }
+            Some(call) => {
+                genetic.push(format!("{gene} {}", call.phenotype));
+                let converted = inhibitor_of(kb, gene, drug, medicines, now)
+                    .and_then(|(strength, id)| table.phenoconvert(call, strength).map(|c| (c, id)));
+                let acted = match converted {
+                    Some((c, id)) => {
+                        adjusted.push(format!("{gene} {}", c.phenotype));
+                        inhibitor_id = Some(id);
+                        c.lookup_key
+                    }
+                    None => call.lookup_key.clone(),
+                };
+                if call.phenotype == crate::pgx::phenotype::INDETERMINATE {
+                    unknown.push((gene.clone(), "indeterminate"));
+                }
+                parts.push(format!("{gene}={acted}"));
+            }
+        }
+    }
+    let key = parts.join("; ");
+    let matching: Vec<_> = rules.iter().filter(|r| r.key == key).collect();
+    let name = capitalised(drug);
+    let gene_list = genes.join(" and ");
+    let mut out = Vec::new();
+    let worst = matching
+        .iter()
+        .filter_map(|r| severity_of(r.action, &r.classification).map(|s| (s, r.action, *r)))
+        .min_by_key(|(severity, action, _)| (*severity, *action));
+    if let Some((severity, action, _)) = worst {
+        let (meaning, what_to_do) = advice(action);
+        let mut explanation = format!(
+            "Your {gene_list} result ({}) changes how your body handles {drug}: {meaning}.",
+            genetic.join(", ")
+        );
+        if let (Some(id), false) = (inhibitor_id, adjusted.is_empty()) {
+            let other = medicines
+                .iter()
+                .find(|(m, _, _)| *m == id)
+                .map_or("another medicine", |(_, _, d)| *d);
+            explanation.push_str(&format!(
+                " Your genes alone would not say this: {other} slows this enzyme, so your body acts as {}.",
+                adjusted.join(", ")
+            ));
+        }
+        out.push(Warning {
+            id: format!("drug-gene/{drug}/{}", genes.join("+")),
+            kind: WarningKind::DrugGene,
+            severity,
+            title: format!("{name}: your {gene_list} result matters"),
+            explanation,
+            what_to_do: what_to_do.to_owned(),
+            medicine_ids: std::iter::once(medicine_id).chain(inhibitor_id).collect(),
+            genes: genes.clone(),
+            genetic_phenotype: (!genetic.is_empty()).then(|| genetic.join(", ")),
+            adjusted_phenotype: (!adjusted.is_empty()).then(|| adjusted.join(", ")),
+            inhibitor_medicine_id: inhibitor_id,
+            evidence: matching
+                .iter()
+                .map(|r| Evidence {
+                    source: crate::knowledge::SOURCE.to_owned(),
+                    guideline: format!("{} and {}", r.genes.join(", "), r.drug),
+                    version: r.version.clone(),
+                    level: Some(r.classification.clone()),
+                    population: Some(r.population.clone()),
+                })
+                .collect(),
+        });
+    }
+    if !unknown.is_empty() {
+        let missing: Vec<String> = unknown
+            .iter()
+            .map(|(gene, why)| {
+                if *why == "no result" {
+                    format!("no {gene} result")
+                } else {
+                    format!("a {gene} result that could not be interpreted")
+                }
+            })
+            .collect();
+        out.push(Warning {
+            id: format!("unknown/{drug}/{}", genes.join("+")),
+            kind: WarningKind::UnknownResult,
+            severity: Severity::Low,
+            title: format!("{name}: part of your genetic picture is unknown"),
+            explanation: format!(
+                "How well {drug} works, or how safe it is, can depend on {gene_list}, and Regimen has {}.",
+                missing.join(" and ")
+            ),
+            what_to_do: "Ask your doctor whether a genetic test would help with this medicine.".to_owned(),
+            medicine_ids: vec![medicine_id],
+            genes: unknown.iter().map(|(g, _)| g.clone()).collect(),
+            genetic_phenotype: (!genetic.is_empty()).then(|| genetic.join(", ")),
+            adjusted_phenotype: None,
+            inhibitor_medicine_id: None,
+            evidence: vec![Evidence {
+                source: crate::knowledge::SOURCE.to_owned(),
+                guideline: format!("{} and {drug}", genes.join(", ")),
+                version: first.version.clone(),
+                level: None,
+                population: None,
+            }],
+        });
+    }
+    out
+}
+
+/// Same ingredient, or the same chemical class, among active medicines.
+fn duplicates(kb: &KnowledgeBase, mapped: &[(i64, &Medicine, &str)]) -> Vec<Warning> {
+    let active: Vec<_> = mapped.iter().filter(|(_, m, _)| m.is_active()).collect();
+    let mut out = Vec::new();
+    for (i, (a_id, a, a_drug)) in active.iter().enumerate() {
+        for (b_id, b, b_drug) in &active[i + 1..] {
+            let same_ingredient = a_drug == b_drug;
+            let class = |drug: &str| -> Vec<String> {
+                kb.drugs
+                    .iter()
+                    .find(|d| d.name == drug)
+                    .map(|d| {
+                        d.atc
+                            .iter()
+                            .filter(|c| c.len() == 7)
+                            .map(|c| c[..5].to_owned())
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            let shared_class = class(a_drug)
+                .into_iter()
+                .find(|c| class(b_drug).contains(c));
+            if !same_ingredient && shared_class.is_none() {
+                continue;
+            }
+            let (title, explanation, severity) = if same_ingredient {
+                (
+                    "Two medicines with the same ingredient".to_owned(),
+                    format!(
+                        "{} and {} both contain {a_drug}. Taking both can mean taking twice as much.",
+                        a.info.name, b.info.name
+                    ),
+                    Severity::High,
+                )
+            } else {
+                (
+                    "Two medicines of the same kind".to_owned(),
+                    format!(
+                        "{} and {} belong to the same group of medicines, which are not usually taken together.",
+                        a.info.name, b.info.name
+                    ),
+                    Severity::Moderate,
+                )
+            };
+            out.push(Warning {
+                id: format!("duplicate/{a_id}+{b_id}"),
+                kind: WarningKind::Duplicate,
+                severity,
+                title,
+                explanation,
+                what_to_do: "Check with your pharmacist before taking both.".to_owned(),
+                medicine_ids: vec![*a_id, *b_id],
+                genes: Vec::new(),
+                genetic_phenotype: None,
+                adjusted_phenotype: None,
+                inhibitor_medicine_id: None,
+                evidence: vec![Evidence {
+                    source: if same_ingredient {
+                        "RxNorm".into()
+                    } else {
+                        "ATC".into()
+                    },
+                    guideline: shared_class.unwrap_or_else(|| a_drug.to_string()),
+                    version: "built-in".into(),
+                    level: None,
+                    population: None,
+                }],
+            });
+        }
+    }
+    out
+}
