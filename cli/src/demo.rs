@@ -100,6 +100,14 @@ pub fn run(session: &Session, db: &Path) -> Outcome {
     };
     println!("{verb} {}\n", db.display());
     print_day(session, session.today(), &doses)?;
+    let warnings = session.regimen.warnings()?;
+    if !warnings.is_empty() {
+        println!(
+            "\nWarnings from your medicines and gene results ({}):",
+            warnings.len()
+        );
+        crate::warnings::print_warning(&warnings[0]);
+    }
     println!("\nNext reminders on the lock screen (no medicine names, by default):");
     for n in plan.notifications.iter().take(4) {
         println!(
@@ -109,7 +117,7 @@ pub fn run(session: &Session, db: &Path) -> Outcome {
         );
     }
     println!(
-        "\nTry: regimen today · regimen dose take Metformin · regimen plan · regimen adherence · regimen med show Calcium carbonate"
+        "\nTry: regimen today · regimen dose take Metformin · regimen plan · regimen adherence · regimen warnings · regimen pgx show"
     );
     Ok(())
 }
@@ -213,6 +221,7 @@ fn seed(session: &Session) -> Outcome {
         notes: Some("Course for a chest infection, finished".into()),
     })?;
     regimen.archive_medicine(course.id)?;
+    regimen.import_pgx("gene,diplotype\nCYP2C19,*1/*2\nCYP2D6,*1/*4\nSLCO1B1,*1/*1\n".into())?;
     answer_past_doses(session, &ids, ibuprofen.id)
 }
 

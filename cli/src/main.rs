@@ -11,6 +11,7 @@ mod pgx;
 mod schedule_args;
 mod session;
 mod settings;
+mod warnings;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -89,6 +90,8 @@ enum Command {
     /// Import and show pharmacogenomic results; compute a phenotype.
     #[command(subcommand)]
     Pgx(pgx::PgxCommand),
+    /// What the medicines and gene results mean together, most severe first.
+    Warnings,
 }
 
 /// A failure of a command, printed as one line.
@@ -139,6 +142,7 @@ fn run(cli: &Cli) -> Outcome {
         Command::Dose(command) => dose::run(&session, command),
         Command::Settings(args) => settings::run(&session, args),
         Command::Pgx(command) => pgx::run(&session, command),
+        Command::Warnings => warnings::run(&session),
     }
 }
 

@@ -398,3 +398,26 @@ fn pgx_phenotype_needs_no_database_and_import_show_read_a_lab_list() {
         "Intermediate Metabolizer"
     );
 }
+
+#[test]
+fn warnings_show_a_drug_gene_problem_after_a_result_is_imported() {
+    let run = Run::new();
+    run.ok(&[
+        "med",
+        "add",
+        "Clopidogrel",
+        "--times",
+        "08:00",
+        "--start",
+        "2025-06-01",
+    ]);
+    let before = run.json(&["warnings"]);
+    assert_eq!(before[0]["kind"], "unknown_result");
+    let file = run.dir.path().join("results.csv");
+    std::fs::write(&file, "CYP2C19,*2/*2\n").unwrap();
+    run.ok(&["pgx", "import", file.to_str().unwrap()]);
+    let after = run.json(&["warnings"]);
+    assert_eq!(after[0]["kind"], "drug_gene");
+    assert_eq!(after[0]["severity"], "high");
+    assert_eq!(after[0]["genetic_phenotype"], "CYP2C19 Poor Metabolizer");
+}

@@ -256,10 +256,23 @@ fn drug_gene(
         .min_by_key(|(severity, action, _)| (*severity, *action));
     if let Some((severity, action, _)) = worst {
         let (meaning, what_to_do) = advice(action);
-        let mut explanation = format!(
-            "Your {gene_list} result ({}) changes how your body handles {drug}: {meaning}.",
+        // One gene: "(Poor Metabolizer)"; several: "(TPMT Poor Metabolizer, NUDT15 ...)".
+        let described = if genes.len() == 1 {
+            genetic
+                .iter()
+                .map(|g| g.split_once(' ').map_or(g.as_str(), |(_, p)| p))
+                .collect::<Vec<_>>()
+                .join(", ")
+        } else {
             genetic.join(", ")
+        };
+        let mut explanation = format!(
+            "Your {gene_list} result ({described}) changes how your body handles {drug}: {meaning}."
         );
+        let actions: std::collections::BTreeSet<_> = matching.iter().map(|r| r.action).collect();
+        if actions.len() > 1 {
+            explanation.push_str(" How much this matters depends on why you take it.");
+        }
         if let (Some(id), false) = (inhibitor_id, adjusted.is_empty()) {
             let other = medicines
                 .iter()

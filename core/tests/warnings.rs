@@ -82,7 +82,9 @@ fn clopidogrel_with_a_cyp2c19_poor_metabolizer_is_a_high_warning_citing_cpic() {
 
 #[test]
 fn the_issues_drug_gene_pairs_each_warn() {
-    let cases: &[(&str, Option<&str>, &[(&str, &str)])] = &[
+    /// A medicine (name, RxNorm id) and the patient's results.
+    type Case<'a> = (&'a str, Option<&'a str>, &'a [(&'a str, &'a str)]);
+    let cases: &[Case<'_>] = &[
         ("Codeine", Some("2670"), &[("CYP2D6", "*1/*1x2")]),
         ("Abacavir", None, &[("HLA-B", "*57:01/*08:01")]),
         (

@@ -6,6 +6,7 @@ mod keystore;
 mod pgx;
 mod regimen;
 mod schedules;
+mod warnings;
 
 pub use error::{RegimenError, Result};
 pub use keystore::{KeyStore, KeyStoreError};
@@ -29,6 +30,7 @@ pub use regimen_core::{
     },
     settings::{DoseThresholds, PrivacyLevel, ReminderSettings, Settings},
     travel::{KeptDose, MovedDose, ZoneChangeReport},
+    warning::{Evidence, Severity, Warning, WarningKind},
 };
 pub use schedules::parse_fhir_timing;
 

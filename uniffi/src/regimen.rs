@@ -5,6 +5,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use regimen_core::dose::{DoseEvent, LoggedDose, NewDoseEvent};
+use regimen_core::knowledge::KnowledgeBase;
 use regimen_core::medicine::{Medicine, MedicineInfo};
 use regimen_core::pgx::AlleleTable;
 use regimen_core::{OpenOptions, Store, Timestamp};
@@ -50,6 +51,8 @@ pub struct Regimen {
     pinned_now: Option<Timestamp>,
     /// The PGx allele table, parsed on first use.
     pub(crate) alleles: OnceLock<AlleleTable>,
+    /// The knowledge base, parsed on first use.
+    pub(crate) knowledge: OnceLock<KnowledgeBase>,
 }
 
 #[uniffi::export]
@@ -85,6 +88,7 @@ impl Regimen {
             store,
             pinned_now: None,
             alleles: OnceLock::new(),
+            knowledge: OnceLock::new(),
         }))
     }
 
