@@ -5,12 +5,16 @@ package org.regimen.tests
 import java.nio.file.Path
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertThrows
+import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.io.TempDir
 import org.regimen.bindings.Regimen
 import org.regimen.bindings.RegimenConfig
 import org.regimen.bindings.RegimenException
+import org.regimen.bindings.core.MedicineInfo
 import org.regimen.bindings.core.PgxSource
+import org.regimen.bindings.core.Severity
+import org.regimen.bindings.core.WarningKind
 import org.regimen.bindings.phenotype
 
 class PgxBindingsTest {
@@ -31,6 +35,22 @@ class PgxBindingsTest {
             )
             val bad = assertThrows(RegimenException.InvalidInput::class.java) { regimen.importPgx("CYP2D6 *1 *4") }
             assertEquals("file", bad.field)
+        }
+    }
+
+    @Test
+    fun `a CYP2C19 poor metabolizer taking clopidogrel gets a high warning`() {
+        Regimen.open(dir.resolve("patient.db").toString(), RegimenConfig(), MemoryKeyStore()).use { regimen ->
+            val clopidogrel = regimen.addMedicine(MedicineInfo(name = "Plavix"))
+            assertEquals(WarningKind.UNKNOWN_RESULT, regimen.warnings().single().kind)
+            regimen.importPgx("CYP2C19,*2/*2")
+            val warning = regimen.warnings().first()
+            assertEquals(Severity.HIGH, warning.severity)
+            assertEquals(listOf(clopidogrel.id), warning.medicineIds)
+            assertEquals("CYP2C19 Poor Metabolizer", warning.geneticPhenotype)
+            val preview = regimen.previewWarnings(MedicineInfo(name = "Clopidogrel"))
+            assertEquals(setOf(WarningKind.DRUG_GENE, WarningKind.DUPLICATE), preview.map { it.kind }.toSet())
+            assertTrue(preview.all { 0L in it.medicineIds })
         }
     }
 
