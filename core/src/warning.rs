@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::knowledge::{Action, KnowledgeBase, Strength};
+use crate::knowledge::{Action, GeneRule, KnowledgeBase, Strength};
 use crate::medicine::Medicine;
 use crate::pgx::{AlleleTable, PgxResult, PhenotypeCall};
 use crate::time::Timestamp;
@@ -193,6 +193,40 @@ fn key_for<'a>(
         .find(|c| wanted_hla.is_none_or(|allele| c.lookup_key.starts_with(allele)))
 }
 
+/// For an HLA gene, the allele `rules` are about (`*57:01`), as they spell it.
+fn hla_allele_for<'a>(rules: &[&'a GeneRule], gene: &str) -> Option<&'a str> {
+    rules
+        .iter()
+        .flat_map(|r| r.key.split("; "))
+        .filter_map(|part| part.strip_prefix(gene)?.strip_prefix('='))
+        .find(|k| k.starts_with('*'))
+        .and_then(|k| k.split_whitespace().next())
+}
+
+/// The patient's lookup key for `drug` from the genetic results alone (no phenoconversion),
+/// and the drug's recommendations for it (one per population). `None` when the knowledge base
+/// has no recommendation for the drug.
+pub fn recommendations<'a>(
+    kb: &'a KnowledgeBase,
+    drug: &str,
+    results: &[PgxResult],
+) -> Option<(String, Vec<&'a GeneRule>)> {
+    let rules: Vec<&GeneRule> = kb.rules.iter().filter(|r| r.drug == drug).collect();
+    let genes = &rules.first()?.genes;
+    let key = genes
+        .iter()
+        .map(
+            |gene| match key_for(results, gene, hla_allele_for(&rules, gene)) {
+                Some(call) => format!("{gene}={}", call.lookup_key),
+                None => format!("{gene}=No Result"),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join("; ");
+    let matching = rules.iter().filter(|r| r.key == key).copied().collect();
+    Some((key, matching))
+}
+
 fn drug_gene(
     kb: &KnowledgeBase,
     table: &AlleleTable,
@@ -214,14 +248,7 @@ fn drug_gene(
     let mut inhibitor_id = None;
     let mut unknown = Vec::new();
     for gene in &genes {
-        // HLA keys name the allele the drug is about, as the rules spell it.
-        let hla_allele = rules
-            .iter()
-            .flat_map(|r| r.key.split("; "))
-            .filter_map(|part| part.strip_prefix(&format!("{gene}=")))
-            .find(|k| k.starts_with('*'))
-            .and_then(|k| k.split_whitespace().next());
-        match key_for(results, gene, hla_allele) {
+        match key_for(results, gene, hla_allele_for(&rules, gene)) {
             None => {
                 parts.push(format!("{gene}=No Result"));
                 unknown.push((gene.clone(), "no result"));
