@@ -39,5 +39,92 @@ fn phenotype_all(c: &mut Criterion) {
     });
 }
 
-criterion_group!(pgx_benches, phenotype_all);
+/// 30 active medicines (CPIC drugs and others) against the full profile of PharmCAT's first
+/// example report.
+fn check_30(c: &mut Criterion) {
+    use regimen_core::Timestamp;
+    use regimen_core::knowledge::KnowledgeBase;
+    use regimen_core::medicine::{Medicine, MedicineInfo};
+    use regimen_core::pgx::{PgxResult, import};
+    use regimen_core::warning::check;
+
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/reference/pgx/pharmcat_examples/pharmcat.example.report.json");
+    let Ok(report) = std::fs::read_to_string(&path) else {
+        eprintln!("skipped: no PharmCAT example at {}", path.display());
+        return;
+    };
+    let table = AlleleTable::builtin().unwrap();
+    let now = Timestamp::parse_rfc3339("2025-06-01T00:00:00Z").unwrap();
+    let results: Vec<PgxResult> = import::parse(&report)
+        .unwrap()
+        .results
+        .into_iter()
+        .enumerate()
+        .map(|(i, result)| PgxResult {
+            id: i as i64,
+            calls: table
+                .calls(&result.gene, &result.diplotype)
+                .unwrap_or_default(),
+            result,
+            recorded_at: now,
+        })
+        .collect();
+    let names = [
+        "clopidogrel",
+        "codeine",
+        "simvastatin",
+        "atorvastatin",
+        "warfarin",
+        "metformin",
+        "lisinopril",
+        "amlodipine",
+        "omeprazole",
+        "sertraline",
+        "citalopram",
+        "paroxetine",
+        "tramadol",
+        "ondansetron",
+        "allopurinol",
+        "abacavir",
+        "carbamazepine",
+        "phenytoin",
+        "azathioprine",
+        "tacrolimus",
+        "efavirenz",
+        "voriconazole",
+        "ibuprofen",
+        "celecoxib",
+        "levothyroxine",
+        "metoprolol",
+        "amitriptyline",
+        "fluorouracil",
+        "capecitabine",
+        "atomoxetine",
+    ];
+    let medicines: Vec<Medicine> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| Medicine {
+            id: i as i64 + 1,
+            info: MedicineInfo {
+                name: (*name).into(),
+                ..MedicineInfo::default()
+            },
+            revision: 1,
+            created_at: now,
+            updated_at: now,
+            archived_at: None,
+        })
+        .collect();
+    let kb = KnowledgeBase::builtin().unwrap();
+    c.bench_function("warning/check_30_medicines_full_profile", |b| {
+        b.iter(|| black_box(check(&kb, &table, &medicines, &results, now)))
+    });
+    c.bench_function("knowledge/load_builtin", |b| {
+        b.iter(|| black_box(KnowledgeBase::builtin().unwrap()))
+    });
+}
+
+criterion_group!(pgx_benches, phenotype_all, check_30);
 criterion_main!(pgx_benches);

@@ -4,6 +4,8 @@
 //! `core/knowledge/*.tsv`, which `tools/kb_facts.py` generates from CPIC's tables; the
 //! patient-facing words are Regimen's own (`warning.rs`).
 
+use std::collections::HashMap;
+
 use crate::error::{Error, Result};
 use crate::medicine::MedicineInfo;
 
@@ -92,10 +94,16 @@ pub struct Inhibitor {
 pub struct KnowledgeBase {
     /// Drugs.
     pub drugs: Vec<Drug>,
-    /// Drug-gene recommendations.
+    /// Drug-gene recommendations, grouped by drug.
     pub rules: Vec<GeneRule>,
     /// CYP inhibitors.
     pub inhibitors: Vec<Inhibitor>,
+    /// Indexes into `drugs` by RxNorm id, ATC code and lower-case generic or brand name.
+    by_rxnorm: HashMap<String, usize>,
+    by_atc: HashMap<String, usize>,
+    by_name: HashMap<String, usize>,
+    /// The range of `rules` of each drug.
+    rules_of: HashMap<String, std::ops::Range<usize>>,
 }
 
 fn rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
@@ -175,36 +183,73 @@ impl KnowledgeBase {
                 _ => Err(malformed("inhibitors")),
             })
             .collect::<Result<_>>()?;
-        Ok(KnowledgeBase {
+        Ok(KnowledgeBase::indexed(drugs, rules, inhibitors))
+    }
+
+    /// A base with its look-up indexes built.
+    fn indexed(
+        drugs: Vec<Drug>,
+        mut rules: Vec<GeneRule>,
+        inhibitors: Vec<Inhibitor>,
+    ) -> KnowledgeBase {
+        let (mut by_rxnorm, mut by_atc, mut by_name) =
+            (HashMap::new(), HashMap::new(), HashMap::new());
+        for (index, drug) in drugs.iter().enumerate() {
+            if let Some(rxnorm) = &drug.rxnorm {
+                by_rxnorm.entry(rxnorm.clone()).or_insert(index);
+            }
+            for code in drug.atc.iter().filter(|c| c.len() == 7) {
+                by_atc.entry(code.clone()).or_insert(index);
+            }
+            for name in std::iter::once(&drug.name).chain(&drug.brands) {
+                by_name.entry(name.to_lowercase()).or_insert(index);
+            }
+        }
+        rules.sort_by(|a, b| a.drug.cmp(&b.drug));
+        let mut rules_of: HashMap<String, std::ops::Range<usize>> = HashMap::new();
+        for (index, rule) in rules.iter().enumerate() {
+            rules_of
+                .entry(rule.drug.clone())
+                .or_insert(index..index)
+                .end = index + 1;
+        }
+        KnowledgeBase {
             drugs,
             rules,
             inhibitors,
-        })
+            by_rxnorm,
+            by_atc,
+            by_name,
+            rules_of,
+        }
+    }
+
+    /// The recommendations for `drug` (its generic name).
+    pub fn rules_for(&self, drug: &str) -> &[GeneRule] {
+        self.rules_of
+            .get(drug)
+            .map_or(&[], |range| &self.rules[range.clone()])
     }
 
     /// The drug a medicine is: by RxNorm id, then ATC code, then generic or brand name
     /// (case-insensitive, as the first word of the medicine's name or all of it).
     pub fn drug_for(&self, medicine: &MedicineInfo) -> Option<&Drug> {
-        if let Some(rxnorm) = &medicine.rxnorm
-            && let Some(drug) = self
-                .drugs
-                .iter()
-                .find(|d| d.rxnorm.as_ref() == Some(rxnorm))
-        {
-            return Some(drug);
-        }
-        if let Some(atc) = &medicine.atc
-            && atc.len() == 7
-            && let Some(drug) = self.drugs.iter().find(|d| d.atc.iter().any(|c| c == atc))
-        {
-            return Some(drug);
-        }
-        let name = medicine.name.to_lowercase();
-        let first_word = name.split_whitespace().next().unwrap_or_default();
-        self.drugs.iter().find(|d| {
-            std::iter::once(d.name.clone())
-                .chain(d.brands.iter().map(|b| b.to_lowercase()))
-                .any(|n| n == name || n == first_word)
-        })
+        let by_code = medicine
+            .rxnorm
+            .as_ref()
+            .and_then(|code| self.by_rxnorm.get(code))
+            .or_else(|| medicine.atc.as_ref().and_then(|code| self.by_atc.get(code)));
+        let by_name = || {
+            let name = medicine.name.to_lowercase();
+            let first_word = name
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            self.by_name
+                .get(&name)
+                .or_else(|| self.by_name.get(&first_word))
+        };
+        by_code.or_else(by_name).map(|&index| &self.drugs[index])
     }
 }

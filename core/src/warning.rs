@@ -211,7 +211,7 @@ pub fn recommendations<'a>(
     drug: &str,
     results: &[PgxResult],
 ) -> Option<(String, Vec<&'a GeneRule>)> {
-    let rules: Vec<&GeneRule> = kb.rules.iter().filter(|r| r.drug == drug).collect();
+    let rules: Vec<&GeneRule> = kb.rules_for(drug).iter().collect();
     let genes = &rules.first()?.genes;
     let key = genes
         .iter()
@@ -236,7 +236,7 @@ fn drug_gene(
     medicines: &[(i64, &Medicine, &str)],
     now: Timestamp,
 ) -> Vec<Warning> {
-    let rules: Vec<_> = kb.rules.iter().filter(|r| r.drug == drug).collect();
+    let rules: Vec<&GeneRule> = kb.rules_for(drug).iter().collect();
     let Some(first) = rules.first() else {
         return Vec::new();
     };

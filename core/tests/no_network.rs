@@ -5,12 +5,21 @@
 
 use std::path::Path;
 
-const NETWORKING_CRATES: &[&str] = &["reqwest", "hyper", "tokio", "ureq", "curl", "isahc", "surf", "rustls", "socket2"];
-const SOCKET_APIS: &[&str] = &["std::net", "TcpStream", "UdpSocket", "TcpListener", "ToSocketAddrs"];
+const NETWORKING_CRATES: &[&str] = &[
+    "reqwest", "hyper", "tokio", "ureq", "curl", "isahc", "surf", "rustls", "socket2",
+];
+const SOCKET_APIS: &[&str] = &[
+    "std::net",
+    "TcpStream",
+    "UdpSocket",
+    "TcpListener",
+    "ToSocketAddrs",
+];
 
 #[test]
 fn core_depends_on_no_networking_crate() {
-    let manifest = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
+    let manifest =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
     let dependencies = manifest
         .split("[dependencies]")
         .nth(1)
@@ -18,7 +27,9 @@ fn core_depends_on_no_networking_crate() {
         .unwrap();
     for name in NETWORKING_CRATES {
         assert!(
-            !dependencies.lines().any(|line| line.trim_start().starts_with(name)),
+            !dependencies
+                .lines()
+                .any(|line| line.trim_start().starts_with(name)),
             "regimen-core must not depend on {name}"
         );
     }
@@ -42,6 +53,9 @@ fn core_sources_use_no_socket_api() {
         }
     }
     let mut found = Vec::new();
-    visit(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut found);
+    visit(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut found,
+    );
     assert!(found.is_empty(), "{found:?}");
 }
