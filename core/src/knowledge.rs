@@ -104,6 +104,8 @@ pub struct KnowledgeBase {
     by_name: HashMap<String, usize>,
     /// The range of `rules` of each drug.
     rules_of: HashMap<String, std::ops::Range<usize>>,
+    /// Indexes into `inhibitors` by the inhibiting drug.
+    inhibitors_of: HashMap<String, Vec<usize>>,
 }
 
 fn rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
@@ -213,15 +215,40 @@ impl KnowledgeBase {
                 .or_insert(index..index)
                 .end = index + 1;
         }
+        let mut inhibitors_of: HashMap<String, Vec<usize>> = HashMap::new();
+        for (index, inhibitor) in inhibitors.iter().enumerate() {
+            inhibitors_of
+                .entry(inhibitor.drug.clone())
+                .or_default()
+                .push(index);
+        }
         KnowledgeBase {
             drugs,
             rules,
             inhibitors,
+            inhibitors_of,
             by_rxnorm,
             by_atc,
             by_name,
             rules_of,
         }
+    }
+
+    /// How `drug` inhibits the enzyme of `gene`, if it does.
+    pub fn inhibition(&self, drug: &str, gene: &str) -> Option<&Inhibitor> {
+        self.inhibitors_of
+            .get(drug)?
+            .iter()
+            .map(|&index| &self.inhibitors[index])
+            .find(|inhibitor| inhibitor.gene == gene)
+    }
+
+    /// The drug with this generic name.
+    pub fn drug_named(&self, name: &str) -> Option<&Drug> {
+        self.by_name
+            .get(name)
+            .map(|&index| &self.drugs[index])
+            .filter(|d| d.name == name)
     }
 
     /// The recommendations for `drug` (its generic name).

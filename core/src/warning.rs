@@ -143,10 +143,7 @@ fn inhibitor_of(
         .iter()
         .filter(|(_, _, drug)| *drug != target_drug)
         .filter_map(|(id, medicine, drug)| {
-            let inhibitor = kb
-                .inhibitors
-                .iter()
-                .find(|i| i.gene == gene && i.drug == *drug)?;
+            let inhibitor = kb.inhibition(drug, gene)?;
             let in_effect = medicine.archived_at.is_none_or(|stopped| {
                 now < stopped.plus(Duration::from_secs(
                     u64::from(inhibitor.washout_days) * 86_400,
@@ -194,7 +191,10 @@ fn key_for<'a>(
 }
 
 /// For an HLA gene, the allele `rules` are about (`*57:01`), as they spell it.
-fn hla_allele_for<'a>(rules: &[&'a GeneRule], gene: &str) -> Option<&'a str> {
+fn hla_allele_for<'a>(rules: &'a [GeneRule], gene: &str) -> Option<&'a str> {
+    if !gene.starts_with("HLA-") {
+        return None;
+    }
     rules
         .iter()
         .flat_map(|r| r.key.split("; "))
@@ -211,7 +211,7 @@ pub fn recommendations<'a>(
     drug: &str,
     results: &[PgxResult],
 ) -> Option<(String, Vec<&'a GeneRule>)> {
-    let rules: Vec<&GeneRule> = kb.rules_for(drug).iter().collect();
+    let rules = kb.rules_for(drug);
     let genes = &rules.first()?.genes;
     let key = genes
         .iter()
@@ -223,7 +223,7 @@ pub fn recommendations<'a>(
         )
         .collect::<Vec<_>>()
         .join("; ");
-    let matching = rules.iter().filter(|r| r.key == key).copied().collect();
+    let matching = rules.iter().filter(|r| r.key == key).collect();
     Some((key, matching))
 }
 
@@ -236,7 +236,7 @@ fn drug_gene(
     medicines: &[(i64, &Medicine, &str)],
     now: Timestamp,
 ) -> Vec<Warning> {
-    let rules: Vec<&GeneRule> = kb.rules_for(drug).iter().collect();
+    let rules = kb.rules_for(drug);
     let Some(first) = rules.first() else {
         return Vec::new();
     };
@@ -248,7 +248,7 @@ fn drug_gene(
     let mut inhibitor_id = None;
     let mut unknown = Vec::new();
     for gene in &genes {
-        match key_for(results, gene, hla_allele_for(&rules, gene)) {
+        match key_for(results, gene, hla_allele_for(rules, gene)) {
             None => {
                 parts.push(format!("{gene}=No Result"));
                 unknown.push((gene.clone(), "no result"));
@@ -374,27 +374,32 @@ fn drug_gene(
 
 /// Same ingredient, or the same chemical class, among active medicines.
 fn duplicates(kb: &KnowledgeBase, mapped: &[(i64, &Medicine, &str)]) -> Vec<Warning> {
-    let active: Vec<_> = mapped.iter().filter(|(_, m, _)| m.is_active()).collect();
+    // Each active medicine with its drug's chemical classes (5-character ATC groups).
+    let active: Vec<_> = mapped
+        .iter()
+        .filter(|(_, m, _)| m.is_active())
+        .map(|entry| {
+            let classes: Vec<&str> = kb
+                .drug_named(entry.2)
+                .map(|d| {
+                    d.atc
+                        .iter()
+                        .filter(|c| c.len() == 7)
+                        .map(|c| &c[..5])
+                        .collect()
+                })
+                .unwrap_or_default();
+            (entry, classes)
+        })
+        .collect();
     let mut out = Vec::new();
-    for (i, (a_id, a, a_drug)) in active.iter().enumerate() {
-        for (b_id, b, b_drug) in &active[i + 1..] {
+    for (i, ((a_id, a, a_drug), a_classes)) in active.iter().enumerate() {
+        for ((b_id, b, b_drug), b_classes) in &active[i + 1..] {
             let same_ingredient = a_drug == b_drug;
-            let class = |drug: &str| -> Vec<String> {
-                kb.drugs
-                    .iter()
-                    .find(|d| d.name == drug)
-                    .map(|d| {
-                        d.atc
-                            .iter()
-                            .filter(|c| c.len() == 7)
-                            .map(|c| c[..5].to_owned())
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            };
-            let shared_class = class(a_drug)
-                .into_iter()
-                .find(|c| class(b_drug).contains(c));
+            let shared_class = a_classes
+                .iter()
+                .find(|c| b_classes.contains(c))
+                .map(|c| c.to_string());
             if !same_ingredient && shared_class.is_none() {
                 continue;
             }
