@@ -12,6 +12,7 @@ use crate::medicine::MedicineInfo;
 const DRUGS: &str = include_str!("../knowledge/drugs.tsv");
 const RULES: &str = include_str!("../knowledge/drug_gene_rules.tsv");
 const INHIBITORS: &str = include_str!("../knowledge/inhibitors.tsv");
+const INTERACTIONS: &str = include_str!("../knowledge/interactions.tsv");
 
 /// Where the built-in facts come from.
 pub const SOURCE: &str = "CPIC";
@@ -89,6 +90,22 @@ pub struct Inhibitor {
     pub washout_days: u32,
 }
 
+/// A high-priority drug-drug interaction group (ONC list, Phansalkar et al., JAMIA 2012): any
+/// object drug with any precipitant drug.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Interaction {
+    /// The group's number in the list.
+    pub group: u32,
+    /// The object drugs' class, when the list names one.
+    pub object_class: Option<String>,
+    /// The object drugs, lower case.
+    pub object_drugs: Vec<String>,
+    /// The precipitant drugs' class, when the list names one.
+    pub precipitant_class: Option<String>,
+    /// The precipitant drugs, lower case.
+    pub precipitant_drugs: Vec<String>,
+}
+
 /// The facts warnings are made from.
 #[derive(Clone, Debug)]
 pub struct KnowledgeBase {
@@ -98,6 +115,8 @@ pub struct KnowledgeBase {
     pub rules: Vec<GeneRule>,
     /// CYP inhibitors.
     pub inhibitors: Vec<Inhibitor>,
+    /// High-priority drug-drug interactions.
+    pub interactions: Vec<Interaction>,
     /// Indexes into `drugs` by RxNorm id, ATC code and lower-case generic or brand name.
     by_rxnorm: HashMap<String, usize>,
     by_atc: HashMap<String, usize>,
@@ -185,7 +204,37 @@ impl KnowledgeBase {
                 _ => Err(malformed("inhibitors")),
             })
             .collect::<Result<_>>()?;
-        Ok(KnowledgeBase::indexed(drugs, rules, inhibitors))
+        let list = |text: &str| {
+            text.split(';')
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        let class = |text: &str| (!text.is_empty()).then(|| text.to_owned());
+        let interactions = rows(INTERACTIONS)
+            .map(|f| match f[..] {
+                [
+                    group,
+                    object_class,
+                    object_drugs,
+                    precipitant_class,
+                    precipitant_drugs,
+                ] => Ok(Interaction {
+                    group: group.parse().map_err(|_| malformed("interactions"))?,
+                    object_class: class(object_class),
+                    object_drugs: list(object_drugs),
+                    precipitant_class: class(precipitant_class),
+                    precipitant_drugs: list(precipitant_drugs),
+                }),
+                _ => Err(malformed("interactions")),
+            })
+            .collect::<Result<_>>()?;
+        Ok(KnowledgeBase::indexed(
+            drugs,
+            rules,
+            inhibitors,
+            interactions,
+        ))
     }
 
     /// A base with its look-up indexes built.
@@ -193,6 +242,7 @@ impl KnowledgeBase {
         drugs: Vec<Drug>,
         mut rules: Vec<GeneRule>,
         inhibitors: Vec<Inhibitor>,
+        interactions: Vec<Interaction>,
     ) -> KnowledgeBase {
         let (mut by_rxnorm, mut by_atc, mut by_name) =
             (HashMap::new(), HashMap::new(), HashMap::new());
@@ -226,6 +276,7 @@ impl KnowledgeBase {
             drugs,
             rules,
             inhibitors,
+            interactions,
             inhibitors_of,
             by_rxnorm,
             by_atc,

@@ -47,6 +47,8 @@ pub enum WarningKind {
     UnknownResult,
     /// Two medicines with the same ingredient or of the same class.
     Duplicate,
+    /// Two medicines that interact dangerously.
+    DrugDrug,
 }
 
 /// Where a warning's facts come from.
@@ -172,6 +174,7 @@ pub fn check(
         warnings.extend(drug_gene(kb, table, results, id, drug, &mapped, now));
     }
     warnings.extend(duplicates(kb, &mapped));
+    warnings.extend(interactions(kb, medicines));
     warnings.sort_by(|a, b| (a.severity, &a.id).cmp(&(b.severity, &b.id)));
     warnings
 }
@@ -368,6 +371,74 @@ fn drug_gene(
                 population: None,
             }],
         });
+    }
+    out
+}
+
+/// The ingredient a medicine is, by name: its knowledge-base drug, else the first word of its
+/// name, lower case (the interaction list names drugs the base does not have).
+fn ingredient(kb: &KnowledgeBase, medicine: &Medicine) -> String {
+    kb.drug_for(&medicine.info).map_or_else(
+        || {
+            medicine
+                .info
+                .name
+                .to_lowercase()
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        },
+        |drug| drug.name.clone(),
+    )
+}
+
+/// Pairs of active medicines on the high-priority interaction list.
+fn interactions(kb: &KnowledgeBase, medicines: &[Medicine]) -> Vec<Warning> {
+    let active: Vec<(&Medicine, String)> = medicines
+        .iter()
+        .filter(|m| m.is_active())
+        .map(|m| (m, ingredient(kb, m)))
+        .collect();
+    let mut out = Vec::new();
+    for interaction in &kb.interactions {
+        for (object, object_name) in active
+            .iter()
+            .filter(|(_, n)| interaction.object_drugs.contains(n))
+        {
+            for (precipitant, precipitant_name) in active
+                .iter()
+                .filter(|(m, n)| m.id != object.id && interaction.precipitant_drugs.contains(n))
+            {
+                let group = interaction.group;
+                out.push(Warning {
+                    id: format!("drug-drug/{group}/{}+{}", object.id, precipitant.id),
+                    kind: WarningKind::DrugDrug,
+                    severity: Severity::High,
+                    title: format!("{} and {} should not be taken together", object.info.name, precipitant.info.name),
+                    explanation: format!(
+                        "Taken together, {object_name} and {precipitant_name} can interact in a way that may cause serious harm. This pair is on a list of the most important drug interactions."
+                    ),
+                    what_to_do: TALK_FIRST.to_owned(),
+                    medicine_ids: vec![object.id, precipitant.id],
+                    genes: Vec::new(),
+                    genetic_phenotype: None,
+                    adjusted_phenotype: None,
+                    inhibitor_medicine_id: None,
+                    evidence: vec![Evidence {
+                        source: "ONC high-priority drug-drug interactions".into(),
+                        guideline: format!(
+                            "group {group}: {} with {}",
+                            interaction.object_class.as_deref().unwrap_or(object_name),
+                            interaction.precipitant_class.as_deref().unwrap_or(precipitant_name)
+                        ),
+                        version: "Phansalkar et al., JAMIA 2012".into(),
+                        level: None,
+                        population: None,
+                    }],
+                });
+            }
+        }
     }
     out
 }

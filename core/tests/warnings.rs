@@ -250,3 +250,41 @@ fn warnings_come_most_severe_first() {
     assert!(all.windows(2).all(|w| w[0].severity <= w[1].severity));
     assert_eq!(all[0].severity, Severity::High);
 }
+
+#[test]
+fn high_priority_interactions_warn_even_for_drugs_outside_cpic() {
+    let all = warnings(
+        &[
+            medicine(1, "Simvastatin", None),
+            medicine(2, "Clarithromycin 500 mg", None),
+        ],
+        &[],
+    );
+    let w = all
+        .iter()
+        .find(|w| w.kind == WarningKind::DrugDrug)
+        .expect("statin with clarithromycin");
+    assert_eq!(w.severity, Severity::High);
+    assert_eq!(w.medicine_ids, [1, 2]);
+    assert!(
+        w.evidence[0].guideline.starts_with("group 25"),
+        "{:?}",
+        w.evidence
+    );
+    let maoi = warnings(
+        &[
+            medicine(1, "Sertraline", None),
+            medicine(2, "Phenelzine", None),
+        ],
+        &[],
+    );
+    assert!(maoi.iter().any(|w| w.kind == WarningKind::DrugDrug));
+    let fine = warnings(
+        &[
+            medicine(1, "Sertraline", None),
+            medicine(2, "Metformin", None),
+        ],
+        &[],
+    );
+    assert!(!fine.iter().any(|w| w.kind == WarningKind::DrugDrug));
+}
