@@ -219,7 +219,7 @@ pub fn recommendations<'a>(
     let key = genes
         .iter()
         .map(
-            |gene| match key_for(results, gene, hla_allele_for(&rules, gene)) {
+            |gene| match key_for(results, gene, hla_allele_for(rules, gene)) {
                 Some(call) => format!("{gene}={}", call.lookup_key),
                 None => format!("{gene}=No Result"),
             },
