@@ -112,6 +112,13 @@ impl From<RegimenError> for Failure {
 pub type Outcome = Result<(), Failure>;
 
 fn main() -> ExitCode {
+    // Let a closed pipe (`regimen pgx show | head`) end the program quietly, as other command
+    // line tools do; Rust ignores SIGPIPE by default and printing would then panic.
+    #[cfg(unix)]
+    // SAFETY: restoring the default action of one signal before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,

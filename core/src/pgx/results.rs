@@ -20,7 +20,7 @@ use crate::validate::{optional_text, required_text};
 #[serde(rename_all = "snake_case")]
 pub enum PgxSource {
     /// A PharmCAT report (JSON or TSV).
-    #[serde(rename = "pharmcat")]
+    #[serde(rename = "pharmcat", alias = "pharm_cat")]
     PharmCat,
     /// A lab's list of genes and diplotypes (CSV or JSON).
     LabList,
