@@ -13,18 +13,10 @@ use regimen_core::schedule::{
     Anchors, ExpandContext, Phase, Schedule, Timing, TimingRepeat, UnitOfTime, ZonePolicy,
     ZoneTimeline, expand, parse_zone,
 };
-use regimen_core::{KeyProvider, OpenOptions, Result, Store, Timestamp};
+use regimen_core::{OpenOptions, Store, Timestamp};
 
-struct FixedKey;
-
-impl KeyProvider for FixedKey {
-    fn existing_key(&self) -> Result<Option<Vec<u8>>> {
-        Ok(Some(vec![42; 32]))
-    }
-    fn keep_new_key(&self, _key: &[u8]) -> Result<()> {
-        Ok(())
-    }
-}
+mod common;
+use common::FixedKey;
 
 fn at(text: &str) -> Timestamp {
     Timestamp::parse_rfc3339(text).unwrap()

@@ -8,18 +8,10 @@ use std::time::Duration;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use regimen_core::dose::{DoseAction, NewDoseEvent};
 use regimen_core::medicine::{DoseForm, MedicineInfo, Route};
-use regimen_core::{KeyProvider, OpenOptions, Result, Store, Timestamp};
+use regimen_core::{OpenOptions, Store, Timestamp};
 
-struct FixedKey;
-
-impl KeyProvider for FixedKey {
-    fn existing_key(&self) -> Result<Option<Vec<u8>>> {
-        Ok(Some(vec![42; 32]))
-    }
-    fn keep_new_key(&self, _key: &[u8]) -> Result<()> {
-        Ok(())
-    }
-}
+mod common;
+use common::FixedKey;
 
 fn open(path: &Path) -> Store {
     Store::open(path, &OpenOptions::default(), &FixedKey).unwrap()

@@ -34,17 +34,15 @@ fn results(pairs: &[(&str, &str)]) -> Vec<PgxResult> {
     pairs
         .iter()
         .enumerate()
-        .map(|(i, (gene, diplotype))| PgxResult {
-            id: i as i64 + 1,
-            result: NewPgxResult {
+        .map(|(i, (gene, diplotype))| {
+            let result = NewPgxResult {
                 gene: (*gene).into(),
                 diplotype: (*diplotype).into(),
                 source: PgxSource::Manual,
                 test_date: None,
                 lab: None,
-            },
-            calls: table.calls(gene, diplotype).unwrap(),
-            recorded_at: now(),
+            };
+            PgxResult::interpret(i as i64 + 1, result, now(), &table)
         })
         .collect()
 }

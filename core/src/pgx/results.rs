@@ -118,7 +118,7 @@ impl Store {
                     "INSERT INTO pgx_result (id, details, recorded_at) VALUES (?1, ?2, ?3)",
                     params![id, sealer.seal_json(slot(id), &result)?, now.as_millis()],
                 )?;
-                stored.push(with_calls(id, result, now, table));
+                stored.push(PgxResult::interpret(id, result, now, table));
             }
             crate::snapshot::bump(tx)?;
             Ok(stored)
@@ -137,7 +137,7 @@ impl Store {
                 let id: i64 = row.get(0)?;
                 let sealed: Vec<u8> = row.get(1)?;
                 let result: NewPgxResult = sealer.open_json(slot(id), &sealed)?;
-                all.push(with_calls(
+                all.push(PgxResult::interpret(
                     id,
                     result,
                     Timestamp::from_millis(row.get(2)?)?,
@@ -157,19 +157,23 @@ impl Store {
     }
 }
 
-fn with_calls(
-    id: i64,
-    result: NewPgxResult,
-    recorded_at: Timestamp,
-    table: &AlleleTable,
-) -> PgxResult {
-    let calls = table
-        .calls(&result.gene, &result.diplotype)
-        .unwrap_or_default();
-    PgxResult {
-        id,
-        result,
-        calls,
-        recorded_at,
+impl PgxResult {
+    /// A result with its phenotype calls from `table` (none when the gene has no rules or
+    /// the diplotype cannot be read).
+    pub fn interpret(
+        id: i64,
+        result: NewPgxResult,
+        recorded_at: Timestamp,
+        table: &AlleleTable,
+    ) -> PgxResult {
+        let calls = table
+            .calls(&result.gene, &result.diplotype)
+            .unwrap_or_default();
+        PgxResult {
+            id,
+            result,
+            calls,
+            recorded_at,
+        }
     }
 }
