@@ -1,7 +1,7 @@
 //! `regimen pgx ...`: pharmacogenomic results.
 
 use clap::Subcommand;
-use regimen_ffi::{PgxResult, PhenotypeCall};
+use regimen_ffi::{LocalDate, NewPgxResult, PgxResult, PgxSource, PhenotypeCall};
 
 use crate::output::{choice_name, print_json};
 use crate::session::Session;
@@ -14,6 +14,19 @@ pub enum PgxCommand {
     Import {
         /// The file.
         file: std::path::PathBuf,
+    },
+    /// Record a result by hand (from a lab letter).
+    Add {
+        /// The gene, like CYP2C19.
+        gene: String,
+        /// The diplotype, like *1/*2.
+        diplotype: String,
+        /// When the sample was tested (YYYY-MM-DD).
+        #[arg(long)]
+        date: Option<String>,
+        /// The lab.
+        #[arg(long)]
+        lab: Option<String>,
     },
     /// Show the results in force (the newest per gene) and what they mean.
     Show {
@@ -95,6 +108,32 @@ pub fn run(session: &Session, command: &PgxCommand) -> Outcome {
                     imported.format
                 );
                 print_results(&imported.results);
+            }
+        }
+        PgxCommand::Add {
+            gene,
+            diplotype,
+            date,
+            lab,
+        } => {
+            let test_date = date
+                .as_deref()
+                .map(|d| {
+                    d.parse::<LocalDate>()
+                        .map_err(|_| Failure::Cli("--date: expected YYYY-MM-DD".into()))
+                })
+                .transpose()?;
+            let stored = regimen.add_pgx_result(NewPgxResult {
+                gene: gene.clone(),
+                diplotype: diplotype.clone(),
+                source: PgxSource::Manual,
+                test_date,
+                lab: lab.clone(),
+            })?;
+            if session.json {
+                print_json(&stored);
+            } else {
+                print_results(std::slice::from_ref(&stored));
             }
         }
         PgxCommand::Show { history } => {

@@ -217,3 +217,61 @@ fn results_are_sealed_the_newest_per_gene_is_in_force_and_history_stays() {
         }
     }
 }
+
+fn genotype_observation(gene: &str, genotype: &str) -> serde_json::Value {
+    serde_json::json!({
+        "resourceType": "Observation",
+        "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "84413-4", "display": "Genotype display name"}]},
+        "valueCodeableConcept": {"text": genotype},
+        "component": [{
+            "code": {"coding": [{"system": "http://loinc.org", "code": "48018-6", "display": "Gene studied [ID]"}]},
+            "valueCodeableConcept": {"coding": [{"system": "http://www.genenames.org/geneId", "code": "HGNC:2621", "display": gene}]}
+        }],
+        "effectiveDateTime": "2025-03-01",
+        "performer": [{"display": "Example Genomics Lab"}]
+    })
+}
+
+#[test]
+fn fhir_genotype_observations_in_a_bundle_are_read() {
+    let bundle = serde_json::json!({
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {"resource": genotype_observation("CYP2C19", "CYP2C19 *1/*2")},
+            {"resource": genotype_observation("HLA-B", "*57:01/*08:01")},
+            {"resource": {"resourceType": "Patient", "id": "p1"}}
+        ]
+    });
+    let parsed = import::parse(&bundle.to_string()).unwrap();
+    assert_eq!(parsed.format, "FHIR Genomics Reporting");
+    let pairs: Vec<(&str, &str)> = parsed
+        .results
+        .iter()
+        .map(|r| (r.gene.as_str(), r.diplotype.as_str()))
+        .collect();
+    assert_eq!(pairs, [("CYP2C19", "*1/*2"), ("HLA-B", "*57:01/*08:01")]);
+    assert_eq!(parsed.results[0].source, PgxSource::Fhir);
+    assert_eq!(
+        parsed.results[0]
+            .test_date
+            .map(|d| d.to_string())
+            .as_deref(),
+        Some("2025-03-01")
+    );
+    assert_eq!(
+        parsed.results[0].lab.as_deref(),
+        Some("Example Genomics Lab")
+    );
+
+    let mut no_gene = genotype_observation("CYP2D6", "*1/*4");
+    no_gene["component"] = serde_json::json!([]);
+    assert!(matches!(
+        import::parse(&no_gene.to_string()),
+        Err(Error::InvalidInput {
+            field: "component",
+            ..
+        })
+    ));
+}

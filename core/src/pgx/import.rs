@@ -5,6 +5,9 @@
 //!   `results` array and optional `test_date` and `lab`), or CSV/TSV lines `gene,diplotype`
 //!   (PharmCAT's outside-call files have this shape).
 //!
+//! - FHIR Genomics Reporting: genotype Observations (LOINC 84413-4) with the gene studied as
+//!   a component (LOINC 48018-6), alone, in a Bundle, or contained in a DiagnosticReport.
+//!
 //! Genes without a call (`Unknown/Unknown`) are left out. Errors name the line or field,
 //! never its content.
 
@@ -44,10 +47,10 @@ pub fn parse(text: &str) -> Result<Parsed> {
                 format: "PharmCAT report (JSON)",
             }
         } else if json.get("resourceType").is_some() {
-            return Err(Error::invalid(
-                "file",
-                "FHIR Genomics Reporting import is not supported yet",
-            ));
+            Parsed {
+                results: fhir(&json)?,
+                format: "FHIR Genomics Reporting",
+            }
         } else {
             Parsed {
                 results: list_json(&json)?,
@@ -223,6 +226,100 @@ fn list_lines(text: &str) -> Result<Vec<NewPgxResult>> {
                 lab: None,
             });
         }
+    }
+    Ok(out)
+}
+
+/// LOINC: genotype display name.
+const GENOTYPE: &str = "84413-4";
+/// LOINC: gene studied.
+const GENE_STUDIED: &str = "48018-6";
+
+/// Whether a FHIR CodeableConcept has a LOINC coding with `code`.
+fn has_loinc(concept: &Value, code: &str) -> bool {
+    concept["coding"]
+        .as_array()
+        .is_some_and(|codings| codings.iter().any(|c| c["code"].as_str() == Some(code)))
+}
+
+/// A CodeableConcept's words: its text, else its first coding's display, else its code.
+fn concept_text(concept: &Value) -> Option<String> {
+    concept["text"]
+        .as_str()
+        .or_else(|| {
+            concept["coding"]
+                .get(0)
+                .and_then(|c| c["display"].as_str().or(c["code"].as_str()))
+        })
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+}
+
+/// Every resource in a FHIR document: itself, a Bundle's entries, contained resources.
+fn resources(json: &Value) -> Vec<&Value> {
+    let mut out = vec![json];
+    if let Some(entries) = json["entry"].as_array() {
+        out.extend(entries.iter().map(|e| &e["resource"]));
+    }
+    if let Some(contained) = json["contained"].as_array() {
+        out.extend(contained);
+    }
+    out
+}
+
+fn fhir(json: &Value) -> Result<Vec<NewPgxResult>> {
+    let mut out = Vec::new();
+    for resource in resources(json) {
+        if resource["resourceType"].as_str() != Some("Observation")
+            || !has_loinc(&resource["code"], GENOTYPE)
+        {
+            continue;
+        }
+        let gene = resource["component"]
+            .as_array()
+            .and_then(|components| {
+                components
+                    .iter()
+                    .find(|c| has_loinc(&c["code"], GENE_STUDIED))
+            })
+            .and_then(|c| concept_text(&c["valueCodeableConcept"]))
+            .ok_or_else(|| {
+                Error::invalid(
+                    "component",
+                    "a genotype Observation needs its gene studied (LOINC 48018-6)",
+                )
+            })?;
+        let genotype = concept_text(&resource["valueCodeableConcept"])
+            .or_else(|| resource["valueString"].as_str().map(str::to_owned))
+            .ok_or_else(|| {
+                Error::invalid(
+                    "valueCodeableConcept",
+                    "a genotype Observation needs its genotype",
+                )
+            })?;
+        // "CYP2D6 *1/*4" and "CYP2D6*1/*4" both name the gene before the diplotype.
+        let diplotype = genotype
+            .strip_prefix(gene.as_str())
+            .map_or(genotype.as_str(), str::trim)
+            .to_owned();
+        if !is_call(&diplotype) {
+            continue;
+        }
+        let date = resource["effectiveDateTime"]
+            .as_str()
+            .or(resource["issued"].as_str())
+            .and_then(|t| t.get(..10))
+            .and_then(|d| d.parse::<LocalDate>().ok());
+        out.push(NewPgxResult {
+            gene,
+            diplotype,
+            source: PgxSource::Fhir,
+            test_date: date,
+            lab: resource["performer"]
+                .get(0)
+                .and_then(|p| p["display"].as_str())
+                .map(str::to_owned),
+        });
     }
     Ok(out)
 }
