@@ -276,6 +276,7 @@ pub fn print_failure(failure: &Failure, json: bool) {
                 RegimenError::Locked { .. } => "locked",
                 RegimenError::Storage { .. } => "storage",
                 RegimenError::Crypto { .. } => "crypto",
+                RegimenError::KnowledgeBase { .. } => "knowledge_base",
             };
             let field = match error {
                 RegimenError::InvalidInput { field, .. } => Some(field.clone()),

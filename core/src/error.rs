@@ -47,6 +47,9 @@ pub enum Error {
         /// The newest version this code knows.
         supported: i64,
     },
+    /// A knowledge-base bundle was refused (unsigned, tampered, older, or not loading).
+    #[error("knowledge base: {0}")]
+    KnowledgeBase(String),
     /// SQLite failed. Its messages name tables and constraints, never values.
     #[error("storage: {0}")]
     Sqlite(#[from] rusqlite::Error),

@@ -49,6 +49,13 @@ pub enum RegimenError {
         /// Which value.
         reason: String,
     },
+    /// A knowledge-base update was refused (not signed by a trusted key, changed, truncated,
+    /// or not newer than the base in use); the base in use stays.
+    #[error("knowledge base: {reason}")]
+    KnowledgeBase {
+        /// Why it was refused.
+        reason: String,
+    },
 }
 
 /// Shorthand for results of the public API.
@@ -68,6 +75,7 @@ impl From<CoreError> for RegimenError {
             CoreError::Conflict(reason) => RegimenError::Conflict { reason },
             CoreError::Locked(reason) => RegimenError::Locked { reason },
             CoreError::Crypto(reason) => RegimenError::Crypto { reason },
+            CoreError::KnowledgeBase(reason) => RegimenError::KnowledgeBase { reason },
             error @ (CoreError::Unusable(_)
             | CoreError::SchemaTooNew { .. }
             | CoreError::Sqlite(_)) => RegimenError::Storage {

@@ -3,6 +3,7 @@
 
 mod error;
 mod keystore;
+mod knowledge;
 mod pgx;
 mod regimen;
 mod schedules;
@@ -10,6 +11,7 @@ mod warnings;
 
 pub use error::{RegimenError, Result};
 pub use keystore::{KeyStore, KeyStoreError};
+pub use knowledge::KnowledgeInfo;
 pub use pgx::{PgxImport, phenotype};
 pub use regimen::{Regimen, RegimenConfig};
 /// The domain records and enums the API takes and returns, defined in `regimen-core`.

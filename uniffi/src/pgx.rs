@@ -1,7 +1,5 @@
 //! `Regimen` calls for pharmacogenomic results, and the phenotype engine on its own.
 
-use std::sync::OnceLock;
-
 use regimen_core::pgx::{AlleleTable, NewPgxResult, PgxResult, PhenotypeCall, import};
 
 use crate::error::Result;
@@ -16,25 +14,17 @@ pub struct PgxImport {
     pub results: Vec<PgxResult>,
 }
 
-/// The allele table, parsed on first use.
-pub(crate) fn allele_table(cell: &OnceLock<AlleleTable>) -> Result<&AlleleTable> {
-    if let Some(table) = cell.get() {
-        return Ok(table);
-    }
-    let table = AlleleTable::builtin()?;
-    Ok(cell.get_or_init(|| table))
-}
-
 #[uniffi::export]
 impl Regimen {
-    /// Imports PGx results from a file's text: a PharmCAT report (JSON or TSV) or a lab's
-    /// list (JSON, or CSV/TSV lines `gene,diplotype`). All results or none are stored.
+    /// Imports PGx results from a file's text: a PharmCAT report (JSON or TSV), a lab's list
+    /// (JSON, or CSV/TSV lines `gene,diplotype`) or FHIR Genomics Reporting observations. All
+    /// results or none are stored.
     pub fn import_pgx(&self, text: String) -> Result<PgxImport> {
         let parsed = import::parse(&text)?;
-        let table = allele_table(&self.alleles)?;
+        let loaded = self.loaded()?;
         let results = self
             .store
-            .add_pgx_results(&parsed.results, table, self.now()?)?;
+            .add_pgx_results(&parsed.results, &loaded.alleles, self.now()?)?;
         Ok(PgxImport {
             format: parsed.format.to_owned(),
             results,
@@ -43,16 +33,16 @@ impl Regimen {
 
     /// Stores one result typed in by the patient or a clinician.
     pub fn add_pgx_result(&self, result: NewPgxResult) -> Result<PgxResult> {
-        let table = allele_table(&self.alleles)?;
-        let mut stored = self.store.add_pgx_results(&[result], table, self.now()?)?;
+        let loaded = self.loaded()?;
+        let mut stored = self
+            .store
+            .add_pgx_results(&[result], &loaded.alleles, self.now()?)?;
         Ok(stored.remove(0))
     }
 
     /// The results in force (the newest per gene), or every result ever recorded.
     pub fn pgx_results(&self, history: bool) -> Result<Vec<PgxResult>> {
-        Ok(self
-            .store
-            .pgx_results(allele_table(&self.alleles)?, history)?)
+        Ok(self.store.pgx_results(&self.loaded()?.alleles, history)?)
     }
 }
 

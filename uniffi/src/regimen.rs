@@ -1,17 +1,16 @@
 //! The `Regimen` object: one open database and everything reached through it.
 
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use regimen_core::dose::{DoseEvent, LoggedDose, NewDoseEvent};
-use regimen_core::knowledge::KnowledgeBase;
 use regimen_core::medicine::{Medicine, MedicineInfo};
-use regimen_core::pgx::AlleleTable;
 use regimen_core::{OpenOptions, Store, Timestamp};
 
 use crate::error::{RegimenError, Result, invalid};
 use crate::keystore::{AliasedKey, KeyStore};
+use crate::knowledge::KnowledgeCell;
 
 /// How to open a database. Every field has a default.
 #[derive(Clone, Debug, uniffi::Record)]
@@ -27,6 +26,10 @@ pub struct RegimenConfig {
     /// How long a call waits for another process holding the database (milliseconds).
     #[uniffi(default = 5000)]
     pub busy_timeout_ms: u32,
+    /// Ed25519 public keys (64 hex digits each) whose knowledge-base bundles the app trusts.
+    /// Empty: only the base built into the library is used.
+    #[uniffi(default = [])]
+    pub knowledge_keys: Vec<String>,
 }
 
 impl Default for RegimenConfig {
@@ -35,6 +38,7 @@ impl Default for RegimenConfig {
             key_alias: "regimen.database".into(),
             create_if_missing: true,
             busy_timeout_ms: 5000,
+            knowledge_keys: Vec::new(),
         }
     }
 }
@@ -49,10 +53,10 @@ pub struct Regimen {
     pub(crate) store: Store,
     /// A pinned "now" for reproducible runs (the CLI's `--now`); the system clock otherwise.
     pinned_now: Option<Timestamp>,
-    /// The PGx allele table, parsed on first use.
-    pub(crate) alleles: OnceLock<AlleleTable>,
-    /// The knowledge base, parsed on first use.
-    pub(crate) knowledge: OnceLock<KnowledgeBase>,
+    /// The knowledge base and allele table in use, loaded on first use.
+    pub(crate) knowledge: KnowledgeCell,
+    /// Public keys (hex) whose knowledge-base bundles are trusted.
+    pub(crate) knowledge_keys: Vec<String>,
 }
 
 #[uniffi::export]
@@ -87,8 +91,8 @@ impl Regimen {
         Ok(Arc::new(Regimen {
             store,
             pinned_now: None,
-            alleles: OnceLock::new(),
-            knowledge: OnceLock::new(),
+            knowledge: KnowledgeCell::default(),
+            knowledge_keys: config.knowledge_keys.clone(),
         }))
     }
 

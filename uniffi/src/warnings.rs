@@ -1,24 +1,11 @@
-//! `Regimen` calls for warnings: everything computed on the phone from the built-in
-//! knowledge base; nothing leaves the device.
+//! `Regimen` calls for warnings: everything computed on the phone from the knowledge base in
+//! use; nothing leaves the device.
 
-use std::sync::OnceLock;
-
-use regimen_core::knowledge::KnowledgeBase;
 use regimen_core::medicine::{Medicine, MedicineInfo};
 use regimen_core::warning::{Warning, check};
 
 use crate::error::Result;
-use crate::pgx::allele_table;
 use crate::regimen::Regimen;
-
-/// The knowledge base, parsed on first use.
-fn knowledge(cell: &OnceLock<KnowledgeBase>) -> Result<&KnowledgeBase> {
-    if let Some(kb) = cell.get() {
-        return Ok(kb);
-    }
-    let kb = KnowledgeBase::builtin()?;
-    Ok(cell.get_or_init(|| kb))
-}
 
 #[uniffi::export]
 impl Regimen {
@@ -53,11 +40,11 @@ impl Regimen {
 
 impl Regimen {
     fn warnings_for(&self, medicines: &[Medicine]) -> Result<Vec<Warning>> {
-        let table = allele_table(&self.alleles)?;
-        let results = self.store.pgx_results(table, false)?;
+        let loaded = self.loaded()?;
+        let results = self.store.pgx_results(&loaded.alleles, false)?;
         Ok(check(
-            knowledge(&self.knowledge)?,
-            table,
+            &loaded.base,
+            &loaded.alleles,
             medicines,
             &results,
             self.now()?,

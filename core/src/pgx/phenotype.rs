@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 /// The allele function table compiled into the library.
-const BUILTIN: &str = include_str!("../../knowledge/allele_functions.tsv");
+pub(crate) const BUILTIN: &str = include_str!("../../knowledge/allele_functions.tsv");
 
 /// Phenotype name for results the rules cannot decide.
 pub const INDETERMINATE: &str = "Indeterminate";

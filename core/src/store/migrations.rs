@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_schedules.sql"),
     include_str!("migrations/0003_config_generation.sql"),
     include_str!("migrations/0004_pgx_results.sql"),
+    include_str!("migrations/0005_knowledge_bundle.sql"),
 ];
 
 /// The schema version this code writes and understands.

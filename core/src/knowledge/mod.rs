@@ -4,18 +4,55 @@
 //! `core/knowledge/*.tsv`, which `tools/kb_facts.py` generates from CPIC's tables; the
 //! patient-facing words are Regimen's own (`warning.rs`).
 
+mod bundle;
+
 use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use bundle::{Bundle, Installed, generate_signing_key, public_key_of, sign, verify};
 
 use crate::error::{Error, Result};
 use crate::medicine::MedicineInfo;
 
-const DRUGS: &str = include_str!("../knowledge/drugs.tsv");
-const RULES: &str = include_str!("../knowledge/drug_gene_rules.tsv");
-const INHIBITORS: &str = include_str!("../knowledge/inhibitors.tsv");
-const INTERACTIONS: &str = include_str!("../knowledge/interactions.tsv");
+const DRUGS: &str = include_str!("../../knowledge/drugs.tsv");
+const RULES: &str = include_str!("../../knowledge/drug_gene_rules.tsv");
+const INHIBITORS: &str = include_str!("../../knowledge/inhibitors.tsv");
+const INTERACTIONS: &str = include_str!("../../knowledge/interactions.tsv");
 
 /// Where the built-in facts come from.
 pub const SOURCE: &str = "CPIC";
+
+/// The version of the built-in base; an update must be newer.
+pub const BUILTIN_VERSION: u64 = 1;
+
+/// The tables a knowledge base is made of, as text in the formats of `core/knowledge/`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Tables {
+    /// Allele functions (the phenotype engine's facts).
+    pub allele_functions: String,
+    /// Drugs.
+    pub drugs: String,
+    /// Drug-gene recommendations.
+    pub drug_gene_rules: String,
+    /// CYP inhibitors.
+    pub inhibitors: String,
+    /// High-priority drug-drug interactions.
+    pub interactions: String,
+}
+
+impl Tables {
+    /// The tables compiled into the library.
+    pub fn builtin() -> Tables {
+        Tables {
+            allele_functions: crate::pgx::phenotype::BUILTIN.to_owned(),
+            drugs: DRUGS.to_owned(),
+            drug_gene_rules: RULES.to_owned(),
+            inhibitors: INHIBITORS.to_owned(),
+            interactions: INTERACTIONS.to_owned(),
+        }
+    }
+}
 
 /// A drug (an active ingredient).
 #[derive(Clone, Debug, PartialEq)]
@@ -141,7 +178,12 @@ fn malformed(table: &str) -> Error {
 impl KnowledgeBase {
     /// The base compiled into the library.
     pub fn builtin() -> Result<KnowledgeBase> {
-        let drugs = rows(DRUGS)
+        KnowledgeBase::from_tables(&Tables::builtin())
+    }
+
+    /// A base from its tables (built in, or from a verified bundle).
+    pub fn from_tables(tables: &Tables) -> Result<KnowledgeBase> {
+        let drugs = rows(&tables.drugs)
             .map(|f| match f[..] {
                 [name, rxnorm, atc, brands] => Ok(Drug {
                     name: name.to_lowercase(),
@@ -160,7 +202,7 @@ impl KnowledgeBase {
                 _ => Err(malformed("drugs")),
             })
             .collect::<Result<_>>()?;
-        let rules = rows(RULES)
+        let rules = rows(&tables.drug_gene_rules)
             .map(|f| match f[..] {
                 [
                     drug,
@@ -189,7 +231,7 @@ impl KnowledgeBase {
                 _ => Err(malformed("drug_gene_rules")),
             })
             .collect::<Result<_>>()?;
-        let inhibitors = rows(INHIBITORS)
+        let inhibitors = rows(&tables.inhibitors)
             .map(|f| match f[..] {
                 [gene, drug, strength, washout] => Ok(Inhibitor {
                     gene: gene.to_owned(),
@@ -211,7 +253,7 @@ impl KnowledgeBase {
                 .collect()
         };
         let class = |text: &str| (!text.is_empty()).then(|| text.to_owned());
-        let interactions = rows(INTERACTIONS)
+        let interactions = rows(&tables.interactions)
             .map(|f| match f[..] {
                 [
                     group,
