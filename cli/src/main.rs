@@ -4,6 +4,7 @@
 mod day;
 mod demo;
 mod dose;
+mod kb;
 mod keyfile;
 mod med;
 mod output;
@@ -92,6 +93,9 @@ enum Command {
     Pgx(pgx::PgxCommand),
     /// What the medicines and gene results mean together, most severe first.
     Warnings,
+    /// Build, sign, verify and install knowledge-base bundles.
+    #[command(subcommand)]
+    Kb(kb::KbCommand),
 }
 
 /// A failure of a command, printed as one line.
@@ -105,6 +109,13 @@ pub enum Failure {
 impl From<RegimenError> for Failure {
     fn from(error: RegimenError) -> Self {
         Failure::Regimen(error)
+    }
+}
+
+/// Core's errors (from the bundle tools, which call core directly) as the API maps them.
+impl From<regimen_core::Error> for Failure {
+    fn from(error: regimen_core::Error) -> Self {
+        Failure::Regimen(RegimenError::from(error))
     }
 }
 
@@ -130,9 +141,14 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Outcome {
-    // Computing a phenotype needs no database.
+    // Computing a phenotype and publishing bundles need no database.
     if let Command::Pgx(pgx::PgxCommand::Phenotype { gene, diplotype }) = &cli.command {
         return pgx::phenotype(gene, diplotype, cli.json);
+    }
+    if let Command::Kb(command) = &cli.command
+        && let Some(outcome) = kb::run_offline(command, cli.json)
+    {
+        return outcome;
     }
     let db = match &cli.db {
         Some(path) => path.clone(),
@@ -150,6 +166,7 @@ fn run(cli: &Cli) -> Outcome {
         Command::Settings(args) => settings::run(&session, args),
         Command::Pgx(command) => pgx::run(&session, command),
         Command::Warnings => warnings::run(&session),
+        Command::Kb(command) => kb::run(&session, command),
     }
 }
 
@@ -174,9 +191,13 @@ fn open(db: &Path, cli: &Cli) -> Result<Session, Failure> {
         .map_err(|_| Failure::Cli("--tz: expected an IANA zone like Europe/Berlin".into()))?;
     let keys = KeyFile::beside(db);
     let key_path = keys.path().to_path_buf();
+    let config = RegimenConfig {
+        knowledge_keys: kb::trusted_keys(),
+        ..RegimenConfig::default()
+    };
     let regimen = Regimen::open_at(
         db.to_string_lossy().into_owned(),
-        RegimenConfig::default(),
+        config,
         Arc::new(keys),
         now,
     )
@@ -223,4 +244,14 @@ fn default_database() -> Result<PathBuf, Failure> {
         .create(&folder)
         .map_err(|error| Failure::Cli(format!("cannot create {}: {error}", folder.display())))?;
     Ok(folder.join("regimen.db"))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
 }

@@ -421,3 +421,57 @@ fn warnings_show_a_drug_gene_problem_after_a_result_is_imported() {
     assert_eq!(after[0]["severity"], "high");
     assert_eq!(after[0]["genetic_phenotype"], "CYP2C19 Poor Metabolizer");
 }
+
+#[test]
+fn a_bundle_is_built_signed_verified_and_installed_only_when_trusted_and_newer() {
+    let run = Run::new();
+    let key = run.dir.path().join("sign.key");
+    let keygen = run.json(&["kb", "keygen", "--out", key.to_str().unwrap()]);
+    let public = keygen["public_key"].as_str().unwrap().to_owned();
+    assert_eq!(file_mode(&key), 0o600);
+    let bundle = run.dir.path().join("kb.bundle");
+    let knowledge = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/knowledge");
+    run.ok(&[
+        "kb",
+        "build",
+        "--from",
+        knowledge,
+        "--bundle-version",
+        "2",
+        "--source",
+        "test",
+        "--key",
+        key.to_str().unwrap(),
+        "--out",
+        bundle.to_str().unwrap(),
+    ]);
+    let verified = run.json(&["kb", "verify", bundle.to_str().unwrap(), "--trust", &public]);
+    assert_eq!(verified["version"], 2);
+
+    let with_keys = |keys: &str, args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_regimen"))
+            .arg("--db")
+            .arg(run.db())
+            .args(args)
+            .env("REGIMEN_KB_KEYS", keys)
+            .env_remove("REGIMEN_KEY")
+            .output()
+            .unwrap()
+    };
+    assert!(
+        !with_keys("", &["kb", "install", bundle.to_str().unwrap()])
+            .status
+            .success(),
+        "untrusted"
+    );
+    assert!(
+        with_keys(&public, &["kb", "install", bundle.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let again = with_keys(&public, &["kb", "install", bundle.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("not newer"));
+    let info = with_keys(&public, &["--json", "kb", "info"]);
+    let info: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
+    assert_eq!(info["version"], 2);
+}
