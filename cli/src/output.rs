@@ -277,6 +277,7 @@ pub fn print_failure(failure: &Failure, json: bool) {
                 RegimenError::Storage { .. } => "storage",
                 RegimenError::Crypto { .. } => "crypto",
                 RegimenError::KnowledgeBase { .. } => "knowledge_base",
+                RegimenError::Network { .. } => "network",
             };
             let field = match error {
                 RegimenError::InvalidInput { field, .. } => Some(field.clone()),

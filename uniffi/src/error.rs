@@ -56,6 +56,13 @@ pub enum RegimenError {
         /// Why it was refused.
         reason: String,
     },
+    /// The update server could not be reached, was too slow, or answered with an error.
+    /// Nothing was changed; try again later.
+    #[error("network: {reason}")]
+    Network {
+        /// What failed (never the response body).
+        reason: String,
+    },
 }
 
 /// Shorthand for results of the public API.

@@ -81,6 +81,15 @@ impl Regimen {
         self.knowledge.set(Some(loaded.clone()));
         Ok(loaded)
     }
+
+    /// Verifies and installs `bytes` (see [`Regimen::install_knowledge_bundle`]), keeping the
+    /// server's `etag` for the next update check, and switches to the new base.
+    pub(crate) fn install_with_etag(&self, bytes: &[u8], etag: Option<&str>) -> Result<KnowledgeInfo> {
+        self.store
+            .install_knowledge(bytes, &self.knowledge_keys, etag, self.now()?)?;
+        self.knowledge.set(None);
+        self.knowledge_info()
+    }
 }
 
 #[uniffi::export]
@@ -94,9 +103,6 @@ impl Regimen {
     /// keys before anything is stored, refused if it is not newer than the base in use, then
     /// swapped in at once. A refused bundle leaves the base in use as it was.
     pub fn install_knowledge_bundle(&self, bytes: Vec<u8>) -> Result<KnowledgeInfo> {
-        self.store
-            .install_knowledge(&bytes, &self.knowledge_keys, None, self.now()?)?;
-        self.knowledge.set(None);
-        self.knowledge_info()
+        self.install_with_etag(&bytes, None)
     }
 }

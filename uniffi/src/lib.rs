@@ -7,6 +7,8 @@ mod knowledge;
 mod pgx;
 mod regimen;
 mod schedules;
+#[cfg(feature = "net")]
+mod update;
 mod warnings;
 
 pub use error::{RegimenError, Result};
@@ -35,5 +37,7 @@ pub use regimen_core::{
     warning::{Evidence, Severity, Warning, WarningKind},
 };
 pub use schedules::parse_fhir_timing;
+#[cfg(feature = "net")]
+pub use update::KnowledgeUpdate;
 
 uniffi::setup_scaffolding!("regimen");
