@@ -1,6 +1,8 @@
-//! `regimen kb ...`: knowledge-base bundles. `keygen`, `build` and `verify` need no database
-//! (they are for whoever publishes updates); `install` and `info` work on the patient's
-//! database, trusting the public keys in `REGIMEN_KB_KEYS` (comma-separated hex).
+//! `regimen kb ...`: knowledge-base bundles. `keygen`, `build`, `sign` and `verify` need no
+//! database (they are for whoever publishes updates; `build` without a key writes the
+//! unsigned payload so it can be reviewed and signed on a machine that keeps the key
+//! offline); `install`, `update` and `info` work on the patient's database, trusting the
+//! public keys in `REGIMEN_KB_KEYS` (comma-separated hex).
 
 use std::path::{Path, PathBuf};
 
@@ -22,7 +24,8 @@ pub enum KbCommand {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Build and sign a bundle from the project's knowledge tables.
+    /// Build a bundle from the project's knowledge tables: signed with `--key`, else the
+    /// unsigned payload (JSON) for `kb sign`.
     Build {
         /// The folder with allele_functions.tsv, drugs.tsv, drug_gene_rules.tsv,
         /// inhibitors.tsv and interactions.tsv.
@@ -34,10 +37,21 @@ pub enum KbCommand {
         /// Where its facts come from.
         #[arg(long)]
         source: String,
+        /// The signing key file (from `kb keygen`); without it the payload is written unsigned.
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// Where to write the bundle.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Sign an unsigned payload written by `kb build` without a key.
+    Sign {
+        /// The unsigned payload.
+        file: PathBuf,
         /// The signing key file (from `kb keygen`).
         #[arg(long)]
         key: PathBuf,
-        /// Where to write the bundle.
+        /// Where to write the signed bundle.
         #[arg(long)]
         out: PathBuf,
     },
@@ -53,6 +67,11 @@ pub enum KbCommand {
     Install {
         /// The bundle.
         file: PathBuf,
+    },
+    /// Fetch a newer bundle from an HTTPS URL and install it (trusting REGIMEN_KB_KEYS).
+    Update {
+        /// Where the publisher serves the bundle (the same URL for every user).
+        url: String,
     },
     /// Show which knowledge base is in use.
     Info,
@@ -110,6 +129,31 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
         .flatten()
 }
 
+/// Signs `bundle` with the key in `key_file` and writes it to `out`.
+fn sign_to(bundle: &Bundle, key_file: &Path, out: &Path) -> Outcome {
+    let key = unhex(&read_text(key_file)?)
+        .ok_or_else(|| Failure::Cli("the key file does not hold hex".into()))?;
+    let signed = sign(bundle, &key)?;
+    write(out, &signed, false)?;
+    println!(
+        "Bundle version {} written to {} ({} bytes).",
+        bundle.version,
+        out.display(),
+        signed.len()
+    );
+    Ok(())
+}
+
+/// Runs the update check on a runtime of its own: the CLI is otherwise synchronous.
+fn update(session: &Session, url: &str) -> Result<regimen_ffi::KnowledgeUpdate, Failure> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(|error| Failure::Cli(format!("cannot start the network runtime: {error}")))?;
+    Ok(runtime.block_on(session.regimen.update_knowledge(url.to_owned()))?)
+}
+
 /// The commands that need no database.
 pub fn run_offline(command: &KbCommand, json: bool) -> Option<Outcome> {
     Some(match command {
@@ -147,19 +191,31 @@ pub fn run_offline(command: &KbCommand, json: bool) -> Option<Outcome> {
                     interactions: table("interactions")?,
                 },
             };
-            let key = unhex(&read_text(key)?)
-                .ok_or_else(|| Failure::Cli("the key file does not hold hex".into()))?;
-            let signed = sign(&bundle, &key)?;
-            write(out, &signed, false)?;
-            println!(
-                "Bundle version {version} written to {} ({} bytes).",
-                out.display(),
-                signed.len()
-            );
-            Ok(())
+            match key {
+                Some(key) => sign_to(&bundle, key, out),
+                None => {
+                    let payload = serde_json::to_vec_pretty(&bundle)
+                        .map_err(|_| Failure::Cli("could not write the payload".into()))?;
+                    write(out, &payload, false)?;
+                    println!(
+                        "Unsigned bundle version {version} written to {}; sign it with `regimen kb sign`.",
+                        out.display()
+                    );
+                    Ok(())
+                }
+            }
+        })(),
+        KbCommand::Sign { file, key, out } => (|| {
+            let bundle: Bundle = serde_json::from_slice(&read(file)?).map_err(|_| {
+                Failure::Cli(format!(
+                    "{} is not an unsigned bundle from `regimen kb build`",
+                    file.display()
+                ))
+            })?;
+            sign_to(&bundle, key, out)
         })(),
         KbCommand::Verify { file, trust } => (|| {
-            let bundle = verify(&read(file)?, &[trust.clone()])?;
+            let bundle = verify(&read(file)?, std::slice::from_ref(trust))?;
             if json {
                 print_json(
                     &serde_json::json!({ "version": bundle.version, "created": bundle.created, "source": bundle.source }),
@@ -172,21 +228,33 @@ pub fn run_offline(command: &KbCommand, json: bool) -> Option<Outcome> {
             }
             Ok(())
         })(),
-        KbCommand::Install { .. } | KbCommand::Info => return None,
+        KbCommand::Install { .. } | KbCommand::Update { .. } | KbCommand::Info => return None,
     })
 }
 
 /// The commands that work on the database.
 pub fn run(session: &Session, command: &KbCommand) -> Outcome {
-    let info = match command {
-        KbCommand::Install { file } => session.regimen.install_knowledge_bundle(read(file)?)?,
-        _ => session.regimen.knowledge_info()?,
+    let (info, installed) = match command {
+        KbCommand::Install { file } => (
+            session.regimen.install_knowledge_bundle(read(file)?)?,
+            Some(true),
+        ),
+        KbCommand::Update { url } => {
+            let update = update(session, url)?;
+            (update.info, Some(update.installed))
+        }
+        _ => (session.regimen.knowledge_info()?, None),
     };
     if session.json {
-        print_json(
-            &serde_json::json!({ "version": info.version, "source": info.source, "updated": info.updated }),
-        );
+        let mut json = serde_json::json!({ "version": info.version, "source": info.source, "updated": info.updated });
+        if let Some(installed) = installed {
+            json["installed"] = installed.into();
+        }
+        print_json(&json);
     } else {
+        if installed == Some(false) {
+            println!("No newer knowledge base on the server.");
+        }
         println!("Knowledge base version {}: {}.", info.version, info.source);
     }
     Ok(())

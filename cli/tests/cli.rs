@@ -475,3 +475,91 @@ fn a_bundle_is_built_signed_verified_and_installed_only_when_trusted_and_newer()
     let info: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
     assert_eq!(info["version"], 2);
 }
+
+/// Serves `body` once, with an ETag, from a loopback port; returns the URL.
+fn serve_once(body: Vec<u8>) -> (String, std::thread::JoinHandle<()>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/kb.bundle", listener.local_addr().unwrap());
+    let thread = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut line = String::new();
+        while reader.read_line(&mut line).unwrap() > 0 && line != "\r\n" {
+            line.clear();
+        }
+        let mut stream = reader.into_inner();
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nETag: \"v2\"\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        stream.write_all(&body).unwrap();
+    });
+    (url, thread)
+}
+
+#[test]
+fn an_unsigned_build_is_signed_apart_and_fetched_by_kb_update() {
+    let run = Run::new();
+    let key = run.dir.path().join("sign.key");
+    let public = run.json(&["kb", "keygen", "--out", key.to_str().unwrap()])["public_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let unsigned = run.dir.path().join("kb.json");
+    let signed = run.dir.path().join("kb.bundle");
+    let knowledge = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/knowledge");
+    let path = |p: &Path| p.to_str().unwrap().to_owned();
+    run.ok(&[
+        "kb",
+        "build",
+        "--from",
+        knowledge,
+        "--bundle-version",
+        "2",
+        "--source",
+        "test",
+        "--out",
+        &path(&unsigned),
+    ]);
+    // The unsigned payload is not a bundle any phone accepts.
+    let unverified = run.regimen(&["kb", "verify", &path(&unsigned), "--trust", &public]);
+    assert!(!unverified.status.success());
+    run.ok(&[
+        "kb",
+        "sign",
+        &path(&unsigned),
+        "--key",
+        &path(&key),
+        "--out",
+        &path(&signed),
+    ]);
+    assert_eq!(
+        run.json(&["kb", "verify", &path(&signed), "--trust", &public])["version"],
+        2
+    );
+
+    let (url, server) = serve_once(std::fs::read(&signed).unwrap());
+    let output = Command::new(env!("CARGO_BIN_EXE_regimen"))
+        .args(["--db", &path(&run.db()), "--json", "kb", "update", &url])
+        .env("REGIMEN_KB_KEYS", &public)
+        .env_remove("REGIMEN_KEY")
+        .output()
+        .unwrap();
+    server.join().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let update: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        (update["installed"].as_bool(), update["version"].as_u64()),
+        (Some(true), Some(2))
+    );
+
+    let refused = run.regimen(&["--json", "kb", "update", "http://updates.example/kb.bundle"]);
+    let error: serde_json::Value = serde_json::from_slice(&refused.stderr).unwrap();
+    assert_eq!(error["error"]["field"], "url");
+}

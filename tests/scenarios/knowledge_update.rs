@@ -34,7 +34,10 @@ struct Server {
 impl Server {
     fn start(replies: Vec<Reply>) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/regimen/knowledge.bundle", listener.local_addr().unwrap());
+        let url = format!(
+            "http://{}/regimen/knowledge.bundle",
+            listener.local_addr().unwrap()
+        );
         let requests = Arc::new(Mutex::new(Vec::new()));
         let seen = requests.clone();
         let thread = std::thread::spawn(move || {
@@ -44,13 +47,20 @@ impl Server {
                 seen.lock().unwrap().push(head);
             }
         });
-        Server { url, requests, thread }
+        Server {
+            url,
+            requests,
+            thread,
+        }
     }
 
     /// Waits for the server to have answered every reply and returns the request heads.
     fn finish(self) -> Vec<String> {
         self.thread.join().unwrap();
-        Arc::try_unwrap(self.requests).unwrap().into_inner().unwrap()
+        Arc::try_unwrap(self.requests)
+            .unwrap()
+            .into_inner()
+            .unwrap()
     }
 }
 
@@ -153,7 +163,11 @@ fn an_update_is_fetched_once_and_then_answered_by_its_etag() {
     let update = |url: &str| block_on(regimen.update_knowledge(url.to_owned()));
     let installed = update(&server.url).unwrap();
     assert_eq!(
-        (installed.installed, installed.info.version, installed.info.updated),
+        (
+            installed.installed,
+            installed.info.version,
+            installed.info.updated
+        ),
         (true, 2, true)
     );
     assert_eq!(
@@ -164,7 +178,10 @@ fn an_update_is_fetched_once_and_then_answered_by_its_etag() {
         },
         "the server said the bundle in use is current"
     );
-    assert!(matches!(update(&server.url), Err(RegimenError::KnowledgeBase { .. })));
+    assert!(matches!(
+        update(&server.url),
+        Err(RegimenError::KnowledgeBase { .. })
+    ));
     assert!(matches!(
         update(&server.url),
         Err(RegimenError::Network { reason }) if reason.contains("503")
@@ -189,7 +206,11 @@ fn an_update_is_fetched_once_and_then_answered_by_its_etag() {
             assert!(!lower.contains(private), "request {n} carries patient data");
         }
         // The first request has no ETag to send; every later one sends the installed one.
-        assert_eq!(lower.contains("if-none-match: \"kb-2\""), n > 0, "request {n}");
+        assert_eq!(
+            lower.contains("if-none-match: \"kb-2\""),
+            n > 0,
+            "request {n}"
+        );
     }
 }
 
@@ -220,8 +241,15 @@ fn an_unreachable_server_is_a_network_error_and_changes_nothing() {
     let key = generate_signing_key().unwrap();
     let regimen = patient(public_key_of(&key).unwrap(), &dir);
     // A port that was free a moment ago and has nobody listening now.
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let refused = block_on(regimen.update_knowledge(format!("http://127.0.0.1:{port}/kb")));
-    assert!(matches!(refused, Err(RegimenError::Network { .. })), "{refused:?}");
+    assert!(
+        matches!(refused, Err(RegimenError::Network { .. })),
+        "{refused:?}"
+    );
     assert_eq!(regimen.knowledge_info().unwrap().version, 1);
 }

@@ -84,7 +84,11 @@ impl Regimen {
 
     /// Verifies and installs `bytes` (see [`Regimen::install_knowledge_bundle`]), keeping the
     /// server's `etag` for the next update check, and switches to the new base.
-    pub(crate) fn install_with_etag(&self, bytes: &[u8], etag: Option<&str>) -> Result<KnowledgeInfo> {
+    pub(crate) fn install_with_etag(
+        &self,
+        bytes: &[u8],
+        etag: Option<&str>,
+    ) -> Result<KnowledgeInfo> {
         self.store
             .install_knowledge(bytes, &self.knowledge_keys, etag, self.now()?)?;
         self.knowledge.set(None);

@@ -10,15 +10,13 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
+use regimen_core::knowledge::{MAX_BUNDLE_BYTES, verify};
 use reqwest::{StatusCode, Url, header};
 
 use crate::error::{RegimenError, Result, invalid};
 use crate::knowledge::KnowledgeInfo;
 use crate::regimen::Regimen;
 
-/// Bundles larger than this are refused before they are read to the end. The built-in
-/// tables are about 1 MiB; this leaves room for growth without letting a server fill memory.
-const MAX_BUNDLE_BYTES: usize = 16 * 1024 * 1024;
 /// How long to wait for the server to accept the connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 /// How long the whole request may take, body included.
@@ -37,7 +35,9 @@ pub struct KnowledgeUpdate {
 /// this device, for tests and local mirrors), no user name or password, no query, no fragment.
 fn update_url(url: &str) -> Result<Url> {
     let parsed = Url::parse(url).map_err(|_| invalid("url", "is not a valid URL"))?;
-    let host = parsed.host_str().ok_or_else(|| invalid("url", "has no host"))?;
+    let host = parsed
+        .host_str()
+        .ok_or_else(|| invalid("url", "has no host"))?;
     // An IPv6 host comes back in brackets, as written in the URL.
     let loopback = host.eq_ignore_ascii_case("localhost")
         || host
@@ -64,7 +64,9 @@ fn update_url(url: &str) -> Result<Url> {
 
 /// A `Network` error that names what failed, never the server's text.
 fn network(what: &str) -> RegimenError {
-    RegimenError::Network { reason: what.into() }
+    RegimenError::Network {
+        reason: what.into(),
+    }
 }
 
 /// Why a request failed, in words that carry nothing from the response.
@@ -94,7 +96,7 @@ fn client(url: &Url) -> Result<reqwest::Client> {
         .map_err(|_| network("the HTTP client could not start"))
 }
 
-/// Reads the body, refusing it as soon as it grows past [`MAX_BUNDLE_BYTES`].
+/// Reads the body, refusing it as soon as it grows past the largest bundle accepted.
 async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>> {
     if response
         .content_length()
@@ -129,7 +131,9 @@ impl Regimen {
         let url = update_url(&url)?;
         let current = self.knowledge_info()?;
         let etag = if current.updated {
-            self.store.installed_knowledge()?.and_then(|stored| stored.etag)
+            self.store
+                .installed_knowledge()?
+                .and_then(|stored| stored.etag)
         } else {
             None
         };
@@ -162,7 +166,7 @@ impl Regimen {
             .and_then(|value| value.to_str().ok())
             .map(str::to_owned);
         let bytes = read_body(response).await?;
-        let offered = regimen_core::knowledge::verify(&bytes, &self.knowledge_keys)?;
+        let offered = verify(&bytes, &self.knowledge_keys)?;
         if offered.version == current.version {
             // The server serves the bundle in use (for example after its ETag changed).
             return Ok(KnowledgeUpdate {

@@ -10,7 +10,10 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use bundle::{Bundle, Installed, generate_signing_key, public_key_of, sign, verify};
+pub use bundle::{
+    Bundle, Installed, MAX_BYTES as MAX_BUNDLE_BYTES, generate_signing_key, public_key_of, sign,
+    verify,
+};
 
 use crate::error::{Error, Result};
 use crate::medicine::MedicineInfo;
