@@ -126,5 +126,31 @@ fn check_30(c: &mut Criterion) {
     });
 }
 
-criterion_group!(pgx_benches, phenotype_all, check_30);
+/// What a phone does on first use after an update: verify the stored bundle's signature and
+/// tables, then load the base and the allele table from it.
+fn bundle_verify_load(c: &mut Criterion) {
+    use regimen_core::knowledge::{
+        Bundle, KnowledgeBase, Tables, generate_signing_key, public_key_of, sign, verify,
+    };
+    let key = generate_signing_key().unwrap();
+    let trusted = [public_key_of(&key).unwrap()];
+    let bundle = Bundle {
+        version: 2,
+        created: "2026-11-21".into(),
+        source: "benchmark".into(),
+        tables: Tables::builtin(),
+    };
+    let bytes = sign(&bundle, &key).unwrap();
+    c.bench_function("knowledge/verify_and_load_bundle", |b| {
+        b.iter(|| {
+            let bundle = verify(black_box(&bytes), &trusted).unwrap();
+            black_box((
+                KnowledgeBase::from_tables(&bundle.tables).unwrap(),
+                AlleleTable::parse(&bundle.tables.allele_functions).unwrap(),
+            ))
+        })
+    });
+}
+
+criterion_group!(pgx_benches, phenotype_all, check_30, bundle_verify_load);
 criterion_main!(pgx_benches);
