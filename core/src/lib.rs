@@ -9,6 +9,7 @@ pub mod pgx;
 pub mod reminder;
 pub mod schedule;
 pub mod settings;
+pub mod share;
 mod snapshot;
 pub mod store;
 pub mod time;
