@@ -4,12 +4,16 @@
 //! sender's public key (65) | AES-128-GCM(plaintext | 0x02)`. The keys come from P-256 ECDH
 //! between a fresh sender key and the receiver's subscription key, mixed with the receiver's
 //! 16-byte auth secret through HKDF-SHA-256 (written out with HMAC steps, as RFC 8291 §3.4
-//! does). HMAC, AES-GCM and randomness are ring's; the ECDH is the `p256` crate's, because
-//! ring only offers ECDH with one-use keys and a receiver must keep its key.
+//! does). HMAC, AES-GCM, randomness and the sender's one-use ECDH are ring's. The receiver
+//! must keep its key, which ring's ECDH does not allow, so receiving uses the `p256` crate
+//! (about ten times slower, and only on the caregiver's side). The RFC's worked example fixes
+//! the sender's key too, so the test reproducing it seals through `p256` as well; the two
+//! ECDH implementations meet in every round-trip test.
 
 use p256::elliptic_curve::sec1::ToEncodedPoint;
 use p256::{PublicKey, SecretKey};
 use ring::aead::{AES_128_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+use ring::agreement::{ECDH_P256, EphemeralPrivateKey, UnparsedPublicKey, agree_ephemeral};
 use ring::hmac;
 use ring::rand::{SecureRandom, SystemRandom};
 
@@ -153,19 +157,34 @@ fn aead_key(key: &[u8; 16]) -> Result<LessSafeKey> {
 /// Encrypts `plaintext` for the subscription with public key `receiver_public` (`p256dh`)
 /// and auth secret `auth`, with a fresh sender key and salt.
 pub fn encrypt(plaintext: &[u8], receiver_public: &[u8], auth: &[u8]) -> Result<Vec<u8>> {
+    check_sizes(plaintext, auth)?;
+    public_key(receiver_public)?;
+    let rng = SystemRandom::new();
     let mut salt = [0u8; SALT_LEN];
     fill(&mut salt)?;
-    encrypt_with(plaintext, receiver_public, auth, &random_secret()?, &salt)
+    let sender = EphemeralPrivateKey::generate(&ECDH_P256, &rng)
+        .map_err(|_| refused("could not make a P-256 key"))?;
+    let sender_public = sender
+        .compute_public_key()
+        .map_err(|_| refused("could not make a P-256 key"))?;
+    agree_ephemeral(
+        sender,
+        &UnparsedPublicKey::new(&ECDH_P256, receiver_public),
+        |shared| {
+            seal(
+                plaintext,
+                shared,
+                auth,
+                receiver_public,
+                sender_public.as_ref(),
+                &salt,
+            )
+        },
+    )
+    .map_err(|_| refused("the public key is not on P-256"))?
 }
 
-/// [`encrypt`] with a given sender key and salt (the RFC's worked example fixes both).
-fn encrypt_with(
-    plaintext: &[u8],
-    receiver_public: &[u8],
-    auth: &[u8],
-    sender: &SecretKey,
-    salt: &[u8; SALT_LEN],
-) -> Result<Vec<u8>> {
+fn check_sizes(plaintext: &[u8], auth: &[u8]) -> Result<()> {
     if plaintext.len() > MAX_PLAINTEXT {
         return Err(Error::InvalidInput {
             field: "message",
@@ -175,16 +194,19 @@ fn encrypt_with(
     if auth.len() != AUTH_SECRET_LEN {
         return Err(refused("the auth secret must be 16 bytes"));
     }
-    let receiver = public_key(receiver_public)?;
-    let shared = p256::ecdh::diffie_hellman(sender.to_nonzero_scalar(), receiver.as_affine());
-    let sender_public = uncompressed(&sender.public_key());
-    let (key, iv) = derive(
-        shared.raw_secret_bytes(),
-        auth,
-        receiver_public,
-        &sender_public,
-        salt,
-    );
+    Ok(())
+}
+
+/// Builds the body from the ECDH secret: header, then the one sealed record.
+fn seal(
+    plaintext: &[u8],
+    shared: &[u8],
+    auth: &[u8],
+    receiver_public: &[u8],
+    sender_public: &[u8],
+    salt: &[u8; SALT_LEN],
+) -> Result<Vec<u8>> {
+    let (key, iv) = derive(shared, auth, receiver_public, sender_public, salt);
     let mut record = Vec::with_capacity(plaintext.len() + 1 + TAG_LEN);
     record.extend_from_slice(plaintext);
     record.push(LAST_RECORD);
@@ -196,7 +218,7 @@ fn encrypt_with(
     body.extend_from_slice(salt);
     body.extend_from_slice(&RECORD_SIZE.to_be_bytes());
     body.push(PUBLIC_KEY_LEN as u8);
-    body.extend_from_slice(&sender_public);
+    body.extend_from_slice(sender_public);
     body.extend_from_slice(&record);
     Ok(body)
 }
@@ -266,6 +288,28 @@ mod tests {
             out.extend_from_slice(&bits.to_be_bytes()[1..chunk.len()]);
         }
         out
+    }
+
+    /// [`encrypt`] with a given sender key and salt, as the RFC's worked example fixes both.
+    fn encrypt_with(
+        plaintext: &[u8],
+        receiver_public: &[u8],
+        auth: &[u8],
+        sender: &SecretKey,
+        salt: &[u8; SALT_LEN],
+    ) -> Result<Vec<u8>> {
+        check_sizes(plaintext, auth)?;
+        let receiver = public_key(receiver_public)?;
+        let shared = p256::ecdh::diffie_hellman(sender.to_nonzero_scalar(), receiver.as_affine());
+        let sender_public = uncompressed(&sender.public_key());
+        seal(
+            plaintext,
+            shared.raw_secret_bytes(),
+            auth,
+            receiver_public,
+            &sender_public,
+            salt,
+        )
     }
 
     // RFC 8291, Appendix A.
