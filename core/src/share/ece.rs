@@ -269,25 +269,7 @@ mod tests {
 
     /// base64url without padding, as RFC 8291 writes its example.
     fn b64(text: &str) -> Vec<u8> {
-        let value = |c: u8| -> u32 {
-            match c {
-                b'A'..=b'Z' => u32::from(c - b'A'),
-                b'a'..=b'z' => u32::from(c - b'a') + 26,
-                b'0'..=b'9' => u32::from(c - b'0') + 52,
-                b'-' => 62,
-                b'_' => 63,
-                _ => panic!("not base64url"),
-            }
-        };
-        let mut out = Vec::new();
-        for chunk in text.as_bytes().chunks(4) {
-            let bits = chunk
-                .iter()
-                .enumerate()
-                .fold(0u32, |acc, (i, &c)| acc | value(c) << (18 - 6 * i));
-            out.extend_from_slice(&bits.to_be_bytes()[1..chunk.len()]);
-        }
-        out
+        crate::share::base64url::decode(text, "test vector").unwrap()
     }
 
     /// [`encrypt`] with a given sender key and salt, as the RFC's worked example fixes both.
