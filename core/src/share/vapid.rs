@@ -59,7 +59,7 @@ impl VapidKey {
         self.pair.public_key().as_ref()
     }
 
-    /// The `Authorization` header for a push to `endpoint`: `vapid t=<token>, k=<key>`.
+    /// The `Authorization` header for a push to `endpoint`: `vapid t=<token>,k=<key>`.
     /// `subject` is how the push service may reach the sender (`mailto:` or `https:`).
     pub fn authorization(&self, endpoint: &str, subject: &str, now: Timestamp) -> Result<String> {
         if !(subject.starts_with("mailto:") || subject.starts_with("https://")) {
@@ -79,8 +79,10 @@ impl VapidKey {
             .pair
             .sign(&SystemRandom::new(), signing_input.as_bytes())
             .map_err(|_| Error::Crypto("could not sign the VAPID token".into()))?;
+        // No space after the comma: HTTP allows one, but py-vapid (which Mozilla's push
+        // service builds on) splits the header at its last space.
         Ok(format!(
-            "vapid t={signing_input}.{}, k={}",
+            "vapid t={signing_input}.{},k={}",
             base64url::encode(signature.as_ref()),
             base64url::encode(self.public_key())
         ))
@@ -138,7 +140,7 @@ mod tests {
             .unwrap();
         let (token, public) = header
             .strip_prefix("vapid t=")
-            .and_then(|rest| rest.split_once(", k="))
+            .and_then(|rest| rest.split_once(",k="))
             .unwrap();
         assert_eq!(base64url::decode(public, "k").unwrap(), key.public_key());
         let parts: Vec<&str> = token.split('.').collect();

@@ -1,0 +1,50 @@
+"""A Web Push peer built from the Python libraries on PyPI (http-ece, py-vapid), for the
+interop tests in core/tests/webpush_interop.rs. Keys and secrets are base64url arguments;
+message bodies travel on stdin and stdout.
+
+  decrypt PRIVATE AUTH     body on stdin -> plaintext on stdout (the caregiver's side)
+  encrypt PUBLIC AUTH      plaintext on stdin -> body on stdout (a sender other than Regimen)
+  vapid-verify HEADER      exit 0 if py-vapid accepts the Authorization header
+"""
+
+import base64
+import sys
+
+import http_ece
+from cryptography.hazmat.primitives.asymmetric import ec
+from py_vapid import Vapid02
+
+
+def unb64(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def main(command, *args):
+    if command == "decrypt":
+        private, auth = args
+        key = ec.derive_private_key(int.from_bytes(unb64(private), "big"), ec.SECP256R1())
+        body = sys.stdin.buffer.read()
+        sys.stdout.buffer.write(
+            http_ece.decrypt(body, private_key=key, auth_secret=unb64(auth), version="aes128gcm")
+        )
+    elif command == "encrypt":
+        public, auth = args
+        plaintext = sys.stdin.buffer.read()
+        sys.stdout.buffer.write(
+            http_ece.encrypt(
+                plaintext,
+                private_key=ec.generate_private_key(ec.SECP256R1()),
+                dh=unb64(public),
+                auth_secret=unb64(auth),
+                version="aes128gcm",
+            )
+        )
+    elif command == "vapid-verify":
+        (header,) = args
+        sys.exit(0 if Vapid02.verify(header) else 1)
+    else:
+        sys.exit(f"unknown command {command}")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

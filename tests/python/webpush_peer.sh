@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs tests/python/webpush_peer.py in <repo>/.cache/venv-webpush (git-ignored), created on
+# first use with pinned packages from PyPI; later runs do not touch the network.
+# Exits 3 if the environment cannot be set up (so a test can tell that from a peer's "no").
+set -uo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+venv="$(cd "$here/../.." && pwd)/.cache/venv-webpush"
+pins="http-ece==1.2.1 py-vapid==1.9.6 cryptography==50.0.2"
+
+# Tests run in parallel: one sets the environment up while the others wait.
+mkdir -p "$(dirname "$venv")"
+exec 9>"$venv.lock"
+flock 9
+if [[ "$(cat "$venv/.pins" 2>/dev/null)" != "$pins" ]]; then
+    rm -rf "$venv"
+    "${PYTHON:-python3}" -m venv "$venv" >&2 || exit 3
+    # shellcheck disable=SC2086  # $pins is a list of requirements
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input $pins >&2 || exit 3
+    echo "$pins" >"$venv/.pins"
+fi
+flock -u 9
+
+exec "$venv/bin/python" "$here/webpush_peer.py" "$@"
