@@ -93,7 +93,7 @@ enum Command {
     Pgx(pgx::PgxCommand),
     /// What the medicines and gene results mean together, most severe first.
     Warnings,
-    /// Build, sign, verify and install knowledge-base bundles.
+    /// Build, sign, verify, install and fetch knowledge-base bundles.
     #[command(subcommand)]
     Kb(kb::KbCommand),
 }

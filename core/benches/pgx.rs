@@ -61,14 +61,7 @@ fn check_30(c: &mut Criterion) {
         .results
         .into_iter()
         .enumerate()
-        .map(|(i, result)| PgxResult {
-            id: i as i64,
-            calls: table
-                .calls(&result.gene, &result.diplotype)
-                .unwrap_or_default(),
-            result,
-            recorded_at: now,
-        })
+        .map(|(i, result)| PgxResult::interpret(i as i64, result, now, &table))
         .collect();
     let names = [
         "clopidogrel",

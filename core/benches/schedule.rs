@@ -15,6 +15,8 @@ use regimen_core::schedule::{
 };
 use regimen_core::{OpenOptions, Store, Timestamp};
 
+// The integration tests' fixed-key provider: benchmarks measure the store, not key handling.
+#[path = "../tests/common/mod.rs"]
 mod common;
 use common::FixedKey;
 

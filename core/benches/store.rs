@@ -10,6 +10,8 @@ use regimen_core::dose::{DoseAction, NewDoseEvent};
 use regimen_core::medicine::{DoseForm, MedicineInfo, Route};
 use regimen_core::{OpenOptions, Store, Timestamp};
 
+// The integration tests' fixed-key provider: benchmarks measure the store, not key handling.
+#[path = "../tests/common/mod.rs"]
 mod common;
 use common::FixedKey;
 

@@ -108,13 +108,13 @@ fn pharmcat_examples_give_pharmcats_keys_classifications_and_actions() {
                 .results
                 .into_iter()
                 .enumerate()
-                .map(|(i, result)| PgxResult {
-                    id: i as i64,
-                    calls: table
-                        .calls(&result.gene, &result.diplotype)
-                        .unwrap_or_default(),
-                    result,
-                    recorded_at: Timestamp::from_millis(0).unwrap(),
+                .map(|(i, result)| {
+                    PgxResult::interpret(
+                        i as i64,
+                        result,
+                        Timestamp::from_millis(0).unwrap(),
+                        &table,
+                    )
                 })
                 .collect::<Vec<_>>()
         });
