@@ -25,6 +25,7 @@ use crate::error::{Error, Result};
 use crate::medicine::{self, Medicine};
 use crate::schedule::Frame;
 use crate::settings::{PrivacyLevel, Settings};
+use crate::share::caregiver::{AlertDue, alerts_due};
 use crate::store::Store;
 use crate::time::Timestamp;
 
@@ -44,6 +45,8 @@ pub enum NotificationKind {
     Dose,
     /// Doses are still unanswered.
     FollowUp,
+    /// Caregiver side: a followed patient's dose was not confirmed within the grace time.
+    CaregiverAlert,
 }
 
 /// One notification the phone should have pending.
@@ -60,8 +63,10 @@ pub struct PlannedNotification {
     pub fire_at: Timestamp,
     /// The moment of the doses it is about.
     pub due_at: Timestamp,
-    /// The medicines it is about, by id.
+    /// The medicines it is about, by id (for a caregiver alert, the patient's ids).
     pub medicine_ids: Vec<i64>,
+    /// For a caregiver alert: the share (followed patient) it is about.
+    pub share_id: Option<i64>,
     /// Title, at the patient's privacy level.
     pub title: String,
     /// Body, at the patient's privacy level.
@@ -87,6 +92,31 @@ struct Moment {
     /// The scheduled time they answer (the earliest, for a mixed group).
     due_at: Timestamp,
     medicine_ids: BTreeSet<i64>,
+    /// Set for a followed patient's missed-dose alert (caregiver side).
+    caregiver: Option<CaregiverMoment>,
+}
+
+/// Who a caregiver alert is about.
+struct CaregiverMoment {
+    share_id: i64,
+    patient: String,
+    /// Medicine names, if the patient shares them.
+    names: Vec<String>,
+}
+
+impl From<AlertDue> for Moment {
+    fn from(alert: AlertDue) -> Self {
+        Moment {
+            at: alert.fire_at,
+            due_at: alert.due_at,
+            medicine_ids: alert.medicine_ids.into_iter().collect(),
+            caregiver: Some(CaregiverMoment {
+                share_id: alert.share_id,
+                patient: alert.patient,
+                names: alert.names,
+            }),
+        }
+    }
 }
 
 /// Groups open doses by their reminder moment.
@@ -106,6 +136,7 @@ fn moments(doses: &[ScheduledDose]) -> Vec<Moment> {
             at,
             due_at: due,
             medicine_ids: BTreeSet::new(),
+            caregiver: None,
         });
         moment.due_at = moment.due_at.min(due);
         moment.medicine_ids.insert(dose.medicine_id);
@@ -137,6 +168,9 @@ impl Texts<'_> {
         clock: &str,
         heads_up_minutes: u32,
     ) -> (String, String) {
+        if let Some(caregiver) = &moment.caregiver {
+            return self.render_caregiver_alert(caregiver, clock);
+        }
         let one = moment.medicine_ids.len() == 1;
         let noun = if one { "medicine" } else { "medicines" };
         let (needs, is) = if one {
@@ -158,6 +192,8 @@ impl Texts<'_> {
                     "Medicines".into(),
                     format!("Your {clock} {noun} {is} due in {heads_up_minutes} minutes"),
                 ),
+                // Rendered by `render_caregiver_alert` above.
+                NotificationKind::CaregiverAlert => ("Medicines".into(), String::new()),
             },
             PrivacyLevel::Full => {
                 let mut names: Vec<String> = moment
@@ -183,8 +219,30 @@ impl Texts<'_> {
                         format!("{clock} medicines"),
                         format!("In {heads_up_minutes} minutes: {list}"),
                     ),
+                    NotificationKind::CaregiverAlert => (format!("{clock} medicines"), list),
                 }
             }
+        }
+    }
+
+    /// A followed patient's unconfirmed dose, at the caregiver's privacy level. `clock` is
+    /// the dose's time on the caregiver's clock.
+    fn render_caregiver_alert(&self, who: &CaregiverMoment, clock: &str) -> (String, String) {
+        let patient = &who.patient;
+        match self.privacy {
+            PrivacyLevel::Hidden => ("Reminder".into(), "You have a reminder".into()),
+            PrivacyLevel::Full if !who.names.is_empty() => {
+                let mut names = who.names.clone();
+                names.sort_by_key(|name| name.to_lowercase());
+                (
+                    format!("Check on {patient}"),
+                    format!("Not confirmed since {clock}: {}", names.join(", ")),
+                )
+            }
+            PrivacyLevel::Generic | PrivacyLevel::Full => (
+                format!("Check on {patient}"),
+                format!("A dose due at {clock} has not been confirmed"),
+            ),
         }
     }
 }
@@ -207,6 +265,18 @@ fn candidates(
     settings: &Settings,
     out: &mut Vec<Candidate>,
 ) {
+    if moment.caregiver.is_some() {
+        // A caregiver alert is one notification at the end of the grace time.
+        if moment.at > now {
+            out.push(Candidate {
+                kind: NotificationKind::CaregiverAlert,
+                fire_at: moment.at,
+                moment: index,
+                follow_up: 0,
+            });
+        }
+        return;
+    }
     let reminders = settings.reminders;
     let missed = moment.due_at.plus(Duration::from_secs(
         u64::from(settings.thresholds.missed_after_minutes) * 60,
@@ -257,9 +327,17 @@ fn within_budget(
         if kept == budget {
             break;
         }
-        let medicines = &moments[c.moment].medicine_ids;
-        if c.kind == NotificationKind::Dose && medicines.iter().any(|id| !covered.contains(id)) {
-            covered.extend(medicines.iter().copied());
+        // Coverage is per medicine: the patient's own, and each followed patient's apart.
+        let moment = &moments[c.moment];
+        let share = moment.caregiver.as_ref().map(|who| who.share_id);
+        let keys: Vec<(Option<i64>, i64)> =
+            moment.medicine_ids.iter().map(|id| (share, *id)).collect();
+        let first_of_kind = matches!(
+            c.kind,
+            NotificationKind::Dose | NotificationKind::CaregiverAlert
+        );
+        if first_of_kind && keys.iter().any(|key| !covered.contains(key)) {
+            covered.extend(keys);
             keep[index] = true;
             kept += 1;
         }
@@ -300,8 +378,17 @@ fn render(
         NotificationKind::HeadsUp => "heads-up".to_owned(),
         NotificationKind::Dose => "dose".to_owned(),
         NotificationKind::FollowUp => format!("follow-up-{}", c.follow_up),
+        NotificationKind::CaregiverAlert => format!(
+            "caregiver/{}",
+            moment.caregiver.as_ref().map_or(0, |who| who.share_id)
+        ),
     };
     let id = format!("{prefix}/{}/{}", moment.at.as_millis(), id_list.join("+"));
+    let share_id = moment.caregiver.as_ref().map(|who| who.share_id);
+    let group = match share_id {
+        Some(share) => format!("caregiver/{share}/{}", moment.due_at.as_millis()),
+        None => format!("dose/{}", moment.due_at.as_millis()),
+    };
     let heads_up = settings.reminders.heads_up_minutes.unwrap_or(0);
     let (title, body) = texts.render(c.kind, moment, clock, heads_up);
     PlannedNotification {
@@ -311,9 +398,10 @@ fn render(
         fire_at: c.fire_at,
         due_at: moment.due_at,
         medicine_ids: ids,
+        share_id,
         title,
         body,
-        group: format!("dose/{}", moment.due_at.as_millis()),
+        group,
     }
 }
 
@@ -365,7 +453,12 @@ impl Store {
                 medicines: &medicines,
             };
             let zones = &snapshot.zones;
-            let moments = moments(&doses);
+            let mut moments = moments(&doses);
+            moments.extend(
+                alerts_due(conn, sealer, now, horizon_end)?
+                    .into_iter()
+                    .map(Moment::from),
+            );
             let mut all = Vec::new();
             for (index, moment) in moments.iter().enumerate() {
                 candidates(index, moment, now, settings, &mut all);
@@ -376,9 +469,14 @@ impl Store {
                 .iter()
                 .map(|c| {
                     let moment = &moments[c.moment];
+                    // A caregiver alert names the dose's time, not the alert's.
+                    let shown = match moment.caregiver {
+                        Some(_) => moment.due_at,
+                        None => moment.at,
+                    };
                     let clock = match zones {
-                        Some(zones) => Frame::Zone(zones.zone_at(moment.at)).local(moment.at),
-                        None => moment.at.to_datetime().naive_utc(),
+                        Some(zones) => Frame::Zone(zones.zone_at(shown)).local(shown),
+                        None => shown.to_datetime().naive_utc(),
                     }
                     .format("%-H:%M")
                     .to_string();

@@ -56,6 +56,14 @@ fn load(conn: &Connection, sealer: &Sealer, generation: i64) -> Result<Snapshot>
     })
 }
 
+impl Snapshot {
+    /// The configuration generation this snapshot was read at: it moves whenever a schedule,
+    /// zone, setting or archive date changes.
+    pub(crate) fn generation(&self) -> i64 {
+        self.generation
+    }
+}
+
 /// Marks the configuration changed; call in every transaction that changes it.
 pub(crate) fn bump(tx: &Connection) -> Result<()> {
     tx.execute(

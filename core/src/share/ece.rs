@@ -109,6 +109,11 @@ fn uncompressed(key: &PublicKey) -> Vec<u8> {
     key.to_encoded_point(false).as_bytes().to_vec()
 }
 
+/// Checks that `bytes` is an uncompressed P-256 public key, as a subscription's `p256dh` is.
+pub fn check_public_key(bytes: &[u8]) -> Result<()> {
+    public_key(bytes).map(|_| ())
+}
+
 fn public_key(bytes: &[u8]) -> Result<PublicKey> {
     if bytes.len() != PUBLIC_KEY_LEN {
         return Err(refused("a public key must be an uncompressed P-256 point"));

@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_config_generation.sql"),
     include_str!("migrations/0004_pgx_results.sql"),
     include_str!("migrations/0005_knowledge_bundle.sql"),
+    include_str!("migrations/0006_share.sql"),
 ];
 
 /// The schema version this code writes and understands.

@@ -1,0 +1,415 @@
+//! The patient's side: what to tell each caregiver. [`Store::sync_shares`] looks at what
+//! happened since its last look and queues one message per new fact, within the share's
+//! scopes, moving the share's cursor in the same transaction (so a fact is queued exactly
+//! once, even if the app dies right after):
+//! - every dose taken or skipped (snoozes are not sent), with its scheduled and actual time;
+//! - every dose that became missed;
+//! - the schedule for the next [`SCHEDULE_DAYS`] local days, whenever it changed and when
+//!   fewer than [`RESEND_WHEN_DAYS_LEFT`] days of the last one remain (names only with the
+//!   medicines scope: with adherence only, times and counts are what the caregiver's alerts
+//!   need);
+//! - each finished local day's summary, once its last dose could have been missed;
+//! - each new high-severity warning (warnings scope), and PGx phenotypes when they change
+//!   (PGx scope).
+//!
+//! Only facts from after the share was accepted are sent.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use rusqlite::Connection;
+
+use super::message::{Body, ScheduleEntry, SharedDoseStatus, SharedPhenotype};
+use super::record::{self, Cursor, ShareRow, Side};
+use super::{ShareScope, ShareState, ece::MAX_PLAINTEXT, outbox};
+use crate::dose::DoseStatus;
+use crate::dose::status::{doses, local_day};
+use crate::error::Result;
+use crate::medicine;
+use crate::schedule::{Frame, LocalDate};
+use crate::snapshot::Snapshot;
+use crate::store::Store;
+use crate::store::seal::Sealer;
+use crate::time::Timestamp;
+use crate::warning::{Severity, Warning};
+
+/// Days of schedule a caregiver is sent ahead.
+pub const SCHEDULE_DAYS: u64 = 7;
+/// The schedule is sent again when fewer days than this remain of the last one.
+pub const RESEND_WHEN_DAYS_LEFT: u64 = 4;
+/// Most finished days summarised in one look (a phone off for a month sends a week).
+const MAX_SUMMARY_DAYS: u64 = 7;
+/// Room left in a message for its envelope (id, share key, sequence, time).
+const ENVELOPE: usize = 160;
+
+const DAY: Duration = Duration::from_secs(86_400);
+
+/// What one look at the patient's data queued.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Messages added to outboxes.
+    pub queued: u32,
+}
+
+/// The facts of one look, shared by every share.
+struct Look<'a> {
+    snapshot: &'a Snapshot,
+    now: Timestamp,
+    zone: chrono_tz::Tz,
+    names: BTreeMap<i64, String>,
+    warnings: &'a [Warning],
+    phenotypes: &'a [SharedPhenotype],
+}
+
+impl Store {
+    /// Queues, for every active share this patient gives, the messages for what happened
+    /// since the last call (see the module docs). `warnings` are the patient's current
+    /// warnings and `phenotypes` the current PGx phenotypes; each is sent only if in scope.
+    pub fn sync_shares(
+        &self,
+        now: Timestamp,
+        warnings: &[Warning],
+        phenotypes: &[SharedPhenotype],
+    ) -> Result<SyncReport> {
+        self.write(|tx, sealer| {
+            let shares: Vec<ShareRow> = record::all(tx, sealer)?
+                .into_iter()
+                .filter(|s| {
+                    s.state == ShareState::Active && matches!(s.details.side, Side::Patient { .. })
+                })
+                .collect();
+            if shares.is_empty() {
+                return Ok(SyncReport::default());
+            }
+            let snapshot = self.snapshot(tx, sealer, false)?;
+            let names = if shares.iter().any(|s| s.has_scope(ShareScope::Medicines)) {
+                medicine::list(tx, sealer, true)?
+                    .into_iter()
+                    .map(|m| (m.id, m.info.name))
+                    .collect()
+            } else {
+                BTreeMap::new()
+            };
+            let look = Look {
+                snapshot: &snapshot,
+                now,
+                zone: snapshot
+                    .zones
+                    .as_ref()
+                    .map_or(chrono_tz::UTC, |z| z.zone_at(now)),
+                names,
+                warnings,
+                phenotypes,
+            };
+            let mut report = SyncReport::default();
+            for mut share in shares {
+                let bodies = look_for(tx, sealer, &look, &mut share)?;
+                for body in bodies {
+                    outbox::enqueue(tx, sealer, &share, body, now)?;
+                    report.queued += 1;
+                }
+                record::save(tx, sealer, &share, now)?;
+            }
+            Ok(report)
+        })
+    }
+}
+
+/// The new messages for one share; moves its cursor past them.
+fn look_for(
+    tx: &Connection,
+    sealer: &Sealer,
+    look: &Look<'_>,
+    share: &mut ShareRow,
+) -> Result<Vec<Body>> {
+    let with_names = share.has_scope(ShareScope::Medicines);
+    let name_of = |id: i64| with_names.then(|| look.names.get(&id).cloned()).flatten();
+    let scopes = share.details.scopes.clone();
+    let Side::Patient { cursor, .. } = &mut share.details.side else {
+        return Ok(Vec::new());
+    };
+    let mut bodies = Vec::new();
+    answered_doses(tx, look, cursor, &name_of, &mut bodies)?;
+    missed_doses(tx, sealer, look, cursor, &name_of, &mut bodies)?;
+    schedule(tx, sealer, look, cursor, with_names, &name_of, &mut bodies)?;
+    summaries(tx, sealer, look, cursor, &mut bodies)?;
+    if scopes.contains(&ShareScope::Warnings) {
+        new_warnings(look, cursor, &mut bodies);
+    }
+    if scopes.contains(&ShareScope::Pgx) {
+        phenotypes(look, cursor, &mut bodies);
+    }
+    Ok(bodies)
+}
+
+/// Doses taken or skipped since the cursor's last event.
+fn answered_doses(
+    tx: &Connection,
+    look: &Look<'_>,
+    cursor: &mut Cursor,
+    name_of: &dyn Fn(i64) -> Option<String>,
+    out: &mut Vec<Body>,
+) -> Result<()> {
+    let late_after = Duration::from_secs(
+        u64::from(look.snapshot.settings.thresholds.late_after_minutes) * 60,
+    );
+    let mut statement = tx.prepare_cached(
+        "SELECT id, medicine_id, action, scheduled_at, actual_at FROM dose_event
+          WHERE id > ?1 ORDER BY id",
+    )?;
+    let mut rows = statement.query([cursor.last_event_id])?;
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        cursor.last_event_id = id;
+        let medicine: i64 = row.get(1)?;
+        let scheduled: Option<i64> = row.get(3)?;
+        let actual: i64 = row.get(4)?;
+        let action: String = row.get(2)?;
+        let status = match action.as_str() {
+            "taken" => match scheduled {
+                Some(due)
+                    if actual > Timestamp::from_millis(due)?.plus(late_after).as_millis() =>
+                {
+                    SharedDoseStatus::TakenLate
+                }
+                _ => SharedDoseStatus::Taken,
+            },
+            "skipped" => SharedDoseStatus::Skipped,
+            _ => continue,
+        };
+        out.push(Body::Dose {
+            medicine,
+            name: name_of(medicine),
+            status,
+            scheduled,
+            actual: Some(actual),
+        });
+    }
+    Ok(())
+}
+
+/// Doses whose missed threshold passed since the last look and that are still unanswered.
+fn missed_doses(
+    tx: &Connection,
+    sealer: &Sealer,
+    look: &Look<'_>,
+    cursor: &mut Cursor,
+    name_of: &dyn Fn(i64) -> Option<String>,
+    out: &mut Vec<Body>,
+) -> Result<()> {
+    let missed_after = Duration::from_secs(
+        u64::from(look.snapshot.settings.thresholds.missed_after_minutes) * 60,
+    );
+    // A phone off for weeks reports the last two days, not a flood.
+    let since = cursor
+        .missed_until
+        .unwrap_or(look.now)
+        .max(look.now.minus(2 * DAY));
+    cursor.missed_until = Some(look.now);
+    let (from, to) = (since.minus(missed_after), look.now.minus(missed_after));
+    if to <= from {
+        return Ok(());
+    }
+    for dose in doses(tx, sealer, look.snapshot, from, to, look.now)? {
+        if let (DoseStatus::Missed, Some(due)) = (dose.status, dose.due_at) {
+            out.push(Body::Dose {
+                medicine: dose.medicine_id,
+                name: name_of(dose.medicine_id),
+                status: SharedDoseStatus::Missed,
+                scheduled: Some(due.as_millis()),
+                actual: None,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The local date of `at` in `zone`.
+fn local_date(zone: chrono_tz::Tz, at: Timestamp) -> NaiveDate {
+    Frame::Zone(zone).local(at).date()
+}
+
+/// The next days' dose times, when they changed or run short.
+fn schedule(
+    tx: &Connection,
+    sealer: &Sealer,
+    look: &Look<'_>,
+    cursor: &mut Cursor,
+    with_names: bool,
+    name_of: &dyn Fn(i64) -> Option<String>,
+    out: &mut Vec<Body>,
+) -> Result<()> {
+    let names: Vec<&String> = if with_names {
+        look.names.values().collect()
+    } else {
+        Vec::new()
+    };
+    let fingerprint = format!(
+        "{}/{:016x}",
+        look.snapshot.generation(),
+        fnv(format!("{names:?}").as_bytes())
+    );
+    let fresh = cursor.schedule_fingerprint.as_deref() == Some(fingerprint.as_str())
+        && cursor
+            .schedule_until
+            .is_some_and(|until| until > look.now.plus(RESEND_WHEN_DAYS_LEFT as u32 * DAY));
+    if fresh {
+        return Ok(());
+    }
+    let today = local_date(look.zone, look.now);
+    let from = local_day(look.zone, today).0;
+    let planned = doses(
+        tx,
+        sealer,
+        look.snapshot,
+        from,
+        from.plus(SCHEDULE_DAYS as u32 * DAY + DAY),
+        look.now,
+    )?;
+    // The longest window that fits one message, a week at most.
+    for days in (1..=SCHEDULE_DAYS).rev() {
+        let to = local_day(look.zone, today + chrono::Days::new(days)).0;
+        let mut by_medicine: BTreeMap<i64, Vec<u32>> = BTreeMap::new();
+        for dose in &planned {
+            if let Some(due) = dose.due_at.filter(|due| *due >= from && *due < to) {
+                let minutes = (due.as_millis() - from.as_millis()) / 60_000;
+                by_medicine
+                    .entry(dose.medicine_id)
+                    .or_default()
+                    .push(u32::try_from(minutes).unwrap_or(u32::MAX));
+            }
+        }
+        let body = Body::Schedule {
+            from: from.as_millis(),
+            to: to.as_millis(),
+            doses: by_medicine
+                .into_iter()
+                .map(|(medicine, mut at)| {
+                    at.sort_unstable();
+                    at.dedup();
+                    ScheduleEntry {
+                        medicine,
+                        name: name_of(medicine),
+                        at,
+                    }
+                })
+                .collect(),
+        };
+        let size = serde_json::to_vec(&body).map_or(usize::MAX, |b| b.len());
+        if size + ENVELOPE <= MAX_PLAINTEXT || days == 1 {
+            cursor.schedule_fingerprint = Some(fingerprint);
+            cursor.schedule_until = Some(to);
+            if size + ENVELOPE <= MAX_PLAINTEXT {
+                out.push(body);
+            }
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// Summaries of finished local days not yet summarised.
+fn summaries(
+    tx: &Connection,
+    sealer: &Sealer,
+    look: &Look<'_>,
+    cursor: &mut Cursor,
+    out: &mut Vec<Body>,
+) -> Result<()> {
+    let missed_after = Duration::from_secs(
+        u64::from(look.snapshot.settings.thresholds.missed_after_minutes) * 60,
+    );
+    let today = local_date(look.zone, look.now);
+    let Some(LocalDate(last)) = cursor.summary_day else {
+        // The first look: the day the share began is the first one summarised.
+        cursor.summary_day = today.pred_opt().map(LocalDate);
+        return Ok(());
+    };
+    let oldest = today - chrono::Days::new(MAX_SUMMARY_DAYS);
+    let mut day = last.succ_opt().unwrap_or(last).max(oldest);
+    while day < today {
+        let (from, to) = local_day(look.zone, day);
+        // Wait until the day's last dose could have been missed.
+        if to.plus(missed_after) > look.now {
+            break;
+        }
+        let (mut scheduled, mut taken, mut late, mut skipped, mut missed) = (0, 0, 0, 0, 0);
+        for dose in doses(tx, sealer, look.snapshot, from, to, look.now)? {
+            if dose.due_at.is_none() {
+                continue;
+            }
+            scheduled += 1;
+            match dose.status {
+                DoseStatus::Taken => taken += 1,
+                DoseStatus::TakenLate => late += 1,
+                DoseStatus::Skipped => skipped += 1,
+                DoseStatus::Missed => missed += 1,
+                _ => {}
+            }
+        }
+        out.push(Body::Summary {
+            day: LocalDate(day),
+            scheduled,
+            taken,
+            late,
+            skipped,
+            missed,
+        });
+        cursor.summary_day = Some(LocalDate(day));
+        match day.succ_opt() {
+            Some(next) => day = next,
+            None => break,
+        }
+    }
+    Ok(())
+}
+
+/// High-severity warnings not present at the last look.
+fn new_warnings(look: &Look<'_>, cursor: &mut Cursor, out: &mut Vec<Body>) {
+    let high: BTreeSet<String> = look
+        .warnings
+        .iter()
+        .filter(|w| w.severity == Severity::High)
+        .map(|w| w.id.clone())
+        .collect();
+    for warning in look.warnings.iter().filter(|w| {
+        w.severity == Severity::High && !cursor.warnings.contains(&w.id)
+    }) {
+        out.push(Body::Warning {
+            warning: warning.id.clone(),
+            title: warning.title.clone(),
+            what_to_do: warning.what_to_do.clone(),
+        });
+    }
+    cursor.warnings = high;
+}
+
+/// The phenotypes, when they changed.
+fn phenotypes(look: &Look<'_>, cursor: &mut Cursor, out: &mut Vec<Body>) {
+    let mut phenotypes = look.phenotypes.to_vec();
+    phenotypes.sort_by(|a, b| (&a.gene, &a.phenotype).cmp(&(&b.gene, &b.phenotype)));
+    let fingerprint = format!("{:016x}", fnv(format!("{phenotypes:?}").as_bytes()));
+    if cursor.pgx_fingerprint.as_deref() != Some(fingerprint.as_str()) {
+        cursor.pgx_fingerprint = Some(fingerprint);
+        out.push(Body::Pgx { phenotypes });
+    }
+}
+
+/// FNV-1a, 64 bits: a stable fingerprint (not a security measure; it is stored sealed).
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fnv;
+
+    #[test]
+    fn fingerprints_differ_for_different_input() {
+        assert_ne!(fnv(b"a"), fnv(b"b"));
+        assert_eq!(fnv(b""), 0xcbf2_9ce4_8422_2325);
+    }
+}
