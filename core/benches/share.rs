@@ -37,7 +37,7 @@ fn encrypt_and_sign(c: &mut Criterion) {
         b.iter(|| {
             black_box(
                 vapid
-                    .authorization(endpoint, "mailto:a@example.org", now)
+                    .authorization(endpoint, Some("mailto:a@example.org"), now)
                     .unwrap(),
             )
         })
@@ -47,7 +47,7 @@ fn encrypt_and_sign(c: &mut Criterion) {
             black_box((
                 encrypt(black_box(&MESSAGE), &public, &auth).unwrap(),
                 vapid
-                    .authorization(endpoint, "mailto:a@example.org", now)
+                    .authorization(endpoint, Some("mailto:a@example.org"), now)
                     .unwrap(),
             ))
         })

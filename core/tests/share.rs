@@ -15,7 +15,7 @@ use regimen_core::share::{ShareRole, ShareScope, ShareState};
 use regimen_core::warning::{Severity, Warning, WarningKind};
 use regimen_core::{Error, Store, Timestamp};
 
-const SUBJECT: &str = "mailto:sharing@example.org";
+const SUBJECT: Option<&str> = Some("mailto:sharing@example.org");
 const ENDPOINT: &str = "http://127.0.0.1:9/push/caregiver";
 const ACCEPTED: PushResult = PushResult::Status {
     code: 201,

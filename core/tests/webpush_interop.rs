@@ -92,7 +92,7 @@ fn py_vapid_accepts_regimens_header_and_not_a_changed_one() {
     let header = key
         .authorization(
             "https://push.example.net/push/abc",
-            "mailto:care@example.org",
+            Some("mailto:care@example.org"),
             now,
         )
         .unwrap();

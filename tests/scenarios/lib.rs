@@ -1,4 +1,7 @@
-//! Shared fixtures for the end-to-end scenarios: a key store as an app would write one.
+//! Shared fixtures for the end-to-end scenarios: a key store as an app would write one, and
+//! a Web Push service stand-in on loopback.
+
+pub mod push_service;
 
 use std::sync::Mutex;
 

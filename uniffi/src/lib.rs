@@ -5,8 +5,11 @@ mod error;
 mod keystore;
 mod knowledge;
 mod pgx;
+#[cfg(feature = "net")]
+mod push;
 mod regimen;
 mod schedules;
+mod share;
 #[cfg(feature = "net")]
 mod update;
 mod warnings;
@@ -33,10 +36,19 @@ pub use regimen_core::{
         ZonePolicy,
     },
     settings::{DoseThresholds, PrivacyLevel, ReminderSettings, Settings},
+    share::{
+        ShareInfo, ShareRole, ShareScope, ShareState,
+        caregiver::{PatientView, ReceivedMessage, SharedDay, SharedDose, SharedWarning},
+        message::{MessageKind, SharedDoseStatus, SharedPhenotype},
+        outbox::{PushHeader, PushOutcome, PushRequest, PushResult},
+        pairing::PairingStep,
+    },
     travel::{KeptDose, MovedDose, ZoneChangeReport},
     warning::{Evidence, Severity, Warning, WarningKind},
 };
 pub use schedules::parse_fhir_timing;
+#[cfg(feature = "net")]
+pub use push::SendReport;
 #[cfg(feature = "net")]
 pub use update::KnowledgeUpdate;
 

@@ -30,6 +30,11 @@ pub struct RegimenConfig {
     /// Empty: only the base built into the library is used.
     #[uniffi(default = [])]
     pub knowledge_keys: Vec<String>,
+    /// How push services may reach the app's maker (`mailto:` or `https:`), sent as the VAPID
+    /// subject with caregiver messages. Optional in the standard; Apple's push service wants
+    /// one.
+    #[uniffi(default = None)]
+    pub push_contact: Option<String>,
 }
 
 impl Default for RegimenConfig {
@@ -39,6 +44,7 @@ impl Default for RegimenConfig {
             create_if_missing: true,
             busy_timeout_ms: 5000,
             knowledge_keys: Vec::new(),
+            push_contact: None,
         }
     }
 }
@@ -57,6 +63,8 @@ pub struct Regimen {
     pub(crate) knowledge: KnowledgeCell,
     /// Public keys (hex) whose knowledge-base bundles are trusted.
     pub(crate) knowledge_keys: Vec<String>,
+    /// The VAPID subject for caregiver messages, if the app gave one.
+    pub(crate) push_contact: Option<String>,
 }
 
 #[uniffi::export]
@@ -79,6 +87,17 @@ impl Regimen {
         if alias.is_empty() || alias.chars().count() > 200 {
             return Err(invalid("key_alias", "must be 1 to 200 characters"));
         }
+        let push_contact = config
+            .push_contact
+            .as_deref()
+            .map(str::trim)
+            .filter(|contact| !contact.is_empty())
+            .map(|contact| {
+                regimen_core::share::vapid::check_subject(contact)
+                    .map(|()| contact.to_owned())
+                    .map_err(|_| invalid("push_contact", "must be a mailto: or https: URI"))
+            })
+            .transpose()?;
         let options = OpenOptions {
             create_if_missing: config.create_if_missing,
             busy_timeout: Duration::from_millis(config.busy_timeout_ms.into()),
@@ -93,6 +112,7 @@ impl Regimen {
             pinned_now: None,
             knowledge: KnowledgeCell::default(),
             knowledge_keys: config.knowledge_keys.clone(),
+            push_contact,
         }))
     }
 

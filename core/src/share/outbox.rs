@@ -176,7 +176,7 @@ fn request(
     plaintext: &[u8],
     urgent: bool,
     created_at: Timestamp,
-    subject: &str,
+    subject: Option<&str>,
     now: Timestamp,
 ) -> Result<Option<PushRequest>> {
     let Some((vapid, subscription)) = sending_keys(share) else {
@@ -210,14 +210,18 @@ fn request(
 impl Store {
     /// Prepares up to `limit` due messages as HTTP requests and leases them (see the module
     /// docs). `subject` is the VAPID contact (`mailto:` or `https:`) push services may use to
-    /// reach the app's maker. Stale messages are dropped first.
+    /// reach the app's maker; some push services refuse requests without one. Stale messages
+    /// are dropped first.
     pub fn prepare_push_requests(
         &self,
         now: Timestamp,
-        subject: &str,
+        subject: Option<&str>,
         limit: u32,
     ) -> Result<Vec<PushRequest>> {
         let limit = limit.clamp(1, MAX_BATCH);
+        if let Some(subject) = subject {
+            super::vapid::check_subject(subject)?;
+        }
         self.write(|tx, sealer| {
             tx.execute(
                 "DELETE FROM share_outbox WHERE created_at < ?1",

@@ -60,16 +60,22 @@ impl VapidKey {
     }
 
     /// The `Authorization` header for a push to `endpoint`: `vapid t=<token>,k=<key>`.
-    /// `subject` is how the push service may reach the sender (`mailto:` or `https:`).
-    pub fn authorization(&self, endpoint: &str, subject: &str, now: Timestamp) -> Result<String> {
-        if !(subject.starts_with("mailto:") || subject.starts_with("https://")) {
-            return Err(invalid("subject", "must be a mailto: or https: URI"));
-        }
-        let claims = serde_json::json!({
+    /// `subject` is how the push service may reach the sender (`mailto:` or `https:`); RFC
+    /// 8292 makes it optional, but some push services (Apple's) refuse a token without one.
+    pub fn authorization(
+        &self,
+        endpoint: &str,
+        subject: Option<&str>,
+        now: Timestamp,
+    ) -> Result<String> {
+        let mut claims = serde_json::json!({
             "aud": origin(endpoint)?,
             "exp": now.as_millis() / 1000 + TOKEN_LIFETIME_SECONDS,
-            "sub": subject,
         });
+        if let Some(subject) = subject {
+            check_subject(subject)?;
+            claims["sub"] = subject.into();
+        }
         let signing_input = format!(
             "{}.{}",
             base64url::encode(br#"{"typ":"JWT","alg":"ES256"}"#),
@@ -86,6 +92,15 @@ impl VapidKey {
             base64url::encode(signature.as_ref()),
             base64url::encode(self.public_key())
         ))
+    }
+}
+
+/// Checks a VAPID contact: a `mailto:` or `https:` URI.
+pub fn check_subject(subject: &str) -> Result<()> {
+    if subject.starts_with("mailto:") || subject.starts_with("https://") {
+        Ok(())
+    } else {
+        Err(invalid("subject", "must be a mailto: or https: URI"))
     }
 }
 
@@ -140,7 +155,7 @@ mod tests {
     fn the_token_is_es256_over_the_endpoints_origin_and_verifies_with_the_public_key() {
         let key = VapidKey::generate().unwrap();
         let header = key
-            .authorization(ENDPOINT, "mailto:care@example.org", now())
+            .authorization(ENDPOINT, Some("mailto:care@example.org"), now())
             .unwrap();
         let (token, public) = header
             .strip_prefix("vapid t=")
@@ -166,6 +181,13 @@ mod tests {
         UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, key.public_key())
             .verify(signed.as_bytes(), &signature)
             .unwrap();
+        // Without a contact the token has no subject.
+        let bare = key.authorization(ENDPOINT, None, now()).unwrap();
+        let claims = bare.split('.').nth(1).unwrap();
+        assert_eq!(
+            decode(claims),
+            serde_json::json!({"aud": "https://push.example.net", "exp": 1_795_000_000 + 43_200})
+        );
         // A restored key signs as the same sender.
         let restored = VapidKey::from_pkcs8(key.pkcs8()).unwrap();
         assert_eq!(restored.public_key(), key.public_key());
@@ -182,7 +204,7 @@ mod tests {
         ] {
             assert!(
                 matches!(
-                    key.authorization(endpoint, "mailto:a@example.org", now()),
+                    key.authorization(endpoint, Some("mailto:a@example.org"), now()),
                     Err(Error::InvalidInput {
                         field: "endpoint",
                         ..
@@ -192,7 +214,7 @@ mod tests {
             );
         }
         assert!(matches!(
-            key.authorization(ENDPOINT, "care@example.org", now()),
+            key.authorization(ENDPOINT, Some("care@example.org"), now()),
             Err(Error::InvalidInput {
                 field: "subject",
                 ..
