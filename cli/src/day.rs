@@ -89,10 +89,12 @@ pub fn plan(session: &Session, horizon: &str, budget: u32) -> Outcome {
             NotificationKind::HeadsUp => "heads-up",
             NotificationKind::Dose => "dose",
             NotificationKind::FollowUp => "follow-up",
+            NotificationKind::CaregiverAlert => "caregiver",
         };
         println!(
-            "  {}  {kind:<9}  {}",
+            "  {}  {kind:<9}  {}: {}",
             session.local(n.fire_at).format("%a %H:%M"),
+            n.title,
             n.body
         );
     }

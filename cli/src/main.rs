@@ -12,6 +12,7 @@ mod pgx;
 mod schedule_args;
 mod session;
 mod settings;
+mod share;
 mod warnings;
 
 use std::path::{Path, PathBuf};
@@ -96,6 +97,10 @@ enum Command {
     /// Build, sign, verify, install and fetch knowledge-base bundles.
     #[command(subcommand)]
     Kb(kb::KbCommand),
+    /// Share with a caregiver over Web Push, or follow a patient: offer, answer, accept,
+    /// revoke, send, receive, status.
+    #[command(subcommand)]
+    Share(share::ShareCommand),
 }
 
 /// A failure of a command, printed as one line.
@@ -167,6 +172,7 @@ fn run(cli: &Cli) -> Outcome {
         Command::Pgx(command) => pgx::run(&session, command),
         Command::Warnings => warnings::run(&session),
         Command::Kb(command) => kb::run(&session, command),
+        Command::Share(command) => share::run(&session, command),
     }
 }
 
@@ -193,6 +199,7 @@ fn open(db: &Path, cli: &Cli) -> Result<Session, Failure> {
     let key_path = keys.path().to_path_buf();
     let config = RegimenConfig {
         knowledge_keys: kb::trusted_keys(),
+        push_contact: std::env::var(share::CONTACT_ENV).ok(),
         ..RegimenConfig::default()
     };
     let regimen = Regimen::open_at(

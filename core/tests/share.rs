@@ -676,3 +676,22 @@ fn nothing_shared_is_readable_in_the_caregivers_database_file() {
         );
     }
 }
+
+#[test]
+fn doses_from_before_the_share_began_are_not_shown_as_unconfirmed() {
+    // Accepted at 13:00 Berlin: the 08:00 dose is the patient's business from before.
+    let now = at("2026-03-10T12:00:00Z");
+    let (pair, _, caregiver_share) = pair_with(&[], now);
+    sync_and_deliver(&pair, now);
+    let view = pair
+        .caregiver
+        .patient_view(
+            caregiver_share,
+            at("2026-03-09T23:00:00Z"),
+            at("2026-03-10T23:00:00Z"),
+            now,
+        )
+        .unwrap();
+    let due: Vec<Option<Timestamp>> = view.doses.iter().map(|d| d.due_at).collect();
+    assert_eq!(due, [Some(at("2026-03-10T19:00:00Z"))]);
+}

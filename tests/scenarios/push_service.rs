@@ -8,6 +8,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -52,6 +53,9 @@ struct State {
     failures: HashMap<String, VecDeque<Failure>>,
     delivered: Vec<Delivered>,
     refused: Vec<String>,
+    /// Open mode (the stand-in binary): an unknown subscription is made on its first push,
+    /// with that push's VAPID key, and every accepted body is also written to this folder.
+    open: Option<PathBuf>,
 }
 
 /// The running service; stops when dropped.
@@ -69,9 +73,20 @@ fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
 impl PushService {
     /// Starts on a free loopback port.
     pub fn start() -> std::io::Result<PushService> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
+        PushService::start_on(0, None)
+    }
+
+    /// Starts on loopback `port` (0: any free one). With `open_dir`, any `/push/NAME`
+    /// endpoint works: its subscription is made on the first push with that push's VAPID
+    /// key, and each accepted body is written to `open_dir/NNNNN-NAME.bin` (in arrival order) for
+    /// `regimen share receive`.
+    pub fn start_on(port: u16, open_dir: Option<PathBuf>) -> std::io::Result<PushService> {
+        let listener = TcpListener::bind(("127.0.0.1", port))?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(Mutex::new(State::default()));
+        let state = Arc::new(Mutex::new(State {
+            open: open_dir,
+            ..State::default()
+        }));
         let stop = Arc::new(AtomicBool::new(false));
         let (shared, stopping) = (state.clone(), stop.clone());
         let thread = std::thread::spawn(move || {
@@ -206,7 +221,11 @@ enum Answer {
 }
 
 fn refuse(state: &Mutex<State>, status: u16, why: &str) -> Answer {
-    lock(state).refused.push(why.to_owned());
+    let mut state = lock(state);
+    if state.open.is_some() {
+        eprintln!("refused with {status}: {why}");
+    }
+    state.refused.push(why.to_owned());
     Answer::Status(status, String::new())
 }
 
@@ -217,8 +236,17 @@ fn answer(request: &Request, addr: SocketAddr, state: &Mutex<State>) -> Answer {
     if request.method != "POST" {
         return refuse(state, 405, "only POST delivers a message");
     }
-    let Some(key) = lock(state).subscriptions.get(name).cloned() else {
-        return Answer::Status(410, String::new());
+    let known = lock(state).subscriptions.get(name).cloned();
+    let key = match known {
+        Some(key) => key,
+        None if lock(state).open.is_some() => {
+            let Some(key) = vapid_key(request.headers.get("authorization")) else {
+                return refuse(state, 401, "no VAPID key to make the subscription with");
+            };
+            lock(state).subscriptions.insert(name.to_owned(), key.clone());
+            key
+        }
+        None => return Answer::Status(410, String::new()),
     };
     let failure = lock(state).failures.get_mut(name).and_then(VecDeque::pop_front);
     match failure {
@@ -247,6 +275,14 @@ fn answer(request: &Request, addr: SocketAddr, state: &Mutex<State>) -> Answer {
     if let Err(why) = check_vapid(header("authorization"), &format!("http://{addr}"), &key) {
         return refuse(state, if why.starts_with("key") { 403 } else { 401 }, why);
     }
+    let open_dir = lock(state).open.clone();
+    if let Some(dir) = open_dir {
+        let count = lock(state).delivered.len() + 1;
+        let file = dir.join(format!("{count:05}-{name}.bin"));
+        if std::fs::write(&file, &request.body).is_err() {
+            return refuse(state, 500, "could not write the body to the folder");
+        }
+    }
     lock(state).delivered.push(Delivered {
         subscription: name.to_owned(),
         body: request.body.clone(),
@@ -256,6 +292,15 @@ fn answer(request: &Request, addr: SocketAddr, state: &Mutex<State>) -> Answer {
         return Answer::Hangup;
     }
     Answer::Status(201, "Location: /message/1\r\n".into())
+}
+
+/// The `k` of a VAPID `Authorization` header, decoded.
+fn vapid_key(header: Option<&String>) -> Option<Vec<u8>> {
+    let params = header?.strip_prefix("vapid ")?;
+    let k = params
+        .split(',')
+        .find_map(|part| part.trim().strip_prefix("k="))?;
+    base64url::decode(k, "k").ok()
 }
 
 /// Checks `vapid t=<jwt>,k=<key>`: the key is the subscription's, the ES256 signature holds,

@@ -279,6 +279,7 @@ impl Store {
             *current = Some(subscription);
             // Only what happens from now on is shared.
             *cursor = Cursor {
+                since: Some(now),
                 last_event_id: max_event_id(tx)?,
                 missed_until: Some(now),
                 ..Cursor::default()

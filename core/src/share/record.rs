@@ -24,6 +24,8 @@ pub(crate) struct Subscription {
 /// How far the patient side has looked, so each fact is sent once.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Cursor {
+    /// When the share was accepted: nothing from before is shared.
+    pub since: Option<Timestamp>,
     /// Dose events with a larger id are not yet sent.
     pub last_event_id: i64,
     /// Doses that became missed up to this instant were sent.

@@ -12,7 +12,8 @@
 //! - each new high-severity warning (warnings scope), and PGx phenotypes when they change
 //!   (PGx scope).
 //!
-//! Only facts from after the share was accepted are sent.
+//! Only facts from after the share was accepted are sent: the first schedule starts then,
+//! not at midnight, so doses answered before are not shown to the caregiver as unconfirmed.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -258,7 +259,11 @@ fn schedule(
         return Ok(());
     }
     let today = local_date(look.zone, look.now);
-    let from = local_day(look.zone, today).0;
+    // From the start of today, or from when sharing began: the caregiver was not told about
+    // doses before that, so must not count them as unconfirmed.
+    let from = local_day(look.zone, today)
+        .0
+        .max(cursor.since.unwrap_or(Timestamp::MIN));
     let planned = doses(
         tx,
         sealer,
