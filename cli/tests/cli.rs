@@ -563,3 +563,68 @@ fn an_unsigned_build_is_signed_apart_and_fetched_by_kb_update() {
     let error: serde_json::Value = serde_json::from_slice(&refused.stderr).unwrap();
     assert_eq!(error["error"]["field"], "url");
 }
+
+#[test]
+fn two_databases_pair_and_share_through_a_push_service_on_loopback() {
+    let patient = Run::new();
+    let caregiver = Run::new();
+    // Real "now": the push service checks VAPID tokens against its own clock.
+    let now = chrono::Utc::now().to_rfc3339();
+    let json = |run: &Run, args: &[&str]| -> serde_json::Value {
+        let mut all = args.to_vec();
+        all.extend(["--now", now.as_str()]);
+        run.json(&all)
+    };
+
+    let pushed = tempfile::tempdir().unwrap();
+    let service =
+        regimen_tests::push_service::PushService::start_on(0, Some(pushed.path().into())).unwrap();
+    let endpoint = format!("{}/push/ben", service.origin());
+
+    patient.ok(&["demo", "--now", &now]);
+    let offer = json(&patient, &[
+        "share", "offer", "--name", "Ana", "--scope", "medicines",
+    ]);
+    let offer = offer["payload"].as_str().unwrap().to_owned();
+    let answer = json(&caregiver, &[
+        "share", "answer", &offer, "--endpoint", &endpoint, "--name", "Ben",
+    ]);
+    assert_eq!(answer["share"]["state"], "offered");
+    let answer = answer["payload"].as_str().unwrap().to_owned();
+    let accepted = json(&patient, &["share", "accept", &answer]);
+    assert_eq!(accepted["state"], "active");
+
+    let sent = json(&patient, &["share", "send"]);
+    assert_eq!(sent["delivered"], 2, "{sent}");
+    assert!(service.refused().is_empty(), "{:?}", service.refused());
+
+    let mut files: Vec<String> = std::fs::read_dir(pushed.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().path().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let mut args = vec!["share", "receive"];
+    args.extend(files.iter().map(String::as_str));
+    let received = json(&caregiver, &args);
+    let kinds: Vec<&str> = received
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["shared", "schedule"]);
+    // The same file again changes nothing.
+    let again = json(&caregiver, &["share", "receive", &files[0]]);
+    assert_eq!(again[0]["ignored"], true);
+
+    let status = json(&caregiver, &["share", "status", "1"]);
+    assert_eq!(status["share"]["peer_name"], "Ana");
+    assert_eq!(status["share"]["state"], "active");
+
+    let revoked = json(&patient, &["share", "revoke", "1"]);
+    assert_eq!(revoked["state"], "revoked");
+    let bad = patient.regimen(&["--json", "share", "accept", "{\"type\":\"x\"}"]);
+    assert!(!bad.status.success());
+    let error: serde_json::Value = serde_json::from_slice(&bad.stderr).unwrap();
+    assert_eq!(error["error"]["field"], "answer");
+}
