@@ -695,3 +695,20 @@ fn doses_from_before_the_share_began_are_not_shown_as_unconfirmed() {
     let due: Vec<Option<Timestamp>> = view.doses.iter().map(|d| d.due_at).collect();
     assert_eq!(due, [Some(at("2026-03-10T19:00:00Z"))]);
 }
+
+#[test]
+fn dose_times_arrive_to_the_minute_when_sharing_began_mid_minute() {
+    let now = at("2026-03-10T06:00:39.500Z");
+    let (pair, _, caregiver_share) = pair_with(&[], now);
+    sync_and_deliver(&pair, now);
+    let view = pair
+        .caregiver
+        .patient_view(
+            caregiver_share,
+            now,
+            at("2026-03-10T08:00:00Z"),
+            now,
+        )
+        .unwrap();
+    assert_eq!(view.doses[0].due_at, Some(at("2026-03-10T07:00:00Z")));
+}

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use super::message::{Body, MESSAGE_VERSION, Message};
 use super::pairing::sending_keys;
-use super::record::{self, ShareRow, Side};
+use super::record::{self, ShareRow, Side, Subscription};
 use super::{ShareState, ece, random_id};
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -171,17 +171,15 @@ fn header(name: &str, value: impl Into<String>) -> PushHeader {
 
 /// Builds the request for one outbox row.
 fn request(
-    share: &ShareRow,
+    share_id: i64,
+    subscription: &Subscription,
+    authorization: &str,
     outbox_id: i64,
     plaintext: &[u8],
     urgent: bool,
     created_at: Timestamp,
-    subject: Option<&str>,
     now: Timestamp,
-) -> Result<Option<PushRequest>> {
-    let Some((vapid, subscription)) = sending_keys(share) else {
-        return Ok(None);
-    };
+) -> Result<PushRequest> {
     let p256dh = super::base64url::decode(&subscription.p256dh, "p256dh")?;
     let auth = super::base64url::decode(&subscription.auth, "auth")?;
     let body = ece::encrypt(plaintext, &p256dh, &auth)?;
@@ -189,22 +187,19 @@ fn request(
         .as_secs()
         .saturating_sub(((now.as_millis() - created_at.as_millis()) / 1000).max(0) as u64)
         .max(60);
-    Ok(Some(PushRequest {
+    Ok(PushRequest {
         outbox_id,
-        share_id: share.id,
+        share_id,
         endpoint: subscription.endpoint.clone(),
         headers: vec![
             header("TTL", left.to_string()),
             header("Urgency", if urgent { "high" } else { "normal" }),
             header("Content-Encoding", "aes128gcm"),
             header("Content-Type", "application/octet-stream"),
-            header(
-                "Authorization",
-                vapid.authorization(&subscription.endpoint, subject, now)?,
-            ),
+            header("Authorization", authorization),
         ],
         body,
-    }))
+    })
 }
 
 impl Store {
@@ -247,20 +242,37 @@ impl Store {
                     ))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            let mut shares: HashMap<i64, ShareRow> = HashMap::new();
+            // Each share's subscription and VAPID token, once for the whole batch; `None` for a
+            // share with nowhere to send.
+            let mut targets: HashMap<i64, Option<(Subscription, String)>> = HashMap::new();
             let mut requests = Vec::with_capacity(rows.len());
             for (id, share_id, sealed, urgent, created_at) in rows {
-                if !shares.contains_key(&share_id) {
-                    shares.insert(share_id, record::get(tx, sealer, share_id)?);
+                if !targets.contains_key(&share_id) {
+                    let share = record::get(tx, sealer, share_id)?;
+                    let target = match sending_keys(&share) {
+                        Some((vapid, subscription)) => {
+                            let token = vapid.authorization(&subscription.endpoint, subject, now)?;
+                            Some((subscription.clone(), token))
+                        }
+                        None => None,
+                    };
+                    targets.insert(share_id, target);
                 }
-                let share = &shares[&share_id];
-                let plaintext = sealer.open(message_slot(id), &sealed)?;
-                let created_at = Timestamp::from_millis(created_at)?;
-                let Some(request) =
-                    request(share, id, &plaintext, urgent, created_at, subject, now)?
-                else {
+                let Some((subscription, token)) = &targets[&share_id] else {
                     continue;
                 };
+                let plaintext = sealer.open(message_slot(id), &sealed)?;
+                let created_at = Timestamp::from_millis(created_at)?;
+                let request = request(
+                    share_id,
+                    subscription,
+                    token,
+                    id,
+                    &plaintext,
+                    urgent,
+                    created_at,
+                    now,
+                )?;
                 tx.execute(
                     "UPDATE share_outbox SET attempts = attempts + 1, next_attempt_at = ?2
                       WHERE id = ?1",

@@ -261,9 +261,10 @@ fn schedule(
     let today = local_date(look.zone, look.now);
     // From the start of today, or from when sharing began: the caregiver was not told about
     // doses before that, so must not count them as unconfirmed.
-    let from = local_day(look.zone, today)
-        .0
-        .max(cursor.since.unwrap_or(Timestamp::MIN));
+    let since = cursor.since.unwrap_or(Timestamp::MIN);
+    // Whole minutes: dose times travel as minutes after `from`.
+    let since = Timestamp::from_millis(since.as_millis().div_euclid(60_000) * 60_000)?;
+    let from = local_day(look.zone, today).0.max(since);
     let planned = doses(
         tx,
         sealer,
