@@ -151,7 +151,10 @@ fn print_view(session: &Session, view: &PatientView) {
         println!("  No doses shared for today.");
     }
     for dose in &view.doses {
-        let at = dose.due_at.or(dose.actual_at).map_or("--:--".into(), |t| session.clock(t));
+        let at = dose
+            .due_at
+            .or(dose.actual_at)
+            .map_or("--:--".into(), |t| session.clock(t));
         let name = dose
             .name
             .clone()
@@ -236,7 +239,10 @@ pub fn run(session: &Session, command: &ShareCommand) -> Outcome {
                     report.delivered, report.retrying, report.dropped, report.shares_gone
                 );
                 if let Some(at) = report.next_attempt_at {
-                    println!("Next attempt at {}.", session.local(at).format("%Y-%m-%d %H:%M"));
+                    println!(
+                        "Next attempt at {}.",
+                        session.local(at).format("%Y-%m-%d %H:%M")
+                    );
                 }
             }
         }

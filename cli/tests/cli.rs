@@ -582,13 +582,23 @@ fn two_databases_pair_and_share_through_a_push_service_on_loopback() {
     let endpoint = format!("{}/push/ben", service.origin());
 
     patient.ok(&["demo", "--now", &now]);
-    let offer = json(&patient, &[
-        "share", "offer", "--name", "Ana", "--scope", "medicines",
-    ]);
+    let offer = json(
+        &patient,
+        &["share", "offer", "--name", "Ana", "--scope", "medicines"],
+    );
     let offer = offer["payload"].as_str().unwrap().to_owned();
-    let answer = json(&caregiver, &[
-        "share", "answer", &offer, "--endpoint", &endpoint, "--name", "Ben",
-    ]);
+    let answer = json(
+        &caregiver,
+        &[
+            "share",
+            "answer",
+            &offer,
+            "--endpoint",
+            &endpoint,
+            "--name",
+            "Ben",
+        ],
+    );
     assert_eq!(answer["share"]["state"], "offered");
     let answer = answer["payload"].as_str().unwrap().to_owned();
     let accepted = json(&patient, &["share", "accept", &answer]);

@@ -9,8 +9,8 @@ use std::time::Duration;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use regimen_core::Timestamp;
 use regimen_core::dose::{DoseAction, NewDoseEvent};
-use regimen_core::share::outbox::{PushResult, PushOutcome};
 use regimen_core::share::ece::{ReceiverKeys, decrypt, encrypt};
+use regimen_core::share::outbox::{PushOutcome, PushResult};
 use regimen_core::share::vapid::VapidKey;
 
 /// A daily summary is a few hundred bytes of JSON; 512 bytes stands for one.
@@ -62,14 +62,28 @@ fn encrypt_and_sign(c: &mut Criterion) {
 mod common;
 
 /// A patient paired with a caregiver and 1,000 messages waiting (one per dose logged).
-fn outbox_of_1000() -> (regimen_core::Store, regimen_core::Store, tempfile::TempDir, tempfile::TempDir) {
+fn outbox_of_1000() -> (
+    regimen_core::Store,
+    regimen_core::Store,
+    tempfile::TempDir,
+    tempfile::TempDir,
+) {
     let (patient, patient_dir) = common::store();
     let (caregiver, caregiver_dir) = common::store();
     let now = common::at("2026-03-10T12:00:00Z");
-    let medicine = patient.add_medicine(&common::named("Paracetamol"), now).unwrap().id;
+    let medicine = patient
+        .add_medicine(&common::named("Paracetamol"), now)
+        .unwrap()
+        .id;
     let offer = patient.offer_share("Ana", &[], now).unwrap();
     let answer = caregiver
-        .answer_offer(&offer.payload, "https://push.example.net/p/1", "Ben", None, now)
+        .answer_offer(
+            &offer.payload,
+            "https://push.example.net/p/1",
+            "Ben",
+            None,
+            now,
+        )
         .unwrap();
     patient.accept_answer(&answer.payload, now).unwrap();
     let events: Vec<NewDoseEvent> = (0..998)

@@ -123,16 +123,20 @@ fn pairing_shares_the_schedule_and_the_caregiver_sees_each_dose_by_name() {
     assert_eq!(share.role, ShareRole::Caregiver);
     assert_eq!(share.state, ShareState::Active);
     assert_eq!(share.peer_name.as_deref(), Some("Ana"));
+    assert_eq!(share.scopes, [ShareScope::Adherence, ShareScope::Medicines]);
     assert_eq!(
-        share.scopes,
-        [ShareScope::Adherence, ShareScope::Medicines]
+        pair.patient.share(patient_share).unwrap().pending_messages,
+        0
     );
-    assert_eq!(pair.patient.share(patient_share).unwrap().pending_messages, 0);
 
     // The dose at 08:00 Berlin is taken; the caregiver sees it, by name.
     pair.patient
         .log_dose(
-            &taken(pair.medicine, "2026-03-10T07:00:00Z", "2026-03-10T07:05:00Z"),
+            &taken(
+                pair.medicine,
+                "2026-03-10T07:00:00Z",
+                "2026-03-10T07:05:00Z",
+            ),
             at("2026-03-10T07:05:00Z"),
         )
         .unwrap();
@@ -215,7 +219,11 @@ fn an_unconfirmed_dose_raises_the_caregivers_own_alert_after_the_grace_time() {
     // Once the patient's phone says the dose was taken, that alert is gone; the evening's stays.
     pair.patient
         .log_dose(
-            &taken(pair.medicine, "2026-03-10T07:00:00Z", "2026-03-10T07:20:00Z"),
+            &taken(
+                pair.medicine,
+                "2026-03-10T07:00:00Z",
+                "2026-03-10T07:20:00Z",
+            ),
             at("2026-03-10T07:20:00Z"),
         )
         .unwrap();
@@ -244,7 +252,11 @@ fn duplicates_replays_and_any_delivery_order_give_the_same_picture() {
     let (pair, _, caregiver_share) = pair_with(&[ShareScope::Medicines], now);
     pair.patient
         .log_dose(
-            &taken(pair.medicine, "2026-03-10T07:00:00Z", "2026-03-10T06:55:00Z"),
+            &taken(
+                pair.medicine,
+                "2026-03-10T07:00:00Z",
+                "2026-03-10T06:55:00Z",
+            ),
             at("2026-03-10T06:55:00Z"),
         )
         .unwrap();
@@ -253,10 +265,21 @@ fn duplicates_replays_and_any_delivery_order_give_the_same_picture() {
     assert_eq!(requests.len(), 3, "shared, dose, schedule");
     // Delivered backwards, then every one again.
     for request in requests.iter().rev() {
-        assert!(!pair.caregiver.receive(&request.body, later).unwrap().ignored);
+        assert!(
+            !pair
+                .caregiver
+                .receive(&request.body, later)
+                .unwrap()
+                .ignored
+        );
     }
     for request in &requests {
-        assert!(pair.caregiver.receive(&request.body, later).unwrap().ignored);
+        assert!(
+            pair.caregiver
+                .receive(&request.body, later)
+                .unwrap()
+                .ignored
+        );
     }
     let view = pair
         .caregiver
@@ -281,12 +304,21 @@ fn a_body_for_someone_else_or_damaged_is_refused_and_changes_nothing() {
     let last = damaged.len() - 1;
     damaged[last] ^= 1;
     let err = pair.caregiver.receive(&damaged, now).unwrap_err();
-    assert!(matches!(err, Error::InvalidInput { field: "body", .. }), "{err}");
+    assert!(
+        matches!(err, Error::InvalidInput { field: "body", .. }),
+        "{err}"
+    );
     // A third database follows nobody.
     let (stranger, _dir) = store();
     let err = stranger.receive(&requests[0].body, now).unwrap_err();
     assert!(matches!(err, Error::InvalidInput { field: "body", .. }));
-    assert!(!pair.caregiver.receive(&requests[0].body, now).unwrap().ignored);
+    assert!(
+        !pair
+            .caregiver
+            .receive(&requests[0].body, now)
+            .unwrap()
+            .ignored
+    );
 }
 
 #[test]
@@ -310,13 +342,22 @@ fn failures_retry_with_growing_jittered_backoff_and_nothing_is_lost() {
         panic!("a 500 is retried");
     };
     let wait = retry.as_millis() - now.as_millis();
-    assert!((15_000..=30_000).contains(&wait), "first retry after 15-30 s, got {wait} ms");
+    assert!(
+        (15_000..=30_000).contains(&wait),
+        "first retry after 15-30 s, got {wait} ms"
+    );
 
     let second_try = retry;
-    let again = pair.patient.prepare_push_requests(second_try, SUBJECT, 10).unwrap();
+    let again = pair
+        .patient
+        .prepare_push_requests(second_try, SUBJECT, 10)
+        .unwrap();
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].outbox_id, first[0].outbox_id);
-    assert_ne!(again[0].body, first[0].body, "each attempt is encrypted afresh");
+    assert_ne!(
+        again[0].body, first[0].body,
+        "each attempt is encrypted afresh"
+    );
     let PushOutcome::Retry { at: retry } = pair
         .patient
         .record_push_result(again[0].outbox_id, PushResult::Unreachable, second_try)
@@ -325,10 +366,16 @@ fn failures_retry_with_growing_jittered_backoff_and_nothing_is_lost() {
         panic!("no network is retried");
     };
     let wait = retry.as_millis() - second_try.as_millis();
-    assert!((30_000..=60_000).contains(&wait), "second retry after 30-60 s, got {wait} ms");
+    assert!(
+        (30_000..=60_000).contains(&wait),
+        "second retry after 30-60 s, got {wait} ms"
+    );
 
     // Delivered in the end; a late second result for the same message changes nothing.
-    let third = pair.patient.prepare_push_requests(retry, SUBJECT, 10).unwrap();
+    let third = pair
+        .patient
+        .prepare_push_requests(retry, SUBJECT, 10)
+        .unwrap();
     deliver(&pair, &third, retry);
     assert_eq!(
         pair.patient
@@ -418,7 +465,10 @@ fn gone_subscriptions_stop_the_share_and_limits_are_respected() {
         Some(now.plus(Duration::from_secs(600)))
     );
     let resumed = now.plus(Duration::from_secs(600));
-    let again = pair.patient.prepare_push_requests(resumed, SUBJECT, 10).unwrap();
+    let again = pair
+        .patient
+        .prepare_push_requests(resumed, SUBJECT, 10)
+        .unwrap();
     assert_eq!(again.len(), 1);
 
     // 410: the subscription is gone; sending stops for good.
@@ -437,7 +487,11 @@ fn gone_subscriptions_stop_the_share_and_limits_are_respected() {
     assert_eq!(share.pending_messages, 0);
     pair.patient
         .log_dose(
-            &taken(pair.medicine, "2026-03-10T07:00:00Z", "2026-03-10T07:00:00Z"),
+            &taken(
+                pair.medicine,
+                "2026-03-10T07:00:00Z",
+                "2026-03-10T07:00:00Z",
+            ),
             at("2026-03-10T07:00:00Z"),
         )
         .unwrap();
@@ -455,16 +509,28 @@ fn revoking_drops_what_waits_tells_the_caregiver_and_stops_the_alerts() {
 
     pair.patient
         .log_dose(
-            &taken(pair.medicine, "2026-03-10T07:00:00Z", "2026-03-10T07:00:00Z"),
+            &taken(
+                pair.medicine,
+                "2026-03-10T07:00:00Z",
+                "2026-03-10T07:00:00Z",
+            ),
             at("2026-03-10T07:00:00Z"),
         )
         .unwrap();
-    pair.patient.sync_shares(at("2026-03-10T07:01:00Z"), &[], &[]).unwrap();
-    let revoked = pair.patient.revoke(patient_share, at("2026-03-10T07:02:00Z")).unwrap();
+    pair.patient
+        .sync_shares(at("2026-03-10T07:01:00Z"), &[], &[])
+        .unwrap();
+    let revoked = pair
+        .patient
+        .revoke(patient_share, at("2026-03-10T07:02:00Z"))
+        .unwrap();
     assert_eq!(revoked.state, ShareState::Revoked);
     assert_eq!(revoked.pending_messages, 1, "only the goodbye waits");
     let later = at("2026-03-10T07:03:00Z");
-    let last = pair.patient.prepare_push_requests(later, SUBJECT, 10).unwrap();
+    let last = pair
+        .patient
+        .prepare_push_requests(later, SUBJECT, 10)
+        .unwrap();
     let received = deliver(&pair, &last, later);
     assert_eq!(received[0].kind, MessageKind::Revoked);
     assert_eq!(received[0].share.state, ShareState::Revoked);
@@ -506,7 +572,11 @@ fn missed_doses_and_finished_days_are_reported() {
             next_morning,
         )
         .unwrap();
-    assert!(view.doses.iter().all(|d| d.status == SharedDoseStatus::Missed));
+    assert!(
+        view.doses
+            .iter()
+            .all(|d| d.status == SharedDoseStatus::Missed)
+    );
     assert_eq!(view.days.len(), 1);
     assert_eq!(view.days[0].day.to_string(), "2026-03-10");
     assert_eq!((view.days[0].scheduled, view.days[0].missed), (2, 2));
@@ -541,8 +611,14 @@ fn warnings_and_pgx_go_only_where_the_patient_ticked_them() {
     let warnings = [high_warning()];
 
     let (plain, _, plain_share) = pair_with(&[ShareScope::Medicines], now);
-    plain.patient.sync_shares(now, &warnings, &[phenotype.clone()]).unwrap();
-    let requests = plain.patient.prepare_push_requests(now, SUBJECT, 10).unwrap();
+    plain
+        .patient
+        .sync_shares(now, &warnings, &[phenotype.clone()])
+        .unwrap();
+    let requests = plain
+        .patient
+        .prepare_push_requests(now, SUBJECT, 10)
+        .unwrap();
     deliver(&plain, &requests, now);
     let view = plain
         .caregiver
@@ -552,12 +628,22 @@ fn warnings_and_pgx_go_only_where_the_patient_ticked_them() {
 
     let scopes = [ShareScope::Medicines, ShareScope::Warnings, ShareScope::Pgx];
     let (full, _, full_share) = pair_with(&scopes, now);
-    full.patient.sync_shares(now, &warnings, &[phenotype.clone()]).unwrap();
+    full.patient
+        .sync_shares(now, &warnings, &[phenotype.clone()])
+        .unwrap();
     // The same warning again is not news.
-    full.patient.sync_shares(now, &warnings, &[phenotype.clone()]).unwrap();
-    let requests = full.patient.prepare_push_requests(now, SUBJECT, 10).unwrap();
+    full.patient
+        .sync_shares(now, &warnings, &[phenotype.clone()])
+        .unwrap();
+    let requests = full
+        .patient
+        .prepare_push_requests(now, SUBJECT, 10)
+        .unwrap();
     deliver(&full, &requests, now);
-    let view = full.caregiver.patient_view(full_share, now, now, now).unwrap();
+    let view = full
+        .caregiver
+        .patient_view(full_share, now, now, now)
+        .unwrap();
     assert_eq!(view.warnings.len(), 1);
     assert_eq!(view.warnings[0].title, "Example title");
     assert_eq!(view.phenotypes, [phenotype]);
@@ -571,26 +657,57 @@ fn bad_pairing_input_gets_typed_errors_and_stores_nothing() {
     let err = patient
         .offer_share("Ana", &[ShareScope::Warnings], now)
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidInput { field: "scopes", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::InvalidInput {
+                field: "scopes",
+                ..
+            }
+        ),
+        "{err}"
+    );
     let err = patient.offer_share("  ", &[], now).unwrap_err();
     assert!(matches!(err, Error::InvalidInput { field: "name", .. }));
     let err = caregiver
         .answer_offer("{\"hello\":1}", ENDPOINT, "Ben", None, now)
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidInput { field: "offer", .. }), "{err}");
+    assert!(
+        matches!(err, Error::InvalidInput { field: "offer", .. }),
+        "{err}"
+    );
 
     let offer = patient.offer_share("Ana", &[], now).unwrap();
     assert!(!offer.payload.contains("medicines"), "{}", offer.payload);
-    for endpoint in ["http://push.example.org/x", "ftp://127.0.0.1/x", "not a url"] {
+    for endpoint in [
+        "http://push.example.org/x",
+        "ftp://127.0.0.1/x",
+        "not a url",
+    ] {
         let err = caregiver
             .answer_offer(&offer.payload, endpoint, "Ben", None, now)
             .unwrap_err();
-        assert!(matches!(err, Error::InvalidInput { field: "endpoint", .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                Error::InvalidInput {
+                    field: "endpoint",
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
     let err = caregiver
         .answer_offer(&offer.payload, ENDPOINT, "Ben", Some(0), now)
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidInput { field: "grace_minutes", .. }));
+    assert!(matches!(
+        err,
+        Error::InvalidInput {
+            field: "grace_minutes",
+            ..
+        }
+    ));
     assert!(caregiver.shares().unwrap().is_empty());
 
     // An answer to an offer made elsewhere.
@@ -600,7 +717,16 @@ fn bad_pairing_input_gets_typed_errors_and_stores_nothing() {
         .answer_offer(&foreign.payload, ENDPOINT, "Ben", None, now)
         .unwrap();
     let err = patient.accept_answer(&answer.payload, now).unwrap_err();
-    assert!(matches!(err, Error::InvalidInput { field: "answer", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::InvalidInput {
+                field: "answer",
+                ..
+            }
+        ),
+        "{err}"
+    );
     assert_eq!(patient.shares().unwrap()[0].state, ShareState::Offered);
 
     // Accepting the same answer twice changes nothing.
@@ -622,7 +748,13 @@ fn a_caregiver_follows_two_patients_and_each_message_finds_its_share() {
     let offer = second.offer_share("Carl", &[], now).unwrap();
     let answer = first
         .caregiver
-        .answer_offer(&offer.payload, "http://127.0.0.1:9/push/second", "Ben", Some(30), now)
+        .answer_offer(
+            &offer.payload,
+            "http://127.0.0.1:9/push/second",
+            "Ben",
+            Some(30),
+            now,
+        )
         .unwrap();
     second.accept_answer(&answer.payload, now).unwrap();
 
@@ -703,12 +835,7 @@ fn dose_times_arrive_to_the_minute_when_sharing_began_mid_minute() {
     sync_and_deliver(&pair, now);
     let view = pair
         .caregiver
-        .patient_view(
-            caregiver_share,
-            now,
-            at("2026-03-10T08:00:00Z"),
-            now,
-        )
+        .patient_view(caregiver_share, now, at("2026-03-10T08:00:00Z"), now)
         .unwrap();
     assert_eq!(view.doses[0].due_at, Some(at("2026-03-10T07:00:00Z")));
 }

@@ -26,7 +26,13 @@ fn patient_with_outbox(service: &PushService, dir: &tempfile::TempDir) -> Arc<Re
             ..RegimenConfig::default()
         };
         let path = dir.path().join(format!("{who}.db"));
-        Regimen::open_at(path.to_string_lossy().into_owned(), config, keys.clone(), now).unwrap()
+        Regimen::open_at(
+            path.to_string_lossy().into_owned(),
+            config,
+            keys.clone(),
+            now,
+        )
+        .unwrap()
     };
     let patient = open("patient");
     let caregiver = open("caregiver");

@@ -1,10 +1,13 @@
-"""A Web Push peer built from the Python libraries on PyPI (http-ece, py-vapid), for the
-interop tests in core/tests/webpush_interop.rs. Keys and secrets are base64url arguments;
-message bodies travel on stdin and stdout.
+"""A Web Push peer built from the Python libraries on PyPI (http-ece, py-vapid, pywebpush),
+for the interop tests in tests/scenarios/webpush_interop.rs. Keys and secrets are base64url
+arguments; message bodies travel on stdin and stdout.
 
   decrypt PRIVATE AUTH     body on stdin -> plaintext on stdout (the caregiver's side)
   encrypt PUBLIC AUTH      plaintext on stdin -> body on stdout (a sender other than Regimen)
   vapid-verify HEADER      exit 0 if py-vapid accepts the Authorization header
+  pywebpush-send ENDPOINT P256DH AUTH VAPID_PKCS8
+                           sends the text on stdin with pywebpush, signed with the VAPID
+                           key given (PKCS#8 DER, base64url); prints the HTTP status
   time-encrypt             median time of http-ece encrypting 512 bytes with a fresh
                            sender key, as core/benches/share.rs measures Regimen
 """
@@ -44,6 +47,19 @@ def main(command, *args):
                 version="aes128gcm",
             )
         )
+    elif command == "pywebpush-send":
+        endpoint, p256dh, auth, vapid_key = args
+        # Imported here: only this command needs pywebpush (and its HTTP stack).
+        from pywebpush import webpush
+
+        response = webpush(
+            subscription_info={"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}},
+            data=sys.stdin.read(),
+            vapid_private_key=vapid_key,
+            vapid_claims={"sub": "mailto:interop@example.org"},
+            ttl=60,
+        )
+        print(response.status_code)
     elif command == "vapid-verify":
         (header,) = args
         sys.exit(0 if Vapid02.verify(header) else 1)

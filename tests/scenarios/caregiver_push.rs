@@ -9,9 +9,9 @@ use std::time::{Duration, SystemTime};
 
 use regimen_core::share::base64url;
 use regimen_ffi::{
-    DoseAction, MedicineInfo, MessageKind, NewDoseEvent, Phase, Regimen, RegimenConfig,
-    SendReport, ShareScope, ShareState, SharedDoseStatus, Timestamp, Timing, TimingRepeat,
-    UnitOfTime, ZonePolicy,
+    DoseAction, MedicineInfo, MessageKind, NewDoseEvent, Phase, Regimen, RegimenConfig, SendReport,
+    ShareScope, ShareState, SharedDoseStatus, Timestamp, Timing, TimingRepeat, UnitOfTime,
+    ZonePolicy,
 };
 use regimen_tests::MemoryKeyStore;
 use regimen_tests::push_service::{Failure, PushService};
@@ -168,7 +168,11 @@ fn messages_reach_the_caregiver_through_a_checked_push_service() {
     let (kinds, ignored) = hand_over(&service, &caregiver);
     assert_eq!(
         kinds,
-        [MessageKind::Shared, MessageKind::Schedule, MessageKind::Dose]
+        [
+            MessageKind::Shared,
+            MessageKind::Schedule,
+            MessageKind::Dose
+        ]
     );
     assert_eq!(ignored, 0);
     let share = caregiver.shares().unwrap().remove(0);

@@ -1,7 +1,8 @@
-//! Shared fixtures for the end-to-end scenarios: a key store as an app would write one, and
-//! a Web Push service stand-in on loopback.
+//! Shared fixtures for the end-to-end scenarios: a key store as an app would write one, a Web
+//! Push service stand-in on loopback, and the Python Web Push peer.
 
 pub mod push_service;
+pub mod python_peer;
 
 use std::sync::Mutex;
 

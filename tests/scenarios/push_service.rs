@@ -206,9 +206,7 @@ fn serve_connection(stream: TcpStream, addr: SocketAddr, state: &Mutex<State>) {
             Answer::Status(status, extra) => (status, extra),
             Answer::Hangup => return,
         };
-        let response = format!(
-            "HTTP/1.1 {status} X\r\nContent-Length: 0\r\n{extra}\r\n"
-        );
+        let response = format!("HTTP/1.1 {status} X\r\nContent-Length: 0\r\n{extra}\r\n");
         if writer.write_all(response.as_bytes()).is_err() {
             return;
         }
@@ -243,12 +241,17 @@ fn answer(request: &Request, addr: SocketAddr, state: &Mutex<State>) -> Answer {
             let Some(key) = vapid_key(request.headers.get("authorization")) else {
                 return refuse(state, 401, "no VAPID key to make the subscription with");
             };
-            lock(state).subscriptions.insert(name.to_owned(), key.clone());
+            lock(state)
+                .subscriptions
+                .insert(name.to_owned(), key.clone());
             key
         }
         None => return Answer::Status(410, String::new()),
     };
-    let failure = lock(state).failures.get_mut(name).and_then(VecDeque::pop_front);
+    let failure = lock(state)
+        .failures
+        .get_mut(name)
+        .and_then(VecDeque::pop_front);
     match failure {
         Some(Failure::Status(status)) => return Answer::Status(status, String::new()),
         Some(Failure::TooManyRequests(seconds)) => {

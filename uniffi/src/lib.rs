@@ -18,6 +18,8 @@ pub use error::{RegimenError, Result};
 pub use keystore::{KeyStore, KeyStoreError};
 pub use knowledge::KnowledgeInfo;
 pub use pgx::{PgxImport, phenotype};
+#[cfg(feature = "net")]
+pub use push::SendReport;
 pub use regimen::{Regimen, RegimenConfig};
 /// The domain records and enums the API takes and returns, defined in `regimen-core`.
 pub use regimen_core::{
@@ -47,8 +49,6 @@ pub use regimen_core::{
     warning::{Evidence, Severity, Warning, WarningKind},
 };
 pub use schedules::parse_fhir_timing;
-#[cfg(feature = "net")]
-pub use push::SendReport;
 #[cfg(feature = "net")]
 pub use update::KnowledgeUpdate;
 

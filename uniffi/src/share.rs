@@ -60,9 +60,11 @@ impl Regimen {
     pub fn prepare_push_requests(&self, limit: u32) -> Result<Vec<PushRequest>> {
         let now = self.now()?;
         self.sync_shares(now)?;
-        Ok(self
-            .store
-            .prepare_push_requests(now, self.push_contact.as_deref(), limit.min(MAX_BATCH))?)
+        Ok(self.store.prepare_push_requests(
+            now,
+            self.push_contact.as_deref(),
+            limit.min(MAX_BATCH),
+        )?)
     }
 
     /// Patient side: how a prepared request went. Decides retry, drop, or stop (see
@@ -92,9 +94,7 @@ impl Regimen {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<PatientView> {
-        Ok(self
-            .store
-            .patient_view(share_id, from, to, self.now()?)?)
+        Ok(self.store.patient_view(share_id, from, to, self.now()?)?)
     }
 }
 

@@ -138,13 +138,16 @@ fn receiver_keys(share: &ShareRow) -> Option<(ReceiverKeys, u32)> {
     };
     let private = base64url::decode(private_key, "private_key").ok()?;
     let auth = base64url::decode(auth, "auth").ok()?;
-    Some((ReceiverKeys::from_bytes(&private, &auth).ok()?, *grace_minutes))
+    Some((
+        ReceiverKeys::from_bytes(&private, &auth).ok()?,
+        *grace_minutes,
+    ))
 }
 
 /// Every message stored for a share, in sequence order.
 fn messages(conn: &Connection, sealer: &Sealer, share_id: i64) -> Result<Vec<Message>> {
-    let mut statement =
-        conn.prepare_cached("SELECT id, message FROM share_inbox WHERE share_id = ?1 ORDER BY seq")?;
+    let mut statement = conn
+        .prepare_cached("SELECT id, message FROM share_inbox WHERE share_id = ?1 ORDER BY seq")?;
     let mut rows = statement.query([share_id])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
@@ -165,7 +168,8 @@ struct Picture {
     planned: BTreeMap<(Timestamp, i64), Option<String>>,
     /// `(medicine, due)` → the latest word (status, actual, name); `due` is `None` for an
     /// as-needed dose, keyed by its actual time instead.
-    answers: BTreeMap<(i64, Option<Timestamp>, Option<Timestamp>), (SharedDoseStatus, Option<String>)>,
+    answers:
+        BTreeMap<(i64, Option<Timestamp>, Option<Timestamp>), (SharedDoseStatus, Option<String>)>,
 }
 
 fn picture(messages: &[Message]) -> Result<Picture> {
@@ -277,7 +281,10 @@ impl Store {
     /// replay, or a message after the share ended is `ignored` and changes nothing.
     pub fn receive(&self, body: &[u8], now: Timestamp) -> Result<ReceivedMessage> {
         if body.len() > MAX_BODY {
-            return Err(Error::invalid("body", "is larger than a push message may be"));
+            return Err(Error::invalid(
+                "body",
+                "is larger than a push message may be",
+            ));
         }
         self.write(|tx, sealer| {
             let mut opened = None;
@@ -339,7 +346,10 @@ impl Store {
         now: Timestamp,
     ) -> Result<PatientView> {
         if to < from {
-            return Err(Error::invalid("to", "the end of the range is before its start"));
+            return Err(Error::invalid(
+                "to",
+                "the end of the range is before its start",
+            ));
         }
         self.read(|conn, sealer| {
             let share = record::get(conn, sealer, share_id)?;
@@ -420,9 +430,11 @@ fn store_message(
     if duplicate {
         return Ok(false);
     }
-    let id: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM share_inbox", [], |r| {
-        r.get(0)
-    })?;
+    let id: i64 = tx.query_row(
+        "SELECT coalesce(max(id), 0) + 1 FROM share_inbox",
+        [],
+        |r| r.get(0),
+    )?;
     tx.execute(
         "INSERT INTO share_inbox (id, share_id, seq, message_id, message, received_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -274,7 +274,13 @@ mod tests {
         let err = Message::decode(br#"{"v":2,"type":"whatever"}"#).unwrap_err();
         assert!(err.to_string().contains("newer version"), "{err}");
         let err = Message::decode(b"not json").unwrap_err();
-        assert!(matches!(err, Error::InvalidInput { field: "message", .. }));
+        assert!(matches!(
+            err,
+            Error::InvalidInput {
+                field: "message",
+                ..
+            }
+        ));
     }
 
     #[test]

@@ -251,7 +251,8 @@ impl Store {
                     let share = record::get(tx, sealer, share_id)?;
                     let target = match sending_keys(&share) {
                         Some((vapid, subscription)) => {
-                            let token = vapid.authorization(&subscription.endpoint, subject, now)?;
+                            let token =
+                                vapid.authorization(&subscription.endpoint, subject, now)?;
                             Some((subscription.clone(), token))
                         }
                         None => None,

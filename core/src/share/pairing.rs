@@ -135,9 +135,11 @@ pub fn check_endpoint(endpoint: &str) -> Result<String> {
 }
 
 fn max_event_id(tx: &rusqlite::Connection) -> Result<i64> {
-    Ok(tx.query_row("SELECT coalesce(max(id), 0) FROM dose_event", [], |r| {
-        r.get(0)
-    })?)
+    Ok(
+        tx.query_row("SELECT coalesce(max(id), 0) FROM dose_event", [], |r| {
+            r.get(0)
+        })?,
+    )
 }
 
 impl Store {
@@ -201,10 +203,7 @@ impl Store {
         let name = required_text("name", name, MAX_NAME_CHARS, false)?;
         let grace_minutes = grace_minutes.unwrap_or(DEFAULT_GRACE_MINUTES);
         if grace_minutes == 0 || grace_minutes > MAX_GRACE_MINUTES {
-            return Err(Error::invalid(
-                "grace_minutes",
-                "must be 1 to 1440 (a day)",
-            ));
+            return Err(Error::invalid("grace_minutes", "must be 1 to 1440 (a day)"));
         }
         let keys = ReceiverKeys::generate()?;
         let answer = ShareAnswer {
@@ -253,7 +252,8 @@ impl Store {
             auth: answer.auth.clone(),
         };
         self.write(|tx, sealer| {
-            let not_ours = || Error::invalid("answer", "does not answer an offer made on this phone");
+            let not_ours =
+                || Error::invalid("answer", "does not answer an offer made on this phone");
             let mut share = record::by_key(tx, sealer, &answer.share)?.ok_or_else(not_ours)?;
             let Side::Patient {
                 subscription: current,
@@ -266,7 +266,9 @@ impl Store {
             match share.state {
                 ShareState::Offered => {}
                 ShareState::Active
-                    if current.as_ref().is_some_and(|c| c.auth == subscription.auth) =>
+                    if current
+                        .as_ref()
+                        .is_some_and(|c| c.auth == subscription.auth) =>
                 {
                     return record::info(tx, &share);
                 }

@@ -193,7 +193,12 @@ pub(crate) fn all(conn: &Connection, sealer: &Sealer) -> Result<Vec<ShareRow>> {
 }
 
 /// Writes back a share's details and state.
-pub(crate) fn save(tx: &Connection, sealer: &Sealer, share: &ShareRow, now: Timestamp) -> Result<()> {
+pub(crate) fn save(
+    tx: &Connection,
+    sealer: &Sealer,
+    share: &ShareRow,
+    now: Timestamp,
+) -> Result<()> {
     tx.execute(
         "UPDATE share SET state = ?2, details = ?3, updated_at = ?4 WHERE id = ?1",
         params![

@@ -152,9 +152,8 @@ fn answered_doses(
     name_of: &dyn Fn(i64) -> Option<String>,
     out: &mut Vec<Body>,
 ) -> Result<()> {
-    let late_after = Duration::from_secs(
-        u64::from(look.snapshot.settings.thresholds.late_after_minutes) * 60,
-    );
+    let late_after =
+        Duration::from_secs(u64::from(look.snapshot.settings.thresholds.late_after_minutes) * 60);
     let mut statement = tx.prepare_cached(
         "SELECT id, medicine_id, action, scheduled_at, actual_at FROM dose_event
           WHERE id > ?1 ORDER BY id",
@@ -169,9 +168,7 @@ fn answered_doses(
         let action: String = row.get(2)?;
         let status = match action.as_str() {
             "taken" => match scheduled {
-                Some(due)
-                    if actual > Timestamp::from_millis(due)?.plus(late_after).as_millis() =>
-                {
+                Some(due) if actual > Timestamp::from_millis(due)?.plus(late_after).as_millis() => {
                     SharedDoseStatus::TakenLate
                 }
                 _ => SharedDoseStatus::Taken,
@@ -199,9 +196,8 @@ fn missed_doses(
     name_of: &dyn Fn(i64) -> Option<String>,
     out: &mut Vec<Body>,
 ) -> Result<()> {
-    let missed_after = Duration::from_secs(
-        u64::from(look.snapshot.settings.thresholds.missed_after_minutes) * 60,
-    );
+    let missed_after =
+        Duration::from_secs(u64::from(look.snapshot.settings.thresholds.missed_after_minutes) * 60);
     // A phone off for weeks reports the last two days, not a flood.
     let since = cursor
         .missed_until
@@ -323,9 +319,8 @@ fn summaries(
     cursor: &mut Cursor,
     out: &mut Vec<Body>,
 ) -> Result<()> {
-    let missed_after = Duration::from_secs(
-        u64::from(look.snapshot.settings.thresholds.missed_after_minutes) * 60,
-    );
+    let missed_after =
+        Duration::from_secs(u64::from(look.snapshot.settings.thresholds.missed_after_minutes) * 60);
     let today = local_date(look.zone, look.now);
     let Some(LocalDate(last)) = cursor.summary_day else {
         // The first look: the day the share began is the first one summarised.
@@ -379,9 +374,11 @@ fn new_warnings(look: &Look<'_>, cursor: &mut Cursor, out: &mut Vec<Body>) {
         .filter(|w| w.severity == Severity::High)
         .map(|w| w.id.clone())
         .collect();
-    for warning in look.warnings.iter().filter(|w| {
-        w.severity == Severity::High && !cursor.warnings.contains(&w.id)
-    }) {
+    for warning in look
+        .warnings
+        .iter()
+        .filter(|w| w.severity == Severity::High && !cursor.warnings.contains(&w.id))
+    {
         out.push(Body::Warning {
             warning: warning.id.clone(),
             title: warning.title.clone(),
