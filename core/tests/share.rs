@@ -153,6 +153,7 @@ fn pairing_shares_the_schedule_and_the_caregiver_sees_each_dose_by_name() {
             later,
         )
         .unwrap();
+    assert_eq!(view.doses[0].actual_at, Some(at("2026-03-10T07:05:00Z")));
     let doses: Vec<(Option<&str>, Option<Timestamp>, SharedDoseStatus)> = view
         .doses
         .iter()
@@ -613,7 +614,7 @@ fn warnings_and_pgx_go_only_where_the_patient_ticked_them() {
     let (plain, _, plain_share) = pair_with(&[ShareScope::Medicines], now);
     plain
         .patient
-        .sync_shares(now, &warnings, &[phenotype.clone()])
+        .sync_shares(now, &warnings, std::slice::from_ref(&phenotype))
         .unwrap();
     let requests = plain
         .patient
@@ -629,11 +630,11 @@ fn warnings_and_pgx_go_only_where_the_patient_ticked_them() {
     let scopes = [ShareScope::Medicines, ShareScope::Warnings, ShareScope::Pgx];
     let (full, _, full_share) = pair_with(&scopes, now);
     full.patient
-        .sync_shares(now, &warnings, &[phenotype.clone()])
+        .sync_shares(now, &warnings, std::slice::from_ref(&phenotype))
         .unwrap();
     // The same warning again is not news.
     full.patient
-        .sync_shares(now, &warnings, &[phenotype.clone()])
+        .sync_shares(now, &warnings, std::slice::from_ref(&phenotype))
         .unwrap();
     let requests = full
         .patient

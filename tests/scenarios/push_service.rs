@@ -261,7 +261,7 @@ fn answer(request: &Request, addr: SocketAddr, state: &Mutex<State>) -> Answer {
         Some(Failure::AcceptThenHangup) | None => {}
     }
     let header = |name: &str| request.headers.get(name).map(String::as_str);
-    if !header("ttl").is_some_and(|ttl| ttl.parse::<u64>().is_ok()) {
+    if header("ttl").is_none_or(|ttl| ttl.parse::<u64>().is_err()) {
         return refuse(state, 400, "TTL missing or not a number");
     }
     if let Some(urgency) = header("urgency")

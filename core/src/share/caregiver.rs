@@ -162,14 +162,24 @@ fn time(millis: i64) -> Result<Timestamp> {
     Timestamp::from_millis(millis)
 }
 
+/// Which dose a word from the patient is about: `(medicine, due, actual)`; `due` is `None`
+/// for an as-needed dose, which is told apart by its actual time instead.
+type DoseKey = (i64, Option<Timestamp>, Option<Timestamp>);
+
 /// The shared schedule and the patient's word on each dose, from messages in sequence order.
 struct Picture {
     /// `(due, medicine)` → name, as the latest schedule covering `due` says.
     planned: BTreeMap<(Timestamp, i64), Option<String>>,
-    /// `(medicine, due)` → the latest word (status, actual, name); `due` is `None` for an
-    /// as-needed dose, keyed by its actual time instead.
-    answers:
-        BTreeMap<(i64, Option<Timestamp>, Option<Timestamp>), (SharedDoseStatus, Option<String>)>,
+    /// The latest word on each dose.
+    answers: BTreeMap<DoseKey, Word>,
+}
+
+/// What the patient's phone said about a dose.
+struct Word {
+    status: SharedDoseStatus,
+    actual: Option<Timestamp>,
+    /// The medicine's name, if shared.
+    name: Option<String>,
 }
 
 fn picture(messages: &[Message]) -> Result<Picture> {
@@ -204,7 +214,14 @@ fn picture(messages: &[Message]) -> Result<Picture> {
                     Some(_) => (*medicine, scheduled, None),
                     None => (*medicine, None, actual),
                 };
-                answers.insert(key, (*status, name.clone()));
+                answers.insert(
+                    key,
+                    Word {
+                        status: *status,
+                        actual,
+                        name: name.clone(),
+                    },
+                );
             }
             _ => {}
         }
@@ -250,24 +267,24 @@ fn doses_in(
         let word = picture.answers.get(&(*medicine, Some(*due), None));
         doses.push(SharedDose {
             medicine_id: *medicine,
-            name: name.clone().or_else(|| word.and_then(|w| w.1.clone())),
+            name: name.clone().or_else(|| word.and_then(|w| w.name.clone())),
             due_at: Some(*due),
-            status: word.map_or_else(|| unanswered(*due, now, grace), |w| w.0),
-            actual_at: None,
+            status: word.map_or_else(|| unanswered(*due, now, grace), |w| w.status),
+            actual_at: word.and_then(|w| w.actual),
         });
     }
     // Answers for doses outside any shared schedule, and as-needed doses.
-    for ((medicine, scheduled, actual), (status, name)) in &picture.answers {
-        let at = scheduled.or(*actual);
+    for ((medicine, scheduled, _), word) in &picture.answers {
+        let at = scheduled.or(word.actual);
         let in_range = at.is_some_and(|at| at >= from && at < to);
         let planned = scheduled.is_some_and(|due| picture.planned.contains_key(&(due, *medicine)));
         if in_range && !planned {
             doses.push(SharedDose {
                 medicine_id: *medicine,
-                name: name.clone(),
+                name: word.name.clone(),
                 due_at: *scheduled,
-                status: *status,
-                actual_at: *actual,
+                status: word.status,
+                actual_at: word.actual,
             });
         }
     }
@@ -474,7 +491,7 @@ pub(crate) fn alerts_due(
             let confirmed = picture
                 .answers
                 .get(&(*medicine, Some(*due), None))
-                .is_some_and(|(status, _)| is_confirmation(*status));
+                .is_some_and(|word| is_confirmation(word.status));
             if confirmed {
                 continue;
             }

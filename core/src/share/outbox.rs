@@ -19,6 +19,7 @@
 //! - a message still unsent after [`MESSAGE_LIFETIME`] is dropped: it is stale by then.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -169,37 +170,57 @@ fn header(name: &str, value: impl Into<String>) -> PushHeader {
     }
 }
 
-/// Builds the request for one outbox row.
-fn request(
+/// Where a share's messages go: its subscription and the batch's VAPID token for it.
+struct Target {
     share_id: i64,
-    subscription: &Subscription,
-    authorization: &str,
-    outbox_id: i64,
-    plaintext: &[u8],
-    urgent: bool,
-    created_at: Timestamp,
-    now: Timestamp,
-) -> Result<PushRequest> {
-    let p256dh = super::base64url::decode(&subscription.p256dh, "p256dh")?;
-    let auth = super::base64url::decode(&subscription.auth, "auth")?;
-    let body = ece::encrypt(plaintext, &p256dh, &auth)?;
-    let left = MESSAGE_LIFETIME
-        .as_secs()
-        .saturating_sub(((now.as_millis() - created_at.as_millis()) / 1000).max(0) as u64)
-        .max(60);
-    Ok(PushRequest {
-        outbox_id,
-        share_id,
-        endpoint: subscription.endpoint.clone(),
-        headers: vec![
-            header("TTL", left.to_string()),
-            header("Urgency", if urgent { "high" } else { "normal" }),
-            header("Content-Encoding", "aes128gcm"),
-            header("Content-Type", "application/octet-stream"),
-            header("Authorization", authorization),
-        ],
-        body,
-    })
+    subscription: Subscription,
+    authorization: String,
+}
+
+impl Target {
+    /// The target of `share`, or `None` when it has nowhere to send.
+    fn of(share: &ShareRow, subject: Option<&str>, now: Timestamp) -> Result<Option<Target>> {
+        let Some((vapid, subscription)) = sending_keys(share) else {
+            return Ok(None);
+        };
+        Ok(Some(Target {
+            share_id: share.id,
+            authorization: vapid.authorization(&subscription.endpoint, subject, now)?,
+            subscription: subscription.clone(),
+        }))
+    }
+
+    /// The request for one outbox row, encrypted afresh.
+    fn request(
+        &self,
+        outbox_id: i64,
+        plaintext: &[u8],
+        urgent: bool,
+        created_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<PushRequest> {
+        let subscription = &self.subscription;
+        let p256dh = super::base64url::decode(&subscription.p256dh, "p256dh")?;
+        let auth = super::base64url::decode(&subscription.auth, "auth")?;
+        let body = ece::encrypt(plaintext, &p256dh, &auth)?;
+        let left = MESSAGE_LIFETIME
+            .as_secs()
+            .saturating_sub(((now.as_millis() - created_at.as_millis()) / 1000).max(0) as u64)
+            .max(60);
+        Ok(PushRequest {
+            outbox_id,
+            share_id: self.share_id,
+            endpoint: subscription.endpoint.clone(),
+            headers: vec![
+                header("TTL", left.to_string()),
+                header("Urgency", if urgent { "high" } else { "normal" }),
+                header("Content-Encoding", "aes128gcm"),
+                header("Content-Type", "application/octet-stream"),
+                header("Authorization", self.authorization.clone()),
+            ],
+            body,
+        })
+    }
 }
 
 impl Store {
@@ -242,38 +263,22 @@ impl Store {
                     ))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            // Each share's subscription and VAPID token, once for the whole batch; `None` for a
-            // share with nowhere to send.
-            let mut targets: HashMap<i64, Option<(Subscription, String)>> = HashMap::new();
+            // Each share's target, once for the whole batch.
+            let mut targets: HashMap<i64, Option<Target>> = HashMap::new();
             let mut requests = Vec::with_capacity(rows.len());
             for (id, share_id, sealed, urgent, created_at) in rows {
-                if !targets.contains_key(&share_id) {
-                    let share = record::get(tx, sealer, share_id)?;
-                    let target = match sending_keys(&share) {
-                        Some((vapid, subscription)) => {
-                            let token =
-                                vapid.authorization(&subscription.endpoint, subject, now)?;
-                            Some((subscription.clone(), token))
-                        }
-                        None => None,
-                    };
-                    targets.insert(share_id, target);
-                }
-                let Some((subscription, token)) = &targets[&share_id] else {
-                    continue;
+                let target = match targets.entry(share_id) {
+                    Entry::Occupied(known) => known.into_mut(),
+                    Entry::Vacant(new) => new.insert(Target::of(
+                        &record::get(tx, sealer, share_id)?,
+                        subject,
+                        now,
+                    )?),
                 };
+                let Some(target) = target else { continue };
                 let plaintext = sealer.open(message_slot(id), &sealed)?;
                 let created_at = Timestamp::from_millis(created_at)?;
-                let request = request(
-                    share_id,
-                    subscription,
-                    token,
-                    id,
-                    &plaintext,
-                    urgent,
-                    created_at,
-                    now,
-                )?;
+                let request = target.request(id, &plaintext, urgent, created_at, now)?;
                 tx.execute(
                     "UPDATE share_outbox SET attempts = attempts + 1, next_attempt_at = ?2
                       WHERE id = ?1",
