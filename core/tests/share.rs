@@ -840,3 +840,20 @@ fn dose_times_arrive_to_the_minute_when_sharing_began_mid_minute() {
         .unwrap();
     assert_eq!(view.doses[0].due_at, Some(at("2026-03-10T07:00:00Z")));
 }
+
+#[test]
+fn a_caregiver_who_chose_full_text_sees_the_shared_names_in_the_alert() {
+    let now = at("2026-03-10T06:00:00Z");
+    let (pair, _, _) = pair_with(&[ShareScope::Medicines], now);
+    sync_and_deliver(&pair, now);
+    let mut settings = pair.caregiver.settings().unwrap();
+    settings.reminders.privacy = regimen_core::settings::PrivacyLevel::Full;
+    pair.caregiver.update_settings(&settings).unwrap();
+    let alerts = caregiver_alerts(&pair.caregiver, now);
+    assert_eq!(alerts[0].2, "Not confirmed since 8:00: Metoprolol");
+
+    settings.reminders.privacy = regimen_core::settings::PrivacyLevel::Hidden;
+    pair.caregiver.update_settings(&settings).unwrap();
+    let alerts = caregiver_alerts(&pair.caregiver, now);
+    assert_eq!(alerts[0].2, "You have a reminder");
+}
