@@ -2,21 +2,8 @@
 
 mod common;
 
-use common::{at, daily_schedule, scheduled, store};
-use regimen_core::dose::{DoseAction, DoseStatus, HealthKitStatus, NewDoseEvent};
-
-fn answer(medicine_id: i64, action: DoseAction, due: &str, actual: &str) -> NewDoseEvent {
-    NewDoseEvent {
-        medicine_id,
-        action,
-        actual_at: at(actual),
-        scheduled_at: Some(at(due)),
-        snooze_until: None,
-        note: None,
-        amount: None,
-        corrects: None,
-    }
-}
+use common::{answer, at, daily_schedule, scheduled, store};
+use regimen_core::dose::{DoseAction, DoseStatus, HealthKitStatus};
 
 fn status_at(store: &regimen_core::Store, now: &str) -> Vec<DoseStatus> {
     store

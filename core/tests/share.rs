@@ -5,9 +5,10 @@ mod common;
 
 use std::time::Duration;
 
-use common::{at, scheduled, store};
+use common::{answer, at, scheduled, store};
 use regimen_core::dose::{DoseAction, NewDoseEvent};
 use regimen_core::reminder::NotificationKind;
+use regimen_core::share::caregiver::PatientView;
 use regimen_core::share::caregiver::ReceivedMessage;
 use regimen_core::share::message::{MessageKind, SharedDoseStatus, SharedPhenotype};
 use regimen_core::share::outbox::{PushOutcome, PushRequest, PushResult};
@@ -84,16 +85,14 @@ fn sync_and_deliver(pair: &Pair, now: Timestamp) -> Vec<ReceivedMessage> {
 }
 
 fn taken(medicine_id: i64, due: &str, actual: &str) -> NewDoseEvent {
-    NewDoseEvent {
-        medicine_id,
-        action: DoseAction::Taken,
-        actual_at: at(actual),
-        scheduled_at: Some(at(due)),
-        snooze_until: None,
-        note: None,
-        amount: None,
-        corrects: None,
-    }
+    answer(medicine_id, DoseAction::Taken, due, actual)
+}
+
+/// What the caregiver's side shows of its one patient, for doses due in `[from, to)`.
+fn view(pair: &Pair, share: i64, from: &str, to: &str, now: Timestamp) -> PatientView {
+    pair.caregiver
+        .patient_view(share, at(from), at(to), now)
+        .unwrap()
 }
 
 fn caregiver_alerts(caregiver: &Store, now: Timestamp) -> Vec<(String, Timestamp, String)> {
@@ -144,15 +143,13 @@ fn pairing_shares_the_schedule_and_the_caregiver_sees_each_dose_by_name() {
     let received = sync_and_deliver(&pair, later);
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].kind, MessageKind::Dose);
-    let view = pair
-        .caregiver
-        .patient_view(
-            caregiver_share,
-            at("2026-03-09T23:00:00Z"),
-            at("2026-03-10T23:00:00Z"),
-            later,
-        )
-        .unwrap();
+    let view = view(
+        &pair,
+        caregiver_share,
+        "2026-03-09T23:00:00Z",
+        "2026-03-10T23:00:00Z",
+        later,
+    );
     assert_eq!(view.doses[0].actual_at, Some(at("2026-03-10T07:05:00Z")));
     let doses: Vec<(Option<&str>, Option<Timestamp>, SharedDoseStatus)> = view
         .doses
@@ -181,15 +178,13 @@ fn with_adherence_only_the_caregiver_gets_times_and_counts_but_no_names() {
     let now = at("2026-03-10T06:00:00Z");
     let (pair, _, caregiver_share) = pair_with(&[], now);
     sync_and_deliver(&pair, now);
-    let view = pair
-        .caregiver
-        .patient_view(
-            caregiver_share,
-            at("2026-03-10T00:00:00Z"),
-            at("2026-03-12T00:00:00Z"),
-            now,
-        )
-        .unwrap();
+    let view = view(
+        &pair,
+        caregiver_share,
+        "2026-03-10T00:00:00Z",
+        "2026-03-12T00:00:00Z",
+        now,
+    );
     assert_eq!(view.share.scopes, [ShareScope::Adherence]);
     assert_eq!(view.doses.len(), 4, "two doses a day for two days");
     assert!(view.doses.iter().all(|d| d.name.is_none()));
@@ -235,15 +230,13 @@ fn an_unconfirmed_dose_raises_the_caregivers_own_alert_after_the_grace_time() {
 
     // Past the grace time with no word, the view says so.
     let evening = at("2026-03-10T20:30:00Z");
-    let view = pair
-        .caregiver
-        .patient_view(
-            caregiver_share,
-            at("2026-03-10T18:00:00Z"),
-            at("2026-03-10T20:00:00Z"),
-            evening,
-        )
-        .unwrap();
+    let view = view(
+        &pair,
+        caregiver_share,
+        "2026-03-10T18:00:00Z",
+        "2026-03-10T20:00:00Z",
+        evening,
+    );
     assert_eq!(view.doses[0].status, SharedDoseStatus::Unconfirmed);
 }
 
@@ -282,15 +275,13 @@ fn duplicates_replays_and_any_delivery_order_give_the_same_picture() {
                 .ignored
         );
     }
-    let view = pair
-        .caregiver
-        .patient_view(
-            caregiver_share,
-            at("2026-03-10T00:00:00Z"),
-            at("2026-03-10T12:00:00Z"),
-            later,
-        )
-        .unwrap();
+    let view = view(
+        &pair,
+        caregiver_share,
+        "2026-03-10T00:00:00Z",
+        "2026-03-10T12:00:00Z",
+        later,
+    );
     assert_eq!(view.share.peer_name.as_deref(), Some("Ana"));
     assert_eq!(view.doses.len(), 1);
     assert_eq!(view.doses[0].status, SharedDoseStatus::Taken);
@@ -564,15 +555,13 @@ fn missed_doses_and_finished_days_are_reported() {
         kinds,
         [MessageKind::Dose, MessageKind::Dose, MessageKind::Summary]
     );
-    let view = pair
-        .caregiver
-        .patient_view(
-            caregiver_share,
-            at("2026-03-10T00:00:00Z"),
-            at("2026-03-11T00:00:00Z"),
-            next_morning,
-        )
-        .unwrap();
+    let view = view(
+        &pair,
+        caregiver_share,
+        "2026-03-10T00:00:00Z",
+        "2026-03-11T00:00:00Z",
+        next_morning,
+    );
     assert!(
         view.doses
             .iter()
@@ -816,15 +805,13 @@ fn doses_from_before_the_share_began_are_not_shown_as_unconfirmed() {
     let now = at("2026-03-10T12:00:00Z");
     let (pair, _, caregiver_share) = pair_with(&[], now);
     sync_and_deliver(&pair, now);
-    let view = pair
-        .caregiver
-        .patient_view(
-            caregiver_share,
-            at("2026-03-09T23:00:00Z"),
-            at("2026-03-10T23:00:00Z"),
-            now,
-        )
-        .unwrap();
+    let view = view(
+        &pair,
+        caregiver_share,
+        "2026-03-09T23:00:00Z",
+        "2026-03-10T23:00:00Z",
+        now,
+    );
     let due: Vec<Option<Timestamp>> = view.doses.iter().map(|d| d.due_at).collect();
     assert_eq!(due, [Some(at("2026-03-10T19:00:00Z"))]);
 }

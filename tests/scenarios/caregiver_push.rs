@@ -13,17 +13,8 @@ use regimen_ffi::{
     ShareScope, ShareState, SharedDoseStatus, Timestamp, Timing, TimingRepeat, UnitOfTime,
     ZonePolicy,
 };
-use regimen_tests::MemoryKeyStore;
 use regimen_tests::push_service::{Failure, PushService};
-
-fn block_on<T>(future: impl Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(future)
-}
+use regimen_tests::{MemoryKeyStore, block_on};
 
 /// Two databases on one machine, each reopened at chosen instants near the real clock (the
 /// push service checks VAPID tokens against it).

@@ -12,7 +12,7 @@ use regimen_core::knowledge::{Bundle, Tables, generate_signing_key, public_key_o
 use regimen_ffi::{
     KnowledgeUpdate, MedicineInfo, NewPgxResult, PgxSource, Regimen, RegimenConfig, RegimenError,
 };
-use regimen_tests::MemoryKeyStore;
+use regimen_tests::{MemoryKeyStore, block_on};
 
 /// What the test server answers, in order, one response per connection.
 enum Reply {
@@ -106,15 +106,6 @@ fn bundle(version: u64) -> Bundle {
         source: "test update".into(),
         tables: Tables::builtin(),
     }
-}
-
-fn block_on<T>(future: impl Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(future)
 }
 
 /// A patient with medicines and a genotype: none of it may reach the request.

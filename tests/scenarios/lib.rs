@@ -55,3 +55,13 @@ impl KeyStore for MemoryKeyStore {
         Ok(())
     }
 }
+
+/// Runs a future on a small runtime of its own, as a synchronous caller of the async API does.
+pub fn block_on<T>(future: impl Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts")
+        .block_on(future)
+}

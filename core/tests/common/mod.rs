@@ -2,6 +2,7 @@
 // Each test file uses a different subset of these helpers.
 #![allow(dead_code)]
 
+use regimen_core::dose::{DoseAction, NewDoseEvent};
 use regimen_core::medicine::MedicineInfo;
 use regimen_core::{KeyProvider, OpenOptions, Result, Store, Timestamp};
 
@@ -80,4 +81,18 @@ pub fn scheduled(store: &Store, name: &str, zone: &str, times: &[&str]) -> i64 {
         )
         .expect("schedule");
     id
+}
+
+/// An answer to the dose due at `due`, given at `actual` (RFC 3339 both).
+pub fn answer(medicine_id: i64, action: DoseAction, due: &str, actual: &str) -> NewDoseEvent {
+    NewDoseEvent {
+        medicine_id,
+        action,
+        actual_at: at(actual),
+        scheduled_at: Some(at(due)),
+        snooze_until: None,
+        note: None,
+        amount: None,
+        corrects: None,
+    }
 }
