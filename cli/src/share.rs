@@ -257,9 +257,22 @@ pub fn run(session: &Session, command: &ShareCommand) -> Outcome {
             print_received(session, &received);
         }
         ShareCommand::Status { id: Some(id) } => {
-            let (from, to) = session.day_bounds(session.today());
-            let view = regimen.patient_view(*id, from, to)?;
-            print_view(session, &view);
+            let share = regimen
+                .shares()?
+                .into_iter()
+                .find(|share| share.id == *id)
+                .ok_or_else(|| Failure::Cli(format!("no share with id {id}")))?;
+            if share.role == ShareRole::Patient {
+                // A share this database gives: where it stands is all there is to show.
+                if session.json {
+                    print_json(&share);
+                } else {
+                    println!("{}", describe(&share));
+                }
+            } else {
+                let (from, to) = session.day_bounds(session.today());
+                print_view(session, &regimen.patient_view(*id, from, to)?);
+            }
         }
         ShareCommand::Status { id: None } => {
             let shares = regimen.shares()?;
