@@ -844,3 +844,28 @@ fn a_caregiver_who_chose_full_text_sees_the_shared_names_in_the_alert() {
     let alerts = caregiver_alerts(&pair.caregiver, now);
     assert_eq!(alerts[0].2, "You have a reminder");
 }
+
+#[test]
+fn a_message_too_large_for_one_push_is_left_out_and_blocks_nothing() {
+    let now = at("2026-03-10T06:00:00Z");
+    let scopes = [ShareScope::Medicines, ShareScope::Warnings];
+    let (pair, _, _) = pair_with(&scopes, now);
+    let mut huge = high_warning();
+    huge.what_to_do = "x".repeat(5_000);
+    let report = pair.patient.sync_shares(now, &[huge], &[]).unwrap();
+    assert_eq!(
+        (report.queued, report.too_large),
+        (1, 1),
+        "the schedule, not the warning"
+    );
+    let received = deliver(
+        &pair,
+        &pair
+            .patient
+            .prepare_push_requests(now, SUBJECT, 10)
+            .unwrap(),
+        now,
+    );
+    let kinds: Vec<MessageKind> = received.iter().map(|r| r.kind).collect();
+    assert_eq!(kinds, [MessageKind::Shared, MessageKind::Schedule]);
+}

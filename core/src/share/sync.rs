@@ -26,7 +26,7 @@ use super::record::{self, Cursor, ShareRow, Side};
 use super::{ShareScope, ShareState, ece::MAX_PLAINTEXT, outbox};
 use crate::dose::DoseStatus;
 use crate::dose::status::{doses, local_day};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::medicine;
 use crate::schedule::{Frame, LocalDate};
 use crate::snapshot::Snapshot;
@@ -51,6 +51,9 @@ const DAY: Duration = Duration::from_secs(86_400);
 pub struct SyncReport {
     /// Messages added to outboxes.
     pub queued: u32,
+    /// Messages left out because they would not fit one push (a warning with an unusually
+    /// long text); the rest were queued.
+    pub too_large: u32,
 }
 
 /// The facts of one look, shared by every share.
@@ -107,8 +110,14 @@ impl Store {
             for mut share in shares {
                 let bodies = look_for(tx, sealer, &look, &mut share)?;
                 for body in bodies {
-                    outbox::enqueue(tx, sealer, &share, body, now)?;
-                    report.queued += 1;
+                    match outbox::enqueue(tx, sealer, &share, body, now) {
+                        Ok(()) => report.queued += 1,
+                        // One message that cannot fit a push must not block every other one.
+                        Err(Error::InvalidInput {
+                            field: "message", ..
+                        }) => report.too_large += 1,
+                        Err(error) => return Err(error),
+                    }
                 }
                 record::save(tx, sealer, &share, now)?;
             }
