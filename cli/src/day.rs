@@ -90,6 +90,7 @@ pub fn plan(session: &Session, horizon: &str, budget: u32) -> Outcome {
             NotificationKind::Dose => "dose",
             NotificationKind::FollowUp => "follow-up",
             NotificationKind::CaregiverAlert => "caregiver",
+            NotificationKind::CaregiverSilence => "silence",
         };
         println!(
             "  {}  {kind:<9}  {}: {}",

@@ -47,6 +47,9 @@ pub enum NotificationKind {
     FollowUp,
     /// Caregiver side: a followed patient's dose was not confirmed within the grace time.
     CaregiverAlert,
+    /// Caregiver side: a followed patient's phone has sent no schedule for the days ahead, so
+    /// missed-dose alerts end a day after this fires (`due_at`) unless it is heard from.
+    CaregiverSilence,
 }
 
 /// One notification the phone should have pending.
@@ -96,8 +99,9 @@ struct Moment {
     caregiver: Option<CaregiverMoment>,
 }
 
-/// Who a caregiver alert is about.
+/// Who a caregiver alert is about, and which kind it is.
 struct CaregiverMoment {
+    kind: NotificationKind,
     share_id: i64,
     patient: String,
     /// Medicine names, if the patient shares them.
@@ -111,6 +115,11 @@ impl From<AlertDue> for Moment {
             due_at: alert.due_at,
             medicine_ids: alert.medicine_ids.into_iter().collect(),
             caregiver: Some(CaregiverMoment {
+                kind: if alert.silence {
+                    NotificationKind::CaregiverSilence
+                } else {
+                    NotificationKind::CaregiverAlert
+                },
                 share_id: alert.share_id,
                 patient: alert.patient,
                 names: alert.names,
@@ -193,7 +202,9 @@ impl Texts<'_> {
                     format!("Your {clock} {noun} {is} due in {heads_up_minutes} minutes"),
                 ),
                 // Rendered by `render_caregiver_alert` above.
-                NotificationKind::CaregiverAlert => ("Medicines".into(), String::new()),
+                NotificationKind::CaregiverAlert | NotificationKind::CaregiverSilence => {
+                    ("Medicines".into(), String::new())
+                }
             },
             PrivacyLevel::Full => {
                 let mut names: Vec<String> = moment
@@ -219,7 +230,9 @@ impl Texts<'_> {
                         format!("{clock} medicines"),
                         format!("In {heads_up_minutes} minutes: {list}"),
                     ),
-                    NotificationKind::CaregiverAlert => (format!("{clock} medicines"), list),
+                    NotificationKind::CaregiverAlert | NotificationKind::CaregiverSilence => {
+                        (format!("{clock} medicines"), list)
+                    }
                 }
             }
         }
@@ -227,10 +240,15 @@ impl Texts<'_> {
 
     /// A followed patient's unconfirmed dose, at the caregiver's privacy level. `clock` is
     /// the dose's time on the caregiver's clock.
+    /// For a silence alert `clock` is the day and time the shared schedule ends.
     fn render_caregiver_alert(&self, who: &CaregiverMoment, clock: &str) -> (String, String) {
         let patient = &who.patient;
         match self.privacy {
             PrivacyLevel::Hidden => ("Reminder".into(), "You have a reminder".into()),
+            _ if who.kind == NotificationKind::CaregiverSilence => (
+                format!("Check on {patient}"),
+                format!("Nothing new from {patient}'s phone: missed-dose alerts stop {clock}"),
+            ),
             PrivacyLevel::Full if !who.names.is_empty() => {
                 let mut names = who.names.clone();
                 names.sort_by_key(|name| name.to_lowercase());
@@ -265,11 +283,12 @@ fn candidates(
     settings: &Settings,
     out: &mut Vec<Candidate>,
 ) {
-    if moment.caregiver.is_some() {
-        // A caregiver alert is one notification at the end of the grace time.
+    if let Some(who) = &moment.caregiver {
+        // A caregiver alert is one notification, at the end of the grace time (or a day before
+        // the shared schedule ends).
         if moment.at > now {
             out.push(Candidate {
-                kind: NotificationKind::CaregiverAlert,
+                kind: who.kind,
                 fire_at: moment.at,
                 moment: index,
                 follow_up: 0,
@@ -382,6 +401,10 @@ fn render(
             "caregiver/{}",
             moment.caregiver.as_ref().map_or(0, |who| who.share_id)
         ),
+        NotificationKind::CaregiverSilence => format!(
+            "caregiver-silence/{}",
+            moment.caregiver.as_ref().map_or(0, |who| who.share_id)
+        ),
     };
     let id = format!("{prefix}/{}/{}", moment.at.as_millis(), id_list.join("+"));
     let share_id = moment.caregiver.as_ref().map(|who| who.share_id);
@@ -469,16 +492,20 @@ impl Store {
                 .iter()
                 .map(|c| {
                     let moment = &moments[c.moment];
-                    // A caregiver alert names the dose's time, not the alert's.
-                    let shown = match moment.caregiver {
-                        Some(_) => moment.due_at,
-                        None => moment.at,
+                    // A caregiver alert names the dose's time (or the schedule's end, with
+                    // its day), not the alert's.
+                    let (shown, format) = match &moment.caregiver {
+                        Some(who) if who.kind == NotificationKind::CaregiverSilence => {
+                            (moment.due_at, "%a %-H:%M")
+                        }
+                        Some(_) => (moment.due_at, "%-H:%M"),
+                        None => (moment.at, "%-H:%M"),
                     };
                     let clock = match zones {
                         Some(zones) => Frame::Zone(zones.zone_at(shown)).local(shown),
                         None => shown.to_datetime().naive_utc(),
                     }
-                    .format("%-H:%M")
+                    .format(format)
                     .to_string();
                     render(c, moment, &clock, settings, &texts)
                 })

@@ -869,3 +869,34 @@ fn a_message_too_large_for_one_push_is_left_out_and_blocks_nothing() {
     let kinds: Vec<MessageKind> = received.iter().map(|r| r.kind).collect();
     assert_eq!(kinds, [MessageKind::Shared, MessageKind::Schedule]);
 }
+
+#[test]
+fn when_the_patients_phone_goes_quiet_the_caregiver_is_told_before_the_watch_ends() {
+    let now = at("2026-03-10T06:00:00Z");
+    let (pair, _, _) = pair_with(&[], now);
+    sync_and_deliver(&pair, now);
+    let silence = |at_time: Timestamp| -> Vec<(Timestamp, String)> {
+        pair.caregiver
+            .plan_notifications(at_time, Duration::from_secs(7 * 86_400), 64)
+            .unwrap()
+            .notifications
+            .into_iter()
+            .filter(|n| n.kind == NotificationKind::CaregiverSilence)
+            .map(|n| (n.fire_at, n.body))
+            .collect()
+    };
+    // The shared week ends at midnight before Tuesday 17 March (Berlin); a day before, the
+    // caregiver hears that alerts are about to stop.
+    assert_eq!(
+        silence(now),
+        [(
+            at("2026-03-15T23:00:00Z"),
+            "Nothing new from Ana's phone: missed-dose alerts stop Tue 0:00".to_owned()
+        )]
+    );
+    // Three days on, the patient's phone sends the next week: the notice moves with it.
+    let later = at("2026-03-13T08:00:00Z");
+    let received = sync_and_deliver(&pair, later);
+    assert!(received.iter().any(|r| r.kind == MessageKind::Schedule));
+    assert_eq!(silence(later)[0].0, at("2026-03-18T23:00:00Z"));
+}

@@ -10,7 +10,10 @@
 //! Missed-dose alerts: for each dose in the shared schedule, the caregiver's own notification
 //! plan holds an alert at the dose's time plus the grace chosen when answering (60 minutes by
 //! default), unless the patient's phone confirmed the dose (taken or skipped) before. So the
-//! caregiver hears even when the patient's phone is off or offline.
+//! caregiver hears even when the patient's phone is off or offline. The patient's phone shares
+//! a week ahead and refreshes it days before it ends; if it has gone quiet for so long that
+//! the shared week is about to run out, the plan holds one more alert a day before the end, so
+//! the watch never stops silently.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -109,8 +112,10 @@ pub struct PatientView {
     pub phenotypes: Vec<SharedPhenotype>,
 }
 
-/// A due missed-dose alert, for the reminder planner.
+/// A due caregiver alert, for the reminder planner: a missed dose, or (`silence`) the shared
+/// schedule about to run out.
 pub(crate) struct AlertDue {
+    pub silence: bool,
     pub share_id: i64,
     pub patient: String,
     pub due_at: Timestamp,
@@ -118,6 +123,9 @@ pub(crate) struct AlertDue {
     pub medicine_ids: Vec<i64>,
     pub names: Vec<String>,
 }
+
+/// How long before the shared schedule runs out the caregiver is told (see [`alerts_due`]).
+pub const SILENCE_NOTICE: Duration = Duration::from_secs(86_400);
 
 fn message_slot(id: i64) -> Slot {
     Slot {
@@ -172,6 +180,8 @@ struct Picture {
     planned: BTreeMap<(Timestamp, i64), Option<String>>,
     /// The latest word on each dose.
     answers: BTreeMap<DoseKey, Word>,
+    /// Where the shared schedule ends (the latest end of any window), if one was shared.
+    schedule_end: Option<Timestamp>,
 }
 
 /// What the patient's phone said about a dose.
@@ -185,10 +195,12 @@ struct Word {
 fn picture(messages: &[Message]) -> Result<Picture> {
     let mut planned = BTreeMap::new();
     let mut answers = BTreeMap::new();
+    let mut schedule_end: Option<Timestamp> = None;
     for message in messages {
         match &message.body {
             Body::Schedule { from, to, doses } => {
                 let (from, to) = (time(*from)?, time(*to)?);
+                schedule_end = schedule_end.max(Some(to));
                 planned.retain(|(due, _), _| *due < from || *due >= to);
                 for entry in doses {
                     for minutes in &entry.at {
@@ -226,7 +238,11 @@ fn picture(messages: &[Message]) -> Result<Picture> {
             _ => {}
         }
     }
-    Ok(Picture { planned, answers })
+    Ok(Picture {
+        planned,
+        answers,
+        schedule_end,
+    })
 }
 
 /// Where a dose with no word from the patient stands at `now`.
@@ -496,6 +512,7 @@ pub(crate) fn alerts_due(
                 continue;
             }
             let alert = by_due.entry(*due).or_insert_with(|| AlertDue {
+                silence: false,
                 share_id: share.id,
                 patient: share.details.peer_name.clone().unwrap_or_default(),
                 due_at: *due,
@@ -509,6 +526,22 @@ pub(crate) fn alerts_due(
             }
         }
         alerts.extend(by_due.into_values().filter(|a| a.fire_at > now));
+        // A patient's phone refreshes the schedule days before it ends; when it has not, the
+        // caregiver is told a day ahead that the watch is about to stop.
+        if let Some(end) = picture.schedule_end {
+            let fire_at = end.minus(SILENCE_NOTICE);
+            if fire_at > now && fire_at < until {
+                alerts.push(AlertDue {
+                    silence: true,
+                    share_id: share.id,
+                    patient: share.details.peer_name.clone().unwrap_or_default(),
+                    due_at: end,
+                    fire_at,
+                    medicine_ids: Vec::new(),
+                    names: Vec::new(),
+                });
+            }
+        }
     }
     Ok(alerts)
 }
