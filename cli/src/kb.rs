@@ -11,7 +11,7 @@ use regimen_core::knowledge::{Bundle, Tables, generate_signing_key, public_key_o
 
 use crate::output::print_json;
 use crate::session::Session;
-use crate::{Failure, Outcome};
+use crate::{Failure, Outcome, block_on};
 
 /// The environment variable holding the trusted public keys.
 pub const KEYS_ENV: &str = "REGIMEN_KB_KEYS";
@@ -144,16 +144,6 @@ fn sign_to(bundle: &Bundle, key_file: &Path, out: &Path) -> Outcome {
     Ok(())
 }
 
-/// Runs the update check on a runtime of its own: the CLI is otherwise synchronous.
-fn update(session: &Session, url: &str) -> Result<regimen_ffi::KnowledgeUpdate, Failure> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .map_err(|error| Failure::Cli(format!("cannot start the network runtime: {error}")))?;
-    Ok(runtime.block_on(session.regimen.update_knowledge(url.to_owned()))?)
-}
-
 /// The commands that need no database.
 pub fn run_offline(command: &KbCommand, json: bool) -> Option<Outcome> {
     Some(match command {
@@ -240,7 +230,7 @@ pub fn run(session: &Session, command: &KbCommand) -> Outcome {
             Some(true),
         ),
         KbCommand::Update { url } => {
-            let update = update(session, url)?;
+            let update = block_on(session.regimen.update_knowledge(url.to_owned()))??;
             (update.info, Some(update.installed))
         }
         _ => (session.regimen.knowledge_info()?, None),

@@ -127,6 +127,17 @@ impl From<regimen_core::Error> for Failure {
 /// What commands return.
 pub type Outcome = Result<(), Failure>;
 
+/// Runs one of the API's async calls on a runtime of its own: the CLI is otherwise
+/// synchronous.
+pub fn block_on<F: Future>(future: F) -> Result<F::Output, Failure> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(|error| Failure::Cli(format!("cannot start the network runtime: {error}")))?;
+    Ok(runtime.block_on(future))
+}
+
 fn main() -> ExitCode {
     // Let a closed pipe (`regimen pgx show | head`) end the program quietly, as other command
     // line tools do; Rust ignores SIGPIPE by default and printing would then panic.

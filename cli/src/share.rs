@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 
 use clap::{Subcommand, ValueEnum};
 use regimen_ffi::{
-    PatientView, ReceivedMessage, SendReport, ShareInfo, ShareRole, ShareScope, SharedDoseStatus,
+    PatientView, ReceivedMessage, ShareInfo, ShareRole, ShareScope, SharedDoseStatus,
 };
 
 use crate::output::{choice_name, print_json};
 use crate::session::Session;
-use crate::{Failure, Outcome};
+use crate::{Failure, Outcome, block_on};
 
 /// The environment variable with the VAPID contact.
 pub const CONTACT_ENV: &str = "REGIMEN_PUSH_CONTACT";
@@ -87,16 +87,6 @@ fn payload(text_or_file: &str) -> Result<String, Failure> {
             .map_err(|error| Failure::Cli(format!("cannot read {}: {error}", path.display())));
     }
     Ok(text_or_file.to_owned())
-}
-
-/// Runs a future on a runtime of its own: the CLI is otherwise synchronous.
-fn send(session: &Session) -> Result<SendReport, Failure> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .map_err(|error| Failure::Cli(format!("cannot start the network runtime: {error}")))?;
-    Ok(runtime.block_on(session.regimen.send_pending())?)
 }
 
 fn describe(share: &ShareInfo) -> String {
@@ -224,7 +214,7 @@ pub fn run(session: &Session, command: &ShareCommand) -> Outcome {
             }
         }
         ShareCommand::Send => {
-            let report = send(session)?;
+            let report = block_on(regimen.send_pending())??;
             if session.json {
                 print_json(&serde_json::json!({
                     "delivered": report.delivered,

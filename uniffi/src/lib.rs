@@ -2,6 +2,8 @@
 #![warn(missing_docs)]
 
 mod error;
+#[cfg(feature = "net")]
+mod http;
 mod keystore;
 mod knowledge;
 mod pgx;

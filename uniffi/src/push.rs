@@ -10,7 +10,7 @@ use regimen_core::Timestamp;
 use regimen_core::share::outbox::{MAX_BATCH, PushOutcome, PushRequest, PushResult};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
 
-use crate::error::{RegimenError, Result};
+use crate::error::Result;
 use crate::regimen::Regimen;
 
 /// How long to wait for a push service to accept the connection.
@@ -34,18 +34,10 @@ pub struct SendReport {
 }
 
 fn client() -> Result<reqwest::Client> {
-    // reqwest is built without a default TLS provider (TOOLCHAIN gotcha 6); installing ring's
-    // again is harmless.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(REQUEST_TIMEOUT)
-        // A push service answers; it does not send the message elsewhere.
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|_| RegimenError::Network {
-            reason: "the HTTP client could not start".into(),
-        })
+    // A push service answers; it does not send the message elsewhere.
+    crate::http::client(CONNECT_TIMEOUT, REQUEST_TIMEOUT, |builder| {
+        builder.redirect(reqwest::redirect::Policy::none())
+    })
 }
 
 /// `Retry-After` in seconds, when given as seconds (the form push services use).

@@ -84,16 +84,10 @@ fn describe(error: &reqwest::Error) -> &'static str {
 
 /// One client per call: updates are rare, and a client holds no state worth keeping.
 fn client(url: &Url) -> Result<reqwest::Client> {
-    // reqwest is built without a default TLS provider (TOOLCHAIN gotcha 6); installing ring's
-    // is idempotent in effect: a second call finds one installed and changes nothing.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let https_only = url.scheme() == "https";
-    reqwest::Client::builder()
-        .https_only(https_only)
-        .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(REQUEST_TIMEOUT)
-        .build()
-        .map_err(|_| network("the HTTP client could not start"))
+    crate::http::client(CONNECT_TIMEOUT, REQUEST_TIMEOUT, |builder| {
+        builder.https_only(https_only)
+    })
 }
 
 /// Reads the body, refusing it as soon as it grows past the largest bundle accepted.
