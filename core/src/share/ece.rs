@@ -86,7 +86,8 @@ impl ReceiverKeys {
     }
 }
 
-fn fill(bytes: &mut [u8]) -> Result<()> {
+/// Fills `bytes` from the system's random source.
+pub(super) fn fill(bytes: &mut [u8]) -> Result<()> {
     SystemRandom::new()
         .fill(bytes)
         .map_err(|_| refused("the system's random source failed"))

@@ -139,7 +139,6 @@ pub struct ShareInfo {
 /// A fresh random id of `bytes` bytes, base64url: share keys and message ids.
 fn random_id(bytes: usize) -> Result<String> {
     let mut id = vec![0u8; bytes];
-    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut id)
-        .map_err(|_| Error::Crypto("the system random source failed".into()))?;
+    ece::fill(&mut id)?;
     Ok(base64url::encode(&id))
 }

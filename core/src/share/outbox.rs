@@ -29,7 +29,7 @@ use super::message::{Body, MESSAGE_VERSION, Message};
 use super::pairing::sending_keys;
 use super::record::{self, ShareRow, Side, Subscription};
 use super::{ShareState, ece, random_id};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::store::Store;
 use crate::store::seal::{Sealer, Slot};
 use crate::time::Timestamp;
@@ -147,8 +147,7 @@ pub(crate) fn enqueue(
 /// A random number in `0..=max`.
 fn random_up_to(max: u64) -> Result<u64> {
     let mut bytes = [0u8; 8];
-    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes)
-        .map_err(|_| Error::Crypto("the system random source failed".into()))?;
+    ece::fill(&mut bytes)?;
     Ok(u64::from_le_bytes(bytes) % (max + 1))
 }
 

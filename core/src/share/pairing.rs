@@ -86,18 +86,18 @@ pub struct PairingStep {
     pub payload: String,
 }
 
+/// Reads a payload whose `type` must be `expected`; errors name `field`.
 fn parse<T: serde::de::DeserializeOwned>(
     payload: &str,
     field: &'static str,
-    kind: &str,
+    expected: &str,
 ) -> Result<T> {
-    let refused = || Error::invalid(field, format!("is not a Regimen {kind}"));
+    let refused = || Error::invalid(field, format!("is not a Regimen share {field}"));
     let payload = payload.trim();
     if payload.len() > MAX_PAYLOAD_LEN {
         return Err(Error::invalid(field, "is longer than any pairing payload"));
     }
     let value: serde_json::Value = serde_json::from_str(payload).map_err(|_| refused())?;
-    let expected = if field == "offer" { OFFER } else { ANSWER };
     if value.get("type").and_then(|t| t.as_str()) != Some(expected) {
         return Err(refused());
     }
@@ -195,7 +195,7 @@ impl Store {
         grace_minutes: Option<u32>,
         now: Timestamp,
     ) -> Result<PairingStep> {
-        let offer: ShareOffer = parse(offer, "offer", "share offer")?;
+        let offer: ShareOffer = parse(offer, "offer", OFFER)?;
         decode_key(&offer.vapid, "offer", PUBLIC_KEY_LEN)?;
         let patient_name = required_text("offer", &offer.name, MAX_NAME_CHARS, false)?;
         let scopes = normalise_scopes(&offer.scopes)?;
@@ -239,7 +239,7 @@ impl Store {
     /// share becomes active; its first message waits in the outbox. Accepting the same answer
     /// again changes nothing.
     pub fn accept_answer(&self, answer: &str, now: Timestamp) -> Result<ShareInfo> {
-        let answer: ShareAnswer = parse(answer, "answer", "share answer")?;
+        let answer: ShareAnswer = parse(answer, "answer", ANSWER)?;
         let endpoint = check_endpoint(&answer.endpoint)?;
         let p256dh = decode_key(&answer.p256dh, "answer", PUBLIC_KEY_LEN)?;
         ece::check_public_key(&p256dh)

@@ -252,9 +252,9 @@ fn schedule(
         Vec::new()
     };
     let fingerprint = format!(
-        "{}/{:016x}",
+        "{}/{}",
         look.snapshot.generation(),
-        fnv(format!("{names:?}").as_bytes())
+        fingerprint(&format!("{names:?}"))
     );
     let fresh = cursor.schedule_fingerprint.as_deref() == Some(fingerprint.as_str())
         && cursor
@@ -401,27 +401,19 @@ fn new_warnings(look: &Look<'_>, cursor: &mut Cursor, out: &mut Vec<Body>) {
 fn phenotypes(look: &Look<'_>, cursor: &mut Cursor, out: &mut Vec<Body>) {
     let mut phenotypes = look.phenotypes.to_vec();
     phenotypes.sort_by(|a, b| (&a.gene, &a.phenotype).cmp(&(&b.gene, &b.phenotype)));
-    let fingerprint = format!("{:016x}", fnv(format!("{phenotypes:?}").as_bytes()));
+    let fingerprint = fingerprint(&format!("{phenotypes:?}"));
     if cursor.pgx_fingerprint.as_deref() != Some(fingerprint.as_str()) {
         cursor.pgx_fingerprint = Some(fingerprint);
         out.push(Body::Pgx { phenotypes });
     }
 }
 
-/// FNV-1a, 64 bits: a stable fingerprint (not a security measure; it is stored sealed).
-fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::fnv;
-
-    #[test]
-    fn fingerprints_differ_for_different_input() {
-        assert_ne!(fnv(b"a"), fnv(b"b"));
-        assert_eq!(fnv(b""), 0xcbf2_9ce4_8422_2325);
-    }
+/// A short fingerprint of `text` (the first 8 bytes of its SHA-256, in hex) to tell whether
+/// something changed since it was last sent; it is stored sealed.
+fn fingerprint(text: &str) -> String {
+    let digest = ring::digest::digest(&ring::digest::SHA256, text.as_bytes());
+    digest.as_ref()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
