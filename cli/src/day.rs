@@ -33,13 +33,40 @@ pub fn today(session: &Session, date: Option<&str>) -> Outcome {
         None => session.today(),
     };
     let doses = session.regimen.day(LocalDate(date))?;
+    let problems = session.regimen.schedule_problems()?;
     if session.json {
-        print_json(
-            &json!({ "date": date.to_string(), "zone": session.zone.name(), "doses": doses }),
-        );
+        print_json(&json!({
+            "date": date.to_string(),
+            "zone": session.zone.name(),
+            "doses": doses,
+            "schedule_problems": problems,
+        }));
         return Ok(());
     }
-    print_day(session, date, &doses)
+    print_day(session, date, &doses)?;
+    print_schedule_problems(session, &problems)
+}
+
+/// Tells the patient which medicines are left out of reminders, and what to do.
+pub fn print_schedule_problems(
+    session: &Session,
+    problems: &[regimen_ffi::ScheduleProblem],
+) -> Outcome {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let medicines = session.regimen.medicines(true)?;
+    for problem in problems {
+        let name = medicines
+            .iter()
+            .find(|m| m.id == problem.medicine_id)
+            .map_or("a medicine", |m| m.info.name.as_str());
+        println!(
+            "  ! #{} {name}: no reminders, {}. Give it a new schedule (`regimen med schedule {}`) or archive it.",
+            problem.medicine_id, problem.reason, problem.medicine_id
+        );
+    }
+    Ok(())
 }
 
 /// A day's doses as lines, with a one-line tally.
@@ -99,7 +126,7 @@ pub fn plan(session: &Session, horizon: &str, budget: u32) -> Outcome {
             n.body
         );
     }
-    Ok(())
+    print_schedule_problems(session, &plan.schedule_problems)
 }
 
 pub fn adherence(session: &Session, days: u32) -> Outcome {

@@ -149,7 +149,11 @@ pub fn print_medicine(session: &Session, medicine: &Medicine) -> Outcome {
         .iter()
         .rev()
         .find(|v| v.valid_from <= session.now)
-        .map(|v| v.schedule.as_ref().map_or("none".into(), describe_schedule));
+        .map(|v| match (&v.schedule, &v.problem) {
+            (Some(schedule), _) => describe_schedule(schedule),
+            (None, Some(problem)) => format!("cannot be planned: {problem}"),
+            (None, None) => "none".into(),
+        });
     let rows = [
         ("Schedule", schedule),
         ("Instructions", info.instructions.clone()),

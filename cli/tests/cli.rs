@@ -638,3 +638,34 @@ fn two_databases_pair_and_share_through_a_push_service_on_loopback() {
     let error: serde_json::Value = serde_json::from_slice(&bad.stderr).unwrap();
     assert_eq!(error["error"]["field"], "answer");
 }
+
+#[test]
+fn poison_schedules_are_refused_and_the_database_keeps_working() {
+    let run = Run::new();
+    run.ok(&["med", "add", "Metformin", "--times", "08:00,20:00"]);
+    let poison: &[&[&str]] = &[
+        &["--every", "99999999999999999999h"],
+        &["--timing", r#"{"repeat":{"frequency":4294967295}}"#],
+        &["--timing", r#"{"repeat":{"frequency":1,"period":1,"periodUnit":"d","count":4294967295}}"#],
+        &["--timing", r#"{"event":["0001-01-01T00:00:00"]}"#],
+        &["--times", "08:00", "--for", "99999999999w"],
+        &["--prn", "--min-interval", "99999999999h"],
+        &["--prn", "--max", "2 tablet/99999999999h"],
+        &["--times", "08:00", "--dose", "1e300 mg"],
+    ];
+    for flags in poison {
+        let mut args = vec!["med", "add", "Poison"];
+        args.extend_from_slice(flags);
+        let output = run.regimen(&args);
+        assert_eq!(output.status.code(), Some(1), "{flags:?} was accepted");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("invalid"), "{flags:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{flags:?}: {stderr}");
+    }
+    let list = run.ok(&["med", "list"]);
+    assert!(!list.contains("Poison"), "{list}");
+    let today = run.ok(&["today"]);
+    assert!(today.contains("08:00  Metformin") || today.contains("Metformin"), "{today}");
+    assert!(run.ok(&["plan"]).contains("notifications to have pending"));
+    run.ok(&["med", "archive", "1"]);
+}

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::dose::{DoseStatus, ScheduledDose};
 use crate::error::{Error, Result};
 use crate::medicine::{self, Medicine};
-use crate::schedule::Frame;
+use crate::schedule::{Frame, ScheduleProblem};
 use crate::settings::{PrivacyLevel, Settings};
 use crate::share::caregiver::{AlertDue, alerts_due};
 use crate::store::Store;
@@ -86,6 +86,9 @@ pub struct NotificationPlan {
     pub notifications: Vec<PlannedNotification>,
     /// Plan again at this instant at the latest.
     pub refresh_at: Timestamp,
+    /// Medicines left out of the plan because their schedule cannot be planned: tell the
+    /// patient, who must give each a new schedule (or archive it).
+    pub schedule_problems: Vec<ScheduleProblem>,
 }
 
 /// Doses that share a reminder moment.
@@ -454,6 +457,7 @@ impl Store {
             let lookback = Duration::from_secs(
                 u64::from(settings.thresholds.missed_after_minutes) * 60 + 86_400,
             );
+            let mut problems = crate::schedule::problems(&snapshot, now);
             let doses = crate::dose::status::doses(
                 conn,
                 sealer,
@@ -461,7 +465,9 @@ impl Store {
                 now.minus(lookback),
                 horizon_end,
                 now,
+                &mut problems,
             )?;
+            problems.sort_by_key(|p| p.medicine_id);
             let medicines: BTreeMap<i64, Medicine> =
                 if settings.reminders.privacy == PrivacyLevel::Full {
                     medicine::list(conn, sealer, true)?
@@ -513,6 +519,7 @@ impl Store {
             Ok(NotificationPlan {
                 notifications,
                 refresh_at: first_left_out.map_or(horizon_end, |t| t.min(horizon_end)),
+                schedule_problems: problems,
             })
         })
     }

@@ -80,7 +80,7 @@ impl Store {
         self.write(|tx, sealer| {
             let old = self.snapshot(tx, sealer, false)?;
             let previous = old.zones.as_ref().map(|t| t.zone_at(now));
-            let before = planned(tx, &old, now, until)?;
+            let before = planned(tx, &old, now, until, &mut Vec::new())?;
             let changed = record_zone(tx, sealer, tz, now)?;
             let mut report = ZoneChangeReport {
                 changed,
@@ -94,7 +94,7 @@ impl Store {
                 return Ok(report);
             }
             let new = self.snapshot(tx, sealer, false)?;
-            let after = planned(tx, &new, now, until)?;
+            let after = planned(tx, &new, now, until, &mut Vec::new())?;
             let policies: BTreeMap<i64, (ZonePolicy, String)> = in_force(&new, now, until)
                 .into_iter()
                 .map(|f| (f.medicine_id, (f.schedule.policy, f.schedule.zone.clone())))

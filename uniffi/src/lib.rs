@@ -36,7 +36,7 @@ pub use regimen_core::{
     schedule::{
         Anchors, AsNeeded, Bounds, ClockTime, Cycle, DayAnchors, DayOfWeek, DoseMove, EventTiming,
         GradualShift, LocalDate, LocalDateTime, MaxDose, Phase, Quantity, Schedule,
-        ScheduleVersion, SpacingRule, Timing, TimingCode, TimingRepeat, UnitOfTime, Window,
+        ScheduleProblem, ScheduleVersion, SpacingRule, Timing, TimingCode, TimingRepeat, UnitOfTime, Window,
         ZonePolicy,
     },
     settings::{DoseThresholds, PrivacyLevel, ReminderSettings, Settings},

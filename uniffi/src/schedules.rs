@@ -14,7 +14,8 @@ use regimen_core::schedule::fhir::{
     timing_from_fhir,
 };
 use regimen_core::schedule::{
-    Frame, LocalDate, LocalDateTime, Schedule, ScheduleVersion, SpacingRule, Timing, parse_zone,
+    Frame, LocalDate, LocalDateTime, Schedule, ScheduleProblem, ScheduleVersion, SpacingRule,
+    Timing, parse_zone,
 };
 use regimen_core::settings::Settings;
 use regimen_core::travel::ZoneChangeReport;
@@ -47,6 +48,15 @@ impl Regimen {
         Ok(self
             .store
             .set_schedule(medicine_id, schedule.as_ref(), now, now)?)
+    }
+
+    /// The medicines whose schedule cannot be planned from now on, and why (stored by an
+    /// older version with values today's rules refuse, or damaged). Their doses are left out
+    /// of every plan and day view while the others work as usual; show them to the patient,
+    /// who can give each a new schedule or archive it. `plan_notifications` carries the same
+    /// list.
+    pub fn schedule_problems(&self) -> Result<Vec<ScheduleProblem>> {
+        Ok(self.store.schedule_problems(self.now()?)?)
     }
 
     /// Every schedule version of a medicine, oldest first.

@@ -273,7 +273,7 @@ impl Store {
         self.read(|conn, sealer| {
             let snapshot = self.snapshot(conn, sealer, true)?;
             let settings = &snapshot.settings;
-            let mut planned = planned_by_medicine(conn, &snapshot, from, to)?;
+            let mut planned = planned_by_medicine(conn, &snapshot, from, to, &mut Vec::new())?;
             planned.sort_by_key(|p| (p.medicine_id, p.due_at));
             let answers = {
                 let mut log = self.answer_log();

@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use super::{DoseAction, DoseEvent, SELECT_EVENT, event_from_row};
 use crate::error::Result;
 use crate::schedule::{
-    DayOffsets, DoseMove, ExpandContext, InForce, Quantity, SpacingRule, ZoneTimeline, expand,
-    in_force, moved_time, parse_zone,
+    DayOffsets, DoseMove, ExpandContext, InForce, Quantity, ScheduleProblem, SpacingRule,
+    ZoneTimeline, expand, in_force, moved_time, parse_zone,
 };
 use crate::settings::Settings;
 use crate::snapshot::Snapshot;
@@ -213,13 +213,15 @@ pub(crate) struct Planned<'a> {
 }
 
 /// Expands every schedule in force in `[from, to)`, spacing rules applied, in time order.
+/// A schedule that cannot be expanded is left out and reported in `problems`.
 pub(crate) fn planned<'a>(
     conn: &Connection,
     snapshot: &'a Snapshot,
     from: Timestamp,
     to: Timestamp,
+    problems: &mut Vec<ScheduleProblem>,
 ) -> Result<Vec<Planned<'a>>> {
-    let mut out = planned_by_medicine(conn, snapshot, from, to)?;
+    let mut out = planned_by_medicine(conn, snapshot, from, to, problems)?;
     out.sort_by_key(|p| (p.due_at, p.medicine_id));
     Ok(out)
 }
@@ -231,6 +233,7 @@ pub(crate) fn planned_by_medicine<'a>(
     snapshot: &'a Snapshot,
     from: Timestamp,
     to: Timestamp,
+    problems: &mut Vec<ScheduleProblem>,
 ) -> Result<Vec<Planned<'a>>> {
     let mut out = Vec::new();
     let offsets = DayOffsets::default();
@@ -244,10 +247,16 @@ pub(crate) fn planned_by_medicine<'a>(
         let fallback;
         let device_zones = match &snapshot.zones {
             Some(zones) => zones,
-            None => {
-                fallback = ZoneTimeline::fixed(parse_zone(&schedule.zone)?);
-                &fallback
-            }
+            None => match parse_zone(&schedule.zone) {
+                Ok(zone) => {
+                    fallback = ZoneTimeline::fixed(zone);
+                    &fallback
+                }
+                Err(error) => {
+                    report(problems, medicine_id, &error);
+                    continue;
+                }
+            },
         };
         let needs_last_taken = schedule.phases.iter().any(|p| p.after_last_taken);
         let last_taken = if needs_last_taken {
@@ -261,7 +270,15 @@ pub(crate) fn planned_by_medicine<'a>(
             last_taken,
             offsets: &offsets,
         };
-        for dose in expand(schedule, &context, from, to)? {
+        // One schedule that cannot be expanded must not stop the others from planning.
+        let doses = match expand(schedule, &context, from, to) {
+            Ok(doses) => doses,
+            Err(error) => {
+                report(problems, medicine_id, &error);
+                continue;
+            }
+        };
+        for dose in doses {
             out.push(Planned {
                 medicine_id,
                 due_at: dose.at,
@@ -275,6 +292,16 @@ pub(crate) fn planned_by_medicine<'a>(
     }
     apply_spacing_rules(&snapshot.spacing, &mut out);
     Ok(out)
+}
+
+/// Notes that `medicine_id`'s schedule could not be expanded (once per medicine).
+fn report(problems: &mut Vec<ScheduleProblem>, medicine_id: i64, error: &crate::Error) {
+    if !problems.iter().any(|p| p.medicine_id == medicine_id) {
+        problems.push(ScheduleProblem {
+            medicine_id,
+            reason: format!("its schedule cannot be planned: {error}"),
+        });
+    }
 }
 
 /// Moves doses out of the gaps that spacing rules ask for, noting where they came from.
@@ -320,10 +347,11 @@ pub(crate) fn doses(
     from: Timestamp,
     to: Timestamp,
     now: Timestamp,
+    problems: &mut Vec<ScheduleProblem>,
 ) -> Result<Vec<ScheduledDose>> {
     let settings = &snapshot.settings;
     let mut log = log_index(conn, sealer, from, to)?;
-    let mut out: Vec<ScheduledDose> = planned(conn, snapshot, from, to)?
+    let mut out: Vec<ScheduledDose> = planned(conn, snapshot, from, to, problems)?
         .into_iter()
         .map(|p| {
             let event = log.by_dose.remove(&(p.medicine_id, p.due_at));
@@ -396,7 +424,7 @@ impl Store {
                 .as_ref()
                 .map_or(chrono_tz::UTC, |t| t.zone_at(now));
             let (from, to) = local_day(zone, date);
-            doses(conn, sealer, &snapshot, from, to, now)
+            doses(conn, sealer, &snapshot, from, to, now, &mut Vec::new())
         })
     }
 
@@ -410,7 +438,21 @@ impl Store {
     ) -> Result<Vec<ScheduledDose>> {
         self.read(|conn, sealer| {
             let snapshot = self.snapshot(conn, sealer, true)?;
-            doses(conn, sealer, &snapshot, from, to, now)
+            doses(conn, sealer, &snapshot, from, to, now, &mut Vec::new())
+        })
+    }
+
+    /// The medicines whose schedule cannot be planned from `now` on, and why: stored by an
+    /// older version with values today's rules refuse, damaged, or failing to expand in the
+    /// coming week. Their doses are left out of every plan; the others plan as usual.
+    pub fn schedule_problems(&self, now: Timestamp) -> Result<Vec<ScheduleProblem>> {
+        self.read(|conn, sealer| {
+            let snapshot = self.snapshot(conn, sealer, true)?;
+            let mut problems = crate::schedule::problems(&snapshot, now);
+            let week = Duration::from_secs(7 * 86_400);
+            planned_by_medicine(conn, &snapshot, now, now.plus(week), &mut problems)?;
+            problems.sort_by_key(|p| p.medicine_id);
+            Ok(problems)
         })
     }
 }

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Error, Result};
@@ -81,13 +81,30 @@ impl fmt::Display for LocalDate {
     }
 }
 
+/// First year a wall-clock value may lie in; the same range as [`crate::Timestamp`].
+const FIRST_YEAR: i32 = 1900;
+/// Last year a wall-clock value may lie in (instants end at 2200-01-01T00:00Z).
+const LAST_YEAR: i32 = 2199;
+
+fn in_range(date: NaiveDate) -> bool {
+    (FIRST_YEAR..=LAST_YEAR).contains(&date.year())
+}
+
 impl FromStr for LocalDate {
     type Err = Error;
 
+    /// `YYYY-MM-DD`, in the years 1900 to 2199.
     fn from_str(text: &str) -> Result<Self> {
         NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .ok()
+            .filter(|date| in_range(*date))
             .map(LocalDate)
-            .map_err(|_| Error::invalid("date", "expected a date like 2025-03-30"))
+            .ok_or_else(|| {
+                Error::invalid(
+                    "date",
+                    "expected a date like 2025-03-30, in the years 1900 to 2199",
+                )
+            })
     }
 }
 
@@ -96,6 +113,17 @@ impl FromStr for LocalDate {
 pub struct LocalDateTime(pub NaiveDateTime);
 
 impl LocalDateTime {
+    /// `at`, if it lies in the years Regimen plans (1900 to 2199).
+    pub fn checked(at: NaiveDateTime) -> Option<Self> {
+        in_range(at.date()).then_some(LocalDateTime(at))
+    }
+
+    /// Whether it lies in the years Regimen plans (1900 to 2199): always true of one parsed
+    /// or made by [`LocalDateTime::checked`].
+    pub fn in_range(self) -> bool {
+        in_range(self.0.date())
+    }
+
     /// The date part.
     pub fn date(self) -> LocalDate {
         LocalDate(self.0.date())
@@ -120,7 +148,7 @@ impl fmt::Display for LocalDateTime {
 impl FromStr for LocalDateTime {
     type Err = Error;
 
-    /// `YYYY-MM-DDTHH:MM[:SS]`, or a bare date (midnight).
+    /// `YYYY-MM-DDTHH:MM[:SS]`, or a bare date (midnight), in the years 1900 to 2199.
     fn from_str(text: &str) -> Result<Self> {
         let text = text.trim();
         NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
@@ -128,11 +156,13 @@ impl FromStr for LocalDateTime {
             .or_else(|_| {
                 NaiveDate::parse_from_str(text, "%Y-%m-%d").map(|d| d.and_time(NaiveTime::MIN))
             })
+            .ok()
+            .filter(|at| in_range(at.date()))
             .map(LocalDateTime)
-            .map_err(|_| {
+            .ok_or_else(|| {
                 Error::invalid(
                     "date_time",
-                    "expected a local date-time like 2025-03-30T08:00",
+                    "expected a local date-time like 2025-03-30T08:00, in the years 1900 to 2199",
                 )
             })
     }

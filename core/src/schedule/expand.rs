@@ -33,8 +33,10 @@ use super::{GradualShift, Phase, Schedule, ZonePolicy};
 use crate::error::Result;
 use crate::time::Timestamp;
 
-/// Most doses one phase may plan through `count`.
-pub const MAX_COUNT: u32 = 100_000;
+use super::timing::MAX_COUNT;
+
+/// Longest step between two interval doses: ten years (the longest period validation allows).
+const MAX_STEP_SECONDS: f64 = 10.0 * 366.0 * 86_400.0;
 
 /// The phone's time zone over time: the zone from each instant on.
 #[derive(Clone, Debug, PartialEq)]
@@ -424,7 +426,10 @@ impl<'a> PhasePlan<'a> {
                     }
                 }
             }
-            date += Duration::days(1);
+            match date.succ_opt() {
+                Some(next) => date = next,
+                None => break,
+            }
         }
         out.truncate(limit);
         out
@@ -449,8 +454,13 @@ impl<'a> PhasePlan<'a> {
             return None;
         }
         let seconds = period * unit.fixed_seconds()? as f64;
-        let step = seconds / f64::from(repeat.frequency.unwrap_or(1));
-        Some(Duration::seconds(step.round().max(60.0) as i64))
+        let step = seconds / f64::from(repeat.frequency.unwrap_or(1).max(1));
+        // Validation bounds the period to ten years; a value outside chrono's range (from a
+        // schedule stored before the bounds) gives no step rather than a panic.
+        if !step.is_finite() {
+            return None;
+        }
+        Duration::try_seconds(step.round().clamp(60.0, MAX_STEP_SECONDS) as i64)
     }
 
     fn generate_intervals(
@@ -475,7 +485,10 @@ impl<'a> PhasePlan<'a> {
                         at += step;
                     }
                 }
-                date += Duration::days(1);
+                match date.succ_opt() {
+                    Some(next) => date = next,
+                    None => break,
+                }
             }
             return;
         }
@@ -483,15 +496,26 @@ impl<'a> PhasePlan<'a> {
             (true, Some(taken)) if taken >= self.start => taken + step,
             _ => self.start,
         };
-        // Jump to the first step at or after `from`.
+        // Jump to the first step at or after `from`, in whole seconds (checked: a step times
+        // a count of steps must not wrap).
+        let step_seconds = step.num_seconds().max(1);
         let behind = (from - anchor).num_seconds().max(0);
-        let skip = (behind + step.num_seconds() - 1) / step.num_seconds();
-        let mut at = anchor + step * skip as i32;
+        let skip = behind / step_seconds + i64::from(behind % step_seconds != 0);
+        let first = skip
+            .checked_mul(step_seconds)
+            .and_then(Duration::try_seconds)
+            .and_then(|offset| anchor.checked_add_signed(offset));
+        let Some(mut at) = first else {
+            return;
+        };
         while at < to && out.len() < limit {
             if self.day_is_on(repeat, at.date()) {
                 out.push(at);
             }
-            at += step;
+            match at.checked_add_signed(step) {
+                Some(next) => at = next,
+                None => break,
+            }
         }
     }
 
@@ -599,7 +623,12 @@ impl<'a> PhasePlan<'a> {
         }
         let n = i64::from(per_day);
         let step = (86_400 / n).min(i64::from(window_seconds) / (n - 1));
-        let rounded = step / 300 * 300; // whole five minutes
+        // Whole five minutes, or whole minutes for more than about a dozen doses a day.
+        let rounded = if step >= 300 {
+            step / 300 * 300
+        } else {
+            (step / 60 * 60).max(60)
+        };
         Cow::Owned(
             (0..n)
                 .map(|i| ClockTime::from_seconds(i64::from(window_start.seconds()) + i * rounded))
@@ -636,15 +665,19 @@ fn anniversary_day(start: NaiveDate, date: NaiveDate) -> u32 {
     start.day().min(length)
 }
 
-/// `start` plus a FHIR duration in wall-clock terms (calendar months and years).
+/// `start` plus a FHIR duration in wall-clock terms (calendar months and years), saturating
+/// at the last moment chrono can hold (validation keeps durations to a hundred years).
 fn add_duration(start: NaiveDateTime, value: f64, unit: UnitOfTime) -> NaiveDateTime {
-    match unit.fixed_seconds() {
-        Some(seconds) => start + Duration::seconds((value * seconds as f64).round() as i64),
+    let end = match unit.fixed_seconds() {
+        Some(seconds) => Duration::try_seconds((value * seconds as f64).round() as i64)
+            .and_then(|d| start.checked_add_signed(d)),
         None => {
-            let months = value.round().max(0.0) as u32 * if unit == UnitOfTime::A { 12 } else { 1 };
-            start
-                .checked_add_months(Months::new(months))
-                .unwrap_or(start)
+            let per = if unit == UnitOfTime::A { 12 } else { 1 };
+            u32::try_from(value.round().max(0.0) as u64)
+                .ok()
+                .and_then(|n| n.checked_mul(per))
+                .and_then(|months| start.checked_add_months(Months::new(months)))
         }
-    }
+    };
+    end.unwrap_or(NaiveDateTime::MAX)
 }

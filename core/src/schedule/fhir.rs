@@ -764,7 +764,9 @@ fn date_time(json: &Value, field: &'static str, zone: Tz, edge: DayEdge) -> Resu
             "expected a date (2025-06-01) or a dateTime with an offset (2025-06-01T08:00:00+02:00)",
         ));
     };
-    Ok(LocalDateTime(local.with_nanosecond(0).unwrap_or(local)))
+    LocalDateTime::checked(local.with_nanosecond(0).unwrap_or(local)).ok_or_else(|| {
+        Error::invalid(field, "must lie between the years 1900 and 2199")
+    })
 }
 
 fn date_time_json(local: LocalDateTime, zone: Tz, edge: DayEdge) -> Value {

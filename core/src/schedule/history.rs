@@ -26,10 +26,27 @@ pub struct ScheduleVersion {
     pub medicine_id: i64,
     /// From when it applies (until the next version).
     pub valid_from: Timestamp,
-    /// The schedule; `None` when scheduled doses were stopped (as-needed only, or paused).
+    /// The schedule; `None` when scheduled doses were stopped (as-needed only, or paused), or
+    /// when it cannot be read (then `problem` says why).
     pub schedule: Option<Schedule>,
     /// When it was written.
     pub created_at: Timestamp,
+    /// Why this version cannot be planned, when it cannot: stored by an older version of
+    /// Regimen with values today's rules refuse, or damaged. No doses are planned from it;
+    /// the patient should give the medicine a new schedule (or archive it).
+    #[serde(default)]
+    pub problem: Option<String>,
+}
+
+/// A medicine whose schedule cannot be planned, and why (in words safe to show and log: a
+/// field and a rule, never a value).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct ScheduleProblem {
+    /// The medicine.
+    pub medicine_id: i64,
+    /// What is wrong with its schedule.
+    pub reason: String,
 }
 
 /// A schedule and the stretch of time it governs.
@@ -72,17 +89,59 @@ pub(crate) fn versions(
     while let Some(row) = rows.next()? {
         let id: i64 = row.get(0)?;
         let sealed: Option<Vec<u8>> = row.get(3)?;
+        // One unreadable or out-of-rules schedule must not stop the others from planning:
+        // it is kept with its problem, and planning leaves it out.
+        let (schedule, problem) = match sealed.map(|s| readable(sealer, id, &s)) {
+            None => (None, None),
+            Some(Ok(schedule)) => (Some(schedule), None),
+            Some(Err(problem)) => (None, Some(problem)),
+        };
+        let (schedule, problem) = match schedule.map(|s| s.validate().map(|()| s)) {
+            Some(Err(error)) => (None, Some(format!("it breaks a rule ({error})"))),
+            Some(Ok(schedule)) => (Some(schedule), problem),
+            None => (None, problem),
+        };
         out.push(ScheduleVersion {
             id,
             medicine_id: row.get(1)?,
             valid_from: Timestamp::from_millis(row.get(2)?)?,
-            schedule: sealed
-                .map(|s| sealer.open_json(schedule_slot(id), &s))
-                .transpose()?,
+            schedule,
             created_at: Timestamp::from_millis(row.get(4)?)?,
+            problem,
         });
     }
     Ok(out)
+}
+
+/// Opens one stored schedule, or says why it cannot be.
+fn readable(sealer: &Sealer, id: i64, sealed: &[u8]) -> std::result::Result<Schedule, String> {
+    sealer
+        .open_json(schedule_slot(id), sealed)
+        .map_err(|_| "it could not be read (damaged, or written with values no longer accepted)".to_owned())
+}
+
+/// The medicines whose schedule version in force at `at`, or any later one, has a problem.
+pub(crate) fn problems(snapshot: &Snapshot, at: Timestamp) -> Vec<ScheduleProblem> {
+    let all = &snapshot.versions;
+    let mut out: Vec<ScheduleProblem> = Vec::new();
+    for (index, version) in all.iter().enumerate() {
+        let next = all
+            .get(index + 1)
+            .filter(|n| n.medicine_id == version.medicine_id)
+            .map_or(Timestamp::MAX, |n| n.valid_from);
+        let archived = snapshot.archived.contains_key(&version.medicine_id);
+        if let Some(reason) = &version.problem
+            && next > at
+            && !archived
+            && out.last().is_none_or(|p| p.medicine_id != version.medicine_id)
+        {
+            out.push(ScheduleProblem {
+                medicine_id: version.medicine_id,
+                reason: format!("its schedule cannot be planned: {reason}"),
+            });
+        }
+    }
+    out
 }
 
 /// The schedules in force somewhere in `[from, to)`, each with its stretch, cut short where
@@ -171,7 +230,7 @@ pub(crate) fn record_zone(
 }
 
 /// Appends a schedule version inside `tx` (the schedule already validated).
-fn insert_version(
+pub(crate) fn insert_version(
     tx: &Connection,
     sealer: &Sealer,
     medicine_id: i64,
@@ -222,6 +281,7 @@ fn insert_version(
         valid_from,
         schedule: schedule.cloned(),
         created_at: now,
+        problem: None,
     })
 }
 
@@ -296,5 +356,126 @@ impl Store {
         self.read(|conn, sealer| {
             Ok(zone_timeline(conn, sealer)?.map(|t| t.zone_at(at).name().to_owned()))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::medicine::MedicineInfo;
+    use crate::schedule::{Phase, Timing, TimingRepeat, UnitOfTime, ZonePolicy};
+    use crate::store::{KeyProvider, OpenOptions};
+
+    struct FixedKey;
+
+    impl KeyProvider for FixedKey {
+        fn existing_key(&self) -> Result<Option<Vec<u8>>> {
+            Ok(Some(vec![7; 32]))
+        }
+        fn keep_new_key(&self, _key: &[u8]) -> Result<()> {
+            Ok(())
+        }
+    }
+
+    fn daily(period: f64, unit: UnitOfTime) -> Schedule {
+        Schedule {
+            start: "2026-01-01T08:00".parse().unwrap(),
+            zone: "Europe/Berlin".into(),
+            policy: ZonePolicy::Local,
+            phases: vec![Phase {
+                timing: Timing {
+                    repeat: Some(TimingRepeat {
+                        frequency: Some(1),
+                        period: Some(period),
+                        period_unit: Some(unit),
+                        ..TimingRepeat::default()
+                    }),
+                    ..Timing::default()
+                },
+                ..Phase::default()
+            }],
+            as_needed: None,
+            shift: None,
+        }
+    }
+
+    /// Schedules stored before today's limits (or damaged) must not stop the database: the
+    /// medicine is reported, every other one plans, and it can still be archived.
+    #[test]
+    fn a_stored_schedule_that_cannot_be_planned_leaves_the_rest_working() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("p.db"), &OpenOptions::default(), &FixedKey)
+            .unwrap();
+        let now = Timestamp::parse_rfc3339("2026-03-01T06:00:00Z").unwrap();
+        let epoch = Timestamp::parse_rfc3339("2026-01-01T00:00:00Z").unwrap();
+        let add = |name: &str| {
+            let info = MedicineInfo {
+                name: name.into(),
+                ..MedicineInfo::default()
+            };
+            store.add_medicine(&info, epoch).unwrap().id
+        };
+        let (good, huge, unreadable) = (add("A"), add("B"), add("C"));
+        store
+            .set_schedule(good, Some(&daily(1.0, UnitOfTime::D)), epoch, epoch)
+            .unwrap();
+        // What older versions accepted and stored: an interval of 10^20 hours, and a JSON
+        // value today's types no longer read (a year outside 1900-2199).
+        let poison = daily(1e20, UnitOfTime::H);
+        store
+            .write(|tx, sealer| insert_version(tx, sealer, huge, Some(&poison), epoch, epoch))
+            .unwrap();
+        let mut unreadable_json = serde_json::to_value(daily(1.0, UnitOfTime::D)).unwrap();
+        unreadable_json["start"] = "0001-01-01T08:00".into();
+        store
+            .write(|tx, sealer| {
+                let id = insert_version(tx, sealer, unreadable, None, epoch, epoch)?.id;
+                let sealed = sealer.seal_json(schedule_slot(id), &unreadable_json)?;
+                tx.execute(
+                    "UPDATE schedule_version SET details = ?1 WHERE id = ?2",
+                    params![sealed, id],
+                )?;
+                Ok(())
+            })
+            .unwrap();
+
+        let plan = store
+            .plan_notifications(now, Duration::from_secs(2 * 86_400), 64)
+            .unwrap();
+        assert!(!plan.notifications.is_empty());
+        assert!(plan.notifications.iter().all(|n| n.medicine_ids == [good]));
+        let reported: Vec<i64> = plan.schedule_problems.iter().map(|p| p.medicine_id).collect();
+        assert_eq!(reported, [huge, unreadable]);
+        assert_eq!(
+            store
+                .schedule_problems(now)
+                .unwrap()
+                .iter()
+                .map(|p| p.medicine_id)
+                .collect::<Vec<_>>(),
+            [huge, unreadable]
+        );
+        assert!(plan.schedule_problems[0].reason.contains("repeat.period"));
+        let today = store
+            .day(chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(), now)
+            .unwrap();
+        assert_eq!(today.len(), 1);
+        assert!(store.adherence(epoch, now, now).is_ok());
+        let versions = store.schedule_versions(unreadable).unwrap();
+        assert!(versions[0].schedule.is_none() && versions[0].problem.is_some());
+
+        // The way out: archive it (or give it a new schedule); then nothing is reported.
+        store.archive_medicine(huge, now).unwrap();
+        store
+            .set_schedule(
+                unreadable,
+                Some(&daily(1.0, UnitOfTime::D)),
+                now,
+                now,
+            )
+            .unwrap();
+        assert!(store.schedule_problems(now).unwrap().is_empty());
     }
 }

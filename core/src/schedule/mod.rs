@@ -21,8 +21,8 @@ use serde::{Deserialize, Serialize};
 pub use anchors::{Anchors, DEFAULT_MEAL_OFFSET_MINUTES, DayAnchors};
 pub use clock::{ClockTime, LocalDate, LocalDateTime};
 pub use expand::{ExpandContext, PlannedDose, ZoneTimeline, expand};
-pub use history::ScheduleVersion;
-pub(crate) use history::{InForce, in_force, record_zone, versions, zone_timeline};
+pub use history::{ScheduleProblem, ScheduleVersion};
+pub(crate) use history::{InForce, in_force, problems, record_zone, versions, zone_timeline};
 pub use spacing::{DoseMove, SpacingRule};
 pub(crate) use spacing::{moved_time, rules as spacing_rules};
 pub use timing::{Bounds, DayOfWeek, EventTiming, Timing, TimingCode, TimingRepeat, UnitOfTime};
@@ -59,10 +59,26 @@ pub struct Quantity {
     pub unit: String,
 }
 
+/// Largest amount of one dose, log entry or ceiling (a million of its unit: enough for
+/// international units, small enough that sums over years stay exact).
+pub const MAX_AMOUNT: f64 = 1_000_000.0;
+
+/// Longest least interval between as-needed doses: a week, in minutes.
+pub const MAX_MIN_INTERVAL_MINUTES: u32 = 7 * 24 * 60;
+
+/// Longest period of an as-needed ceiling: 31 days, in hours.
+pub const MAX_CEILING_PERIOD_HOURS: u32 = 31 * 24;
+
 impl Quantity {
     pub(crate) fn validate(&self, field: &'static str) -> Result<()> {
         if !(self.value.is_finite() && self.value > 0.0) {
             return Err(Error::invalid(field, "an amount must be greater than zero"));
+        }
+        if self.value > MAX_AMOUNT {
+            return Err(Error::invalid(
+                field,
+                "an amount must be at most 1000000 of its unit",
+            ));
         }
         let unit = self.unit.trim();
         if unit.is_empty() || unit.chars().count() > 30 || unit.chars().any(char::is_control) {
@@ -184,6 +200,12 @@ impl Schedule {
     /// is reported as field `repeat.offset` with the phase in the reason).
     pub fn validate(&self) -> Result<()> {
         parse_zone(&self.zone)?;
+        if !self.start.in_range() {
+            return Err(Error::invalid(
+                "start",
+                "must lie between the years 1900 and 2199",
+            ));
+        }
         if self.phases.is_empty() && self.as_needed.is_none() {
             return Err(Error::invalid(
                 "phases",
@@ -223,18 +245,21 @@ impl Schedule {
         }
         if let Some(prn) = &self.as_needed {
             crate::validate::optional_text("as_needed.reason", prn.reason.as_deref(), 200, false)?;
-            if prn.min_interval_minutes == Some(0) {
+            if prn
+                .min_interval_minutes
+                .is_some_and(|m| m == 0 || m > MAX_MIN_INTERVAL_MINUTES)
+            {
                 return Err(Error::invalid(
                     "as_needed.min_interval_minutes",
-                    "must be at least 1",
+                    format!("must be 1 to {MAX_MIN_INTERVAL_MINUTES} minutes (a week)"),
                 ));
             }
             if let Some(max) = &prn.max_per_period {
                 max.amount.validate("as_needed.max_per_period.amount")?;
-                if max.period_hours == 0 {
+                if max.period_hours == 0 || max.period_hours > MAX_CEILING_PERIOD_HOURS {
                     return Err(Error::invalid(
                         "as_needed.max_per_period.period_hours",
-                        "must be at least 1",
+                        format!("must be 1 to {MAX_CEILING_PERIOD_HOURS} hours (31 days)"),
                     ));
                 }
             }

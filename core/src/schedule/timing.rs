@@ -439,6 +439,18 @@ impl Timing {
                 "needs a repeat, a code, or at least one event",
             ));
         }
+        if self.event.len() > MAX_EVENTS {
+            return Err(Error::invalid(
+                "event",
+                format!("at most {MAX_EVENTS} events"),
+            ));
+        }
+        if !self.event.iter().all(|e| e.in_range()) {
+            return Err(Error::invalid(
+                "event",
+                "must lie between the years 1900 and 2199",
+            ));
+        }
         let Some(r) = &self.repeat else {
             return Ok(());
         };
@@ -555,18 +567,33 @@ impl Timing {
                 ));
             }
         }
+        check_limits(r)?;
         if r.offset.is_some_and(|minutes| minutes > 12 * 60) {
             return Err(Error::invalid(
                 "repeat.offset",
                 "must be at most 720 minutes",
             ));
         }
-        if let Some(Bounds::Duration { value, .. }) = &r.bounds
-            && !(value.is_finite() && *value > 0.0)
+        if let Some(Bounds::Duration { value, unit }) = &r.bounds {
+            if !(value.is_finite() && *value > 0.0) {
+                return Err(Error::invalid(
+                    "repeat.bounds",
+                    "a duration must be greater than zero",
+                ));
+            }
+            if span_seconds(*value, *unit) > MAX_BOUNDS_SECONDS {
+                return Err(Error::invalid(
+                    "repeat.bounds",
+                    "a duration must be at most 100 years",
+                ));
+            }
+        }
+        if let Some(Bounds::Period { start, end }) = &r.bounds
+            && !start.iter().chain(end).all(|at| at.in_range())
         {
             return Err(Error::invalid(
                 "repeat.bounds",
-                "a duration must be greater than zero",
+                "must lie between the years 1900 and 2199",
             ));
         }
         if let Some(Bounds::Period {
@@ -593,6 +620,78 @@ impl Timing {
         }
         Ok(())
     }
+}
+
+/// Most doses per period (`frequency`, `frequency_max`): once a minute over a day.
+pub const MAX_FREQUENCY: u32 = 1_440;
+/// Most doses a phase may plan through `count` (and `count_max`).
+pub const MAX_COUNT: u32 = 100_000;
+/// Most one-off `event`s in one timing.
+pub const MAX_EVENTS: usize = 1_000;
+/// Most `time_of_day` entries in one timing (every quarter of an hour).
+pub const MAX_TIMES_OF_DAY: usize = 96;
+/// Longest `period` (and `period_max`): ten years.
+const MAX_PERIOD_SECONDS: f64 = 10.0 * 366.0 * 86_400.0;
+/// Longest administration (`duration`, `duration_max`): 31 days (a long-acting implant is
+/// planned by its period, not its duration).
+const MAX_ADMINISTRATION_SECONDS: f64 = 31.0 * 86_400.0;
+/// Longest `boundsDuration`: a hundred years.
+const MAX_BOUNDS_SECONDS: f64 = 100.0 * 366.0 * 86_400.0;
+
+/// Seconds in `value` of `unit`, counting a month as 31 days and a year as 366 (for limits
+/// only: an upper estimate).
+fn span_seconds(value: f64, unit: UnitOfTime) -> f64 {
+    let seconds = match unit.fixed_seconds() {
+        Some(seconds) => seconds as f64,
+        None if unit == UnitOfTime::Mo => 31.0 * 86_400.0,
+        None => 366.0 * 86_400.0,
+    };
+    value * seconds
+}
+
+/// Regimen's upper limits: every number a timing carries is bounded, so expansion can never
+/// overflow or try to plan more doses than a phone can hold.
+fn check_limits(r: &TimingRepeat) -> Result<()> {
+    for (field, value) in [
+        ("repeat.frequency", r.frequency),
+        ("repeat.frequency_max", r.frequency_max),
+    ] {
+        if value.is_some_and(|v| v > MAX_FREQUENCY) {
+            return Err(Error::invalid(
+                field,
+                format!("must be at most {MAX_FREQUENCY}"),
+            ));
+        }
+    }
+    for (field, value) in [("repeat.count", r.count), ("repeat.count_max", r.count_max)] {
+        if value.is_some_and(|v| v > MAX_COUNT) {
+            return Err(Error::invalid(field, format!("must be at most {MAX_COUNT}")));
+        }
+    }
+    if let Some(unit) = r.period_unit {
+        for (field, value) in [("repeat.period", r.period), ("repeat.period_max", r.period_max)] {
+            if value.is_some_and(|v| span_seconds(v, unit) > MAX_PERIOD_SECONDS) {
+                return Err(Error::invalid(field, "must be at most 10 years"));
+            }
+        }
+    }
+    if let Some(unit) = r.duration_unit {
+        for (field, value) in [
+            ("repeat.duration", r.duration),
+            ("repeat.duration_max", r.duration_max),
+        ] {
+            if value.is_some_and(|v| span_seconds(v, unit) > MAX_ADMINISTRATION_SECONDS) {
+                return Err(Error::invalid(field, "must be at most 31 days"));
+            }
+        }
+    }
+    if r.time_of_day.len() > MAX_TIMES_OF_DAY {
+        return Err(Error::invalid(
+            "repeat.time_of_day",
+            format!("at most {MAX_TIMES_OF_DAY} times a day"),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -217,7 +217,7 @@ fn missed_doses(
     if to <= from {
         return Ok(());
     }
-    for dose in doses(tx, sealer, look.snapshot, from, to, look.now)? {
+    for dose in doses(tx, sealer, look.snapshot, from, to, look.now, &mut Vec::new())? {
         if let (DoseStatus::Missed, Some(due)) = (dose.status, dose.due_at) {
             out.push(Body::Dose {
                 medicine: dose.medicine_id,
@@ -277,6 +277,7 @@ fn schedule(
         from,
         from.plus(SCHEDULE_DAYS as u32 * DAY + DAY),
         look.now,
+        &mut Vec::new(),
     )?;
     // The longest window that fits one message, a week at most.
     for days in (1..=SCHEDULE_DAYS).rev() {
@@ -345,7 +346,7 @@ fn summaries(
             break;
         }
         let (mut scheduled, mut taken, mut late, mut skipped, mut missed) = (0, 0, 0, 0, 0);
-        for dose in doses(tx, sealer, look.snapshot, from, to, look.now)? {
+        for dose in doses(tx, sealer, look.snapshot, from, to, look.now, &mut Vec::new())? {
             if dose.due_at.is_none() {
                 continue;
             }
