@@ -90,13 +90,11 @@ pub fn trusted_keys() -> Vec<String> {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path)
-        .map_err(|error| Failure::Cli(format!("cannot read {}: {error}", path.display())))
+    crate::files::read_bytes(path, regimen_core::knowledge::MAX_BUNDLE_BYTES)
 }
 
 fn read_text(path: &Path) -> Result<String, Failure> {
-    std::fs::read_to_string(path)
-        .map_err(|error| Failure::Cli(format!("cannot read {}: {error}", path.display())))
+    crate::files::read_text(path, regimen_core::knowledge::MAX_BUNDLE_BYTES)
 }
 
 fn write(path: &Path, bytes: &[u8], private: bool) -> Outcome {

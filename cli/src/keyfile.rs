@@ -37,6 +37,9 @@ impl KeyStore for KeyFile {
                 .ok_or_else(|| unavailable(&format!("{KEY_ENV} must be 64 hexadecimal digits")));
         }
         match fs::read_to_string(&self.path) {
+            // An empty file was left by a version that could be stopped while writing it:
+            // no key was ever kept in it.
+            Ok(text) if text.trim().is_empty() => Ok(None),
             Ok(text) => decode_hex(&text).map(Some).ok_or_else(|| {
                 unavailable(&format!(
                     "{} does not hold 64 hexadecimal digits",
@@ -51,22 +54,63 @@ impl KeyStore for KeyFile {
         }
     }
 
+    /// Keeps `key` unless a key is kept already. The key is written whole to a private file
+    /// and then linked to the key file's name, so the key file is never seen empty or half
+    /// written, and of several processes creating the database at once the first key wins
+    /// (each reads the kept key back).
     fn save_key(&self, _alias: String, key: Vec<u8>) -> Result<(), KeyStoreError> {
         if std::env::var_os(KEY_ENV).is_some() {
             return Err(unavailable(&format!("{KEY_ENV} is set but unusable")));
         }
-        let mut options = fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
-        let mut file = options.open(&self.path).map_err(|error| {
-            unavailable(&format!("cannot create {}: {error}", self.path.display()))
-        })?;
-        file.write_all(format!("{hex}\n").as_bytes())
-            .and_then(|()| file.sync_all())
-            .map_err(|error| unavailable(&format!("cannot write {}: {error}", self.path.display())))
+        let mut private = self.path.as_os_str().to_owned();
+        private.push(format!(".new-{}", std::process::id()));
+        let private = PathBuf::from(private);
+        let written = write_private(&private, format!("{hex}\n").as_bytes());
+        let kept = written.and_then(|()| self.link_unless_kept(&private));
+        let _ = fs::remove_file(&private);
+        kept.map_err(|error| unavailable(&format!("cannot write {}: {error}", self.path.display())))
     }
+}
+
+impl KeyFile {
+    /// Gives the written key file its name, unless a key is kept there already; an empty file
+    /// left by an interrupted older version is replaced.
+    fn link_unless_kept(&self, private: &Path) -> std::io::Result<()> {
+        match fs::hard_link(private, &self.path) {
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                let holds_a_key = fs::read_to_string(&self.path)
+                    .map(|text| !text.trim().is_empty())
+                    .unwrap_or(true);
+                if holds_a_key {
+                    return Ok(());
+                }
+                // Move the empty file aside first: of several processes doing this at once,
+                // one moves it and every other one then finds the first key in place.
+                let mut aside = self.path.as_os_str().to_owned();
+                aside.push(format!(".empty-{}", std::process::id()));
+                if fs::rename(&self.path, &aside).is_ok() {
+                    let _ = fs::remove_file(&aside);
+                }
+                match fs::hard_link(private, &self.path) {
+                    Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+                    other => other,
+                }
+            }
+            other => other,
+        }
+    }
+}
+
+/// Writes `bytes` to a new file readable by its owner only, durably.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
 }
 
 fn unavailable(reason: &str) -> KeyStoreError {

@@ -4,6 +4,7 @@
 mod day;
 mod demo;
 mod dose;
+mod files;
 mod kb;
 mod keyfile;
 mod med;

@@ -165,9 +165,7 @@ pub fn run(session: &Session, command: &MedCommand) -> Outcome {
             print_medicine(session, &regimen.medicine(medicine.id)?)?;
         }
         MedCommand::Import { file, name } => {
-            let json_text = std::fs::read_to_string(file).map_err(|error| {
-                Failure::Cli(format!("cannot read {}: {error}", file.display()))
-            })?;
+            let json_text = crate::files::read_text(file, regimen_core::pgx::import::MAX_BYTES)?;
             let added = regimen.import_fhir(json_text, name.clone())?;
             print_medicine(session, &added)?;
         }

@@ -269,6 +269,14 @@ pub fn dose_line(session: &Session, dose: &ScheduledDose, medicines: &[Medicine]
     format!("{due}  {title:<24} {status}")
 }
 
+/// A failure as one line of text.
+pub fn failure_text(failure: &Failure) -> String {
+    match failure {
+        Failure::Cli(message) => message.clone(),
+        Failure::Regimen(error) => error.to_string(),
+    }
+}
+
 pub fn print_failure(failure: &Failure, json: bool) {
     let (kind, message, field) = match failure {
         Failure::Cli(message) => ("usage", message.clone(), None),

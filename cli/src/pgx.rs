@@ -93,9 +93,7 @@ pub fn run(session: &Session, command: &PgxCommand) -> Outcome {
     let regimen = &session.regimen;
     match command {
         PgxCommand::Import { file } => {
-            let text = std::fs::read_to_string(file).map_err(|error| {
-                Failure::Cli(format!("cannot read {}: {error}", file.display()))
-            })?;
+            let text = crate::files::read_text(file, regimen_core::pgx::import::MAX_BYTES)?;
             let imported = regimen.import_pgx(text)?;
             if session.json {
                 print_json(

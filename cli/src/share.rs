@@ -12,6 +12,11 @@ use regimen_ffi::{
 };
 
 use crate::output::{choice_name, print_json};
+
+/// Largest pairing payload read from a file.
+const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
+/// Largest pushed message read from a file (a push service carries at most 4 KB).
+const MAX_BODY: usize = regimen_core::share::ece::MAX_BODY;
 use crate::session::Session;
 use crate::{Failure, Outcome, block_on};
 
@@ -83,8 +88,7 @@ pub enum ShareCommand {
 fn payload(text_or_file: &str) -> Result<String, Failure> {
     let path = Path::new(text_or_file);
     if !text_or_file.trim_start().starts_with('{') && path.exists() {
-        return std::fs::read_to_string(path)
-            .map_err(|error| Failure::Cli(format!("cannot read {}: {error}", path.display())));
+        return crate::files::read_text(path, MAX_PAYLOAD_BYTES);
     }
     Ok(text_or_file.to_owned())
 }
@@ -116,18 +120,36 @@ fn print_pairing(session: &Session, share: &ShareInfo, payload: &str, next: &str
     }
 }
 
-fn print_received(session: &Session, received: &[ReceivedMessage]) {
+fn print_received(session: &Session, results: &[(&Path, Result<ReceivedMessage, Failure>)]) {
     if session.json {
-        print_json(received);
+        let items: Vec<serde_json::Value> = results
+            .iter()
+            .map(|(file, result)| match result {
+                Ok(message) => serde_json::json!({ "file": file, "received": message }),
+                Err(failure) => {
+                    serde_json::json!({ "file": file, "error": crate::output::failure_text(failure) })
+                }
+            })
+            .collect();
+        print_json(&items);
         return;
     }
-    for message in received {
-        let what = if message.ignored {
-            "ignored (already had it, or the share ended)".to_owned()
-        } else {
-            format!("{} message", choice_name(&message.kind))
-        };
-        println!("#{} seq {}: {what}", message.share_id, message.seq);
+    for (file, result) in results {
+        match result {
+            Ok(message) => {
+                let what = if message.ignored {
+                    "ignored (already had it, or the share ended)".to_owned()
+                } else {
+                    format!("{} message", choice_name(&message.kind))
+                };
+                println!("{}: #{} seq {}: {what}", file.display(), message.share_id, message.seq);
+            }
+            Err(failure) => println!(
+                "{}: not taken in: {}",
+                file.display(),
+                crate::output::failure_text(failure)
+            ),
+        }
     }
 }
 
@@ -237,14 +259,23 @@ pub fn run(session: &Session, command: &ShareCommand) -> Outcome {
             }
         }
         ShareCommand::Receive { files } => {
-            let mut received = Vec::new();
-            for file in files {
-                let body = std::fs::read(file).map_err(|error| {
-                    Failure::Cli(format!("cannot read {}: {error}", file.display()))
-                })?;
-                received.push(regimen.receive(body)?);
+            // Each file on its own: a bad one is reported and the others are still taken in.
+            let results: Vec<(&Path, Result<ReceivedMessage, Failure>)> = files
+                .iter()
+                .map(|file| {
+                    let received = crate::files::read_bytes(file, MAX_BODY)
+                        .and_then(|body| Ok(regimen.receive(body)?));
+                    (file.as_path(), received)
+                })
+                .collect();
+            print_received(session, &results);
+            let failed = results.iter().filter(|(_, r)| r.is_err()).count();
+            if failed > 0 {
+                return Err(Failure::Cli(format!(
+                    "{failed} of {} messages could not be taken in",
+                    results.len()
+                )));
             }
-            print_received(session, &received);
         }
         ShareCommand::Status { id: Some(id) } => {
             let share = regimen

@@ -620,12 +620,27 @@ fn two_databases_pair_and_share_through_a_push_service_on_loopback() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r["kind"].as_str().unwrap())
+        .map(|r| r["received"]["kind"].as_str().unwrap())
         .collect();
     assert_eq!(kinds, ["shared", "schedule"]);
     // The same file again changes nothing.
     let again = json(&caregiver, &["share", "receive", &files[0]]);
-    assert_eq!(again[0]["ignored"], true);
+    assert_eq!(again[0]["received"]["ignored"], true);
+    // A damaged file among good ones: each is reported, the good one still taken in, and the
+    // run fails.
+    let damaged = pushed.path().join("damaged");
+    std::fs::write(&damaged, b"not a push message").unwrap();
+    let mixed = caregiver.regimen(&[
+        "--json",
+        "share",
+        "receive",
+        damaged.to_str().unwrap(),
+        &files[1],
+    ]);
+    assert!(!mixed.status.success());
+    let reported: serde_json::Value = serde_json::from_slice(&mixed.stdout).unwrap();
+    assert!(reported[0]["error"].as_str().unwrap().contains("invalid"));
+    assert_eq!(reported[1]["received"]["ignored"], true);
 
     let status = json(&caregiver, &["share", "status", "1"]);
     assert_eq!(status["share"]["peer_name"], "Ana");
@@ -668,4 +683,61 @@ fn poison_schedules_are_refused_and_the_database_keeps_working() {
     assert!(today.contains("08:00  Metformin") || today.contains("Metformin"), "{today}");
     assert!(run.ok(&["plan"]).contains("notifications to have pending"));
     run.ok(&["med", "archive", "1"]);
+}
+
+#[test]
+fn an_empty_key_file_left_by_an_interrupted_first_run_does_not_block_the_path() {
+    let run = Run::new();
+    let key = run.dir.path().join("patient.db.key");
+    std::fs::write(&key, b"").unwrap();
+    run.ok(&["med", "add", "Metformin"]);
+    assert_eq!(std::fs::read_to_string(&key).unwrap().trim().len(), 64);
+    assert!(run.ok(&["med", "list"]).contains("Metformin"));
+}
+
+#[test]
+fn several_processes_creating_one_database_at_once_all_succeed() {
+    for round in 0..5 {
+        let run = Run::new();
+        let children: Vec<_> = (0..4)
+            .map(|i| {
+                Command::new(env!("CARGO_BIN_EXE_regimen"))
+                    .arg("--db")
+                    .arg(run.db())
+                    .args(["--tz", "Europe/Berlin", "med", "add", &format!("M{i}")])
+                    .env_remove("REGIMEN_KEY")
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let output = child.wait_with_output().unwrap();
+            assert!(
+                output.status.success(),
+                "round {round}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let list = run.ok(&["med", "list"]);
+        assert_eq!(list.lines().filter(|l| l.contains('M')).count(), 4, "{list}");
+    }
+}
+
+#[test]
+fn a_database_in_a_folder_that_does_not_exist_says_so() {
+    let run = Run::new();
+    let db = run.dir.path().join("missing").join("p.db");
+    let output = Command::new(env!("CARGO_BIN_EXE_regimen"))
+        .arg("--db")
+        .arg(&db)
+        .args(["med", "list"])
+        .env_remove("REGIMEN_KEY")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("folder"), "{stderr}");
+    assert!(!stderr.contains("key"), "{stderr}");
 }

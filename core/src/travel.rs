@@ -77,6 +77,22 @@ impl Store {
             ));
         }
         let until = now.plus(lookahead);
+        // Called at every start: when the zone is the one in force, answer from a read and
+        // take no write lock (another process may be writing).
+        let in_force_now = self.read(|conn, sealer| {
+            let snapshot = self.snapshot(conn, sealer, true)?;
+            Ok(snapshot.zones.as_ref().map(|t| t.zone_at(now)))
+        })?;
+        if in_force_now == Some(tz) {
+            return Ok(ZoneChangeReport {
+                changed: false,
+                previous_zone: Some(tz.name().to_owned()),
+                zone: tz.name().to_owned(),
+                moved: Vec::new(),
+                kept: Vec::new(),
+                can_shift_gradually: Vec::new(),
+            });
+        }
         self.write(|tx, sealer| {
             let old = self.snapshot(tx, sealer, false)?;
             let previous = old.zones.as_ref().map(|t| t.zone_at(now));

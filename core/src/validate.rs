@@ -25,7 +25,36 @@ pub(crate) fn required_text(
     if !trimmed.chars().all(allowed) {
         return Err(Error::invalid(field, "must not contain control characters"));
     }
+    // Direction overrides, embeddings and isolates make text display differently from
+    // what it is (a name that reads as another medicine); the marks (LRM, RLM, ALM) that
+    // right-to-left writing needs are fine.
+    if trimmed.chars().any(is_direction_control) {
+        return Err(Error::invalid(
+            field,
+            "must not contain text-direction override characters",
+        ));
+    }
+    if !trimmed.chars().any(|c| !c.is_whitespace() && !is_invisible(c)) {
+        return Err(Error::invalid(field, "must contain a visible character"));
+    }
     Ok(trimmed.to_owned())
+}
+
+/// Unicode's bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+/// U+2066-U+2069).
+fn is_direction_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Characters that show nothing by themselves: format characters (zero-width spaces and
+/// joiners, marks, the byte-order mark, tags), variation selectors and Hangul fillers.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}'
+        | '\u{17B5}' | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{3164}'
+        | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0000}'..='\u{E007F}' | '\u{E0100}'..='\u{E01EF}')
 }
 
 /// Like [`required_text`], but absent or blank text is `None`.
@@ -71,6 +100,20 @@ mod tests {
         assert!(required_text("notes", "a\nb", 10, true).is_ok());
         assert!(required_text("name", "a\nb", 10, false).is_err());
         assert!(required_text("notes", "a\u{7}b", 10, true).is_err());
+    }
+
+    #[test]
+    fn direction_overrides_and_invisible_only_text_are_refused() {
+        // "Tylenol" written backwards behind a right-to-left override displays as "lonelyT".
+        assert!(required_text("name", "\u{202E}lonelyT", 50, false).is_err());
+        assert!(required_text("name", "abc\u{2066}def", 50, false).is_err());
+        for invisible in ["\u{200B}", "\u{200B}\u{200D}\u{FEFF}", "\u{3164}", "\u{00AD} \u{2060}"] {
+            let err = required_text("name", invisible, 50, false).unwrap_err();
+            assert!(err.to_string().contains("visible"), "{invisible:?}: {err}");
+        }
+        // Right-to-left names with their marks, and joiners inside real words, are fine.
+        assert!(required_text("name", "\u{200F}פרצטמול", 50, false).is_ok());
+        assert!(required_text("name", "می\u{200C}خواهم", 50, false).is_ok());
     }
 
     #[test]

@@ -275,3 +275,33 @@ fn fhir_genotype_observations_in_a_bundle_are_read() {
         })
     ));
 }
+
+#[test]
+fn a_pharmcat_tsv_cut_anywhere_is_refused_or_gives_only_results_of_the_whole_file() {
+    let Some(text) = example("pharmcat.example2.report.tsv") else {
+        return;
+    };
+    let whole = import::parse(&text).unwrap().results;
+    let mut refused = 0;
+    // Every cut inside the rows (after the header), as a truncated download leaves it.
+    let rows_start = text.match_indices('\n').nth(1).unwrap().0 + 1;
+    for cut in rows_start..text.len() {
+        if !text.is_char_boundary(cut) {
+            continue;
+        }
+        match import::parse(&text[..cut]) {
+            Err(_) => refused += 1,
+            Ok(partial) => {
+                for result in &partial.results {
+                    assert!(
+                        whole.contains(result),
+                        "cut at {cut}: {} {} is not in the report",
+                        result.gene,
+                        result.diplotype
+                    );
+                }
+            }
+        }
+    }
+    assert!(refused > text.len() / 2, "most cuts fall mid-row: {refused}");
+}

@@ -62,3 +62,26 @@ fn flying_to_new_york_moves_local_doses_and_keeps_home_doses() {
     assert!(!again.changed);
     assert!(again.moved.is_empty());
 }
+
+#[test]
+fn an_unchanged_zone_is_answered_without_waiting_for_another_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.db");
+    let options = regimen_core::OpenOptions {
+        busy_timeout: Duration::from_millis(50),
+        ..regimen_core::OpenOptions::default()
+    };
+    let store = regimen_core::Store::open(&path, &options, &common::FixedKey).unwrap();
+    let now = at("2026-03-01T08:00:00Z");
+    let day = Duration::from_secs(86_400);
+    assert!(store.change_device_zone("Europe/Berlin", now, day).unwrap().changed);
+    // Another process (a notification receiver) holds the write lock.
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let report = store.change_device_zone("Europe/Berlin", now, day).unwrap();
+    assert!(!report.changed);
+    // A real change has to wait for the lock, and says so when it cannot get it.
+    assert!(store.change_device_zone("Asia/Tokyo", now, day).is_err());
+    other.execute_batch("COMMIT").unwrap();
+    assert!(store.change_device_zone("Asia/Tokyo", now, day).unwrap().changed);
+}

@@ -83,11 +83,15 @@ impl From<CoreError> for RegimenError {
             CoreError::Locked(reason) => RegimenError::Locked { reason },
             CoreError::Crypto(reason) => RegimenError::Crypto { reason },
             CoreError::KnowledgeBase(reason) => RegimenError::KnowledgeBase { reason },
-            error @ (CoreError::Unusable(_)
-            | CoreError::SchemaTooNew { .. }
-            | CoreError::Sqlite(_)) => RegimenError::Storage {
+            // SQLite's own message: core's display would add a second "storage:".
+            CoreError::Sqlite(error) => RegimenError::Storage {
                 reason: error.to_string(),
             },
+            error @ (CoreError::Unusable(_) | CoreError::SchemaTooNew { .. }) => {
+                RegimenError::Storage {
+                    reason: error.to_string(),
+                }
+            }
         }
     }
 }

@@ -34,7 +34,11 @@ pub fn parse(text: &str) -> Result<Parsed> {
     if text.len() > MAX_BYTES {
         return Err(Error::invalid("file", "larger than 16 MiB"));
     }
-    let trimmed = text.trim_start_matches('\u{feff}').trim();
+    // Only line ends come off the end: a TSV's last row may end in an empty cell.
+    let trimmed = text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .trim_end_matches(['\n', '\r']);
     if trimmed.is_empty() {
         return Err(Error::invalid("file", "is empty"));
     }
@@ -117,7 +121,12 @@ fn pharmcat_json(report: &Value) -> Result<Vec<NewPgxResult>> {
 fn pharmcat_tsv(text: &str) -> Result<Vec<NewPgxResult>> {
     let mut lines = text.lines();
     let lab = lines.next().map(|title| title.trim().to_owned());
-    let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
+    let header: Vec<&str> = lines
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('\r')
+        .split('\t')
+        .collect();
     let column = |name: &str| header.iter().position(|h| h.trim() == name);
     let (Some(gene_at), Some(diplotype_at)) = (column("Gene"), column("Source Diplotype")) else {
         return Err(Error::invalid(
@@ -126,11 +135,45 @@ fn pharmcat_tsv(text: &str) -> Result<Vec<NewPgxResult>> {
         ));
     };
     let mut out = Vec::new();
-    for line in lines.filter(|l| !l.trim().is_empty()) {
-        let fields: Vec<&str> = line.split('\t').collect();
-        let (Some(gene), Some(diplotype)) = (fields.get(gene_at), fields.get(diplotype_at)) else {
+    // Line numbers count from the file's first line (the title), as an editor shows them.
+    for (index, line) in lines.enumerate() {
+        if line.trim().is_empty() {
             continue;
-        };
+        }
+        let fields: Vec<&str> = line.trim_end_matches('\r').split('\t').collect();
+        // PharmCAT writes every column on every row: a row with fewer was cut short (a
+        // truncated download), and its last cell may be cut too (`*38/*3` for `*38/*38`).
+        if fields.len() != header.len() {
+            return Err(Error::InvalidInput {
+                field: "file",
+                reason: format!(
+                    "line {} has {} of the {} columns: the file looks cut short or damaged",
+                    index + 3,
+                    fields.len(),
+                    header.len()
+                ),
+            });
+        }
+        let (gene, diplotype) = (fields[gene_at], fields[diplotype_at]);
+        // The diplotype is the two haplotype columns joined: a mismatch is a damaged row.
+        if let (Some(first), Some(second)) = (column("Haplotype 1"), column("Haplotype 2")) {
+            let (first, second) = (fields[first].trim(), fields[second].trim());
+            let joined = |a: &str, b: &str| format!("{a}/{b}");
+            if is_call(diplotype)
+                && !first.is_empty()
+                && !second.is_empty()
+                && diplotype.trim() != joined(first, second)
+                && diplotype.trim() != joined(second, first)
+            {
+                return Err(Error::InvalidInput {
+                    field: "file",
+                    reason: format!(
+                        "line {}: the diplotype does not match its two haplotype columns",
+                        index + 3
+                    ),
+                });
+            }
+        }
         if is_call(diplotype) {
             out.push(NewPgxResult {
                 gene: gene.trim().to_owned(),

@@ -9,6 +9,7 @@
 //! pool of read-only readers; WAL lets readers run while the writer writes, and `busy_timeout`
 //! lets a second process (a notification extension) share the file.
 
+mod create;
 mod migrations;
 pub(crate) mod seal;
 
@@ -86,52 +87,58 @@ impl Store {
     /// Opens the database at `path`, creating it (and its key) if allowed and missing, and
     /// migrating an older schema. See the module docs for what is refused.
     pub fn open(path: &Path, options: &OpenOptions, keys: &dyn KeyProvider) -> Result<Store> {
-        let exists = path.exists();
-        if !exists && !options.create_if_missing {
+        if !path.exists() {
+            if !options.create_if_missing {
+                return Err(Error::Unusable(
+                    "no database exists at the path and creating one was not allowed".into(),
+                ));
+            }
+            create::create(path, keys)?;
+        }
+        Store::open_existing(path, options, keys)
+    }
+
+    /// Opens a database file that exists (made whole by [`create::create`], never half).
+    fn open_existing(path: &Path, options: &OpenOptions, keys: &dyn KeyProvider) -> Result<Store> {
+        // SQLite reads a 0-byte file as a new, empty database; Regimen never leaves one (a
+        // new database appears whole), so it is a truncated file or not ours.
+        if std::fs::metadata(path).map_err(|_| unopenable())?.len() == 0 {
             return Err(Error::Unusable(
-                "no database exists at the path and creating one was not allowed".into(),
+                "the database file is empty (0 bytes): it was truncated or is not a Regimen \
+                 database; restore it from a backup"
+                    .into(),
             ));
         }
-        // A new file is only created once its key is kept.
-        let early_key = if exists {
-            None
-        } else {
-            Some(new_database_key(keys)?)
-        };
-        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        if !exists {
-            flags |= OpenFlags::SQLITE_OPEN_CREATE;
-        }
-        let mut conn = Connection::open_with_flags(path, flags).map_err(describe_open_error)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(describe_open_error)?;
         conn.busy_timeout(options.busy_timeout)?;
 
         // Reads only, until the key is proven.
-        let sealer = match inspect(&conn)? {
+        let version = match inspect(&conn)? {
             FileState::Empty => {
-                let key = match early_key {
-                    Some(key) => key,
-                    None => new_database_key(keys)?,
-                };
-                let sealer = Sealer::new(&key)?;
-                configure_writer(&conn)?;
-                create_schema(&mut conn, &sealer)?;
-                sealer
+                return Err(Error::Unusable(
+                    "the file is an empty SQLite database, not a Regimen database".into(),
+                ));
             }
-            FileState::Regimen { version } => {
-                let key = keys.existing_key()?.ok_or_else(|| {
-                    Error::Locked("the key store holds no key for this database".into())
-                })?;
-                let sealer = Sealer::new(&key)?;
-                verify_key(&conn, &sealer)?;
-                configure_writer(&conn)?;
-                for step in version + 1..=SCHEMA_VERSION {
-                    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                    apply_step(&tx, step)?;
-                    tx.commit()?;
-                }
-                sealer
-            }
+            FileState::Regimen { version } => version,
         };
+        let key = keys
+            .existing_key()?
+            .ok_or_else(|| Error::Locked("the key store holds no key for this database".into()))?;
+        let sealer = Sealer::new(&key)?;
+        verify_key(&conn, &sealer)?;
+        configure_writer(&conn)?;
+        let mut conn = conn;
+        for step in version + 1..=SCHEMA_VERSION {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            // Another process may have migrated it while we waited for the lock.
+            let done: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+            if done < step {
+                apply_step(&tx, step)?;
+            }
+            tx.commit()?;
+        }
+        create::keep_private(path);
         Ok(Store {
             path: path.to_path_buf(),
             options: options.clone(),
@@ -218,17 +225,6 @@ enum FileState {
     Regimen { version: i64 },
 }
 
-/// The key for a database about to be created: one kept by an earlier attempt whose creation
-/// did not finish, or a fresh one, kept before it is used.
-fn new_database_key(keys: &dyn KeyProvider) -> Result<Vec<u8>> {
-    if let Some(key) = keys.existing_key()? {
-        return Ok(key);
-    }
-    let key = seal::generate_key()?;
-    keys.keep_new_key(&key)?;
-    Ok(key)
-}
-
 /// Reads the file's header facts without writing anything.
 fn inspect(conn: &Connection) -> Result<FileState> {
     let object_count: i64 = conn
@@ -287,24 +283,8 @@ fn configure_writer(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Creates every table of a new database and its key check, in one transaction.
-fn create_schema(conn: &mut Connection, sealer: &Sealer) -> Result<()> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    // Another process may have created it between our look and our lock.
-    if let FileState::Regimen { .. } = inspect(&tx)? {
-        return Err(Error::Conflict(
-            "another process created the database at the same moment; open it again".into(),
-        ));
-    }
-    for step in 1..=SCHEMA_VERSION {
-        apply_step(&tx, step)?;
-    }
-    tx.execute(
-        "INSERT INTO meta (key, value) VALUES ('key_check', ?1)",
-        [sealer.seal(KEY_CHECK_SLOT, KEY_CHECK)?],
-    )?;
-    tx.commit()?;
-    Ok(())
+fn unopenable() -> Error {
+    Error::Unusable("the file cannot be opened".into())
 }
 
 /// Turns SQLite's "not a database" and "corrupt" codes into [`Error::Unusable`].
@@ -314,7 +294,7 @@ fn describe_open_error(error: rusqlite::Error) -> Error {
             Error::Unusable("the file is not a SQLite database".into())
         }
         Some(ErrorCode::DatabaseCorrupt) => Error::Unusable("the database file is damaged".into()),
-        Some(ErrorCode::CannotOpen) => Error::Unusable("the file cannot be opened".into()),
+        Some(ErrorCode::CannotOpen) => unopenable(),
         _ => Error::Sqlite(error),
     }
 }

@@ -333,7 +333,7 @@ fn database_at_version(path: &Path, version: i64, sealer: &Sealer) {
     for step in 1..=version {
         apply_step(&tx, step).unwrap();
     }
-    if version >= 1 {
+    {
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('key_check', ?1)",
             [sealer.seal(KEY_CHECK_SLOT, KEY_CHECK).unwrap()],
@@ -363,19 +363,117 @@ fn every_earlier_schema_upgrades_to_the_fresh_schema_and_keeps_its_data() {
 
     let key = [3u8; KEY_LEN];
     let sealer = Sealer::new(&key).unwrap();
-    for version in 0..SCHEMA_VERSION {
+    // Version 0 (an empty SQLite file) is no Regimen database: a new one is only ever made
+    // whole (see `a_zero_byte_or_empty_sqlite_file_is_refused_untouched`).
+    for version in 1..SCHEMA_VERSION {
         let path = dir.path().join(format!("v{version}.db"));
         database_at_version(&path, version, &sealer);
         let store = open(&path, &MemoryKeys::holding(&key)).unwrap();
-        if version >= 1 {
-            let kept = store.medicine(1).unwrap();
-            assert_eq!(kept.info.name, "Levothyroxine", "from version {version}");
-        }
+        let kept = store.medicine(1).unwrap();
+        assert_eq!(kept.info.name, "Levothyroxine", "from version {version}");
         drop(store);
         assert_eq!(
             schema_of(&path),
             expected,
             "upgraded from version {version}"
         );
+    }
+}
+
+#[test]
+fn a_zero_byte_or_empty_sqlite_file_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    fs::write(&path, b"").unwrap();
+    let keys = MemoryKeys::holding(&[5u8; KEY_LEN]);
+    let err = open(&path, &keys).err().unwrap();
+    assert!(matches!(&err, Error::Unusable(reason) if reason.contains("0 bytes")), "{err}");
+    assert_eq!(fs::read(&path).unwrap(), b"");
+
+    let empty = dir.path().join("empty.db");
+    let conn = Connection::open(&empty).unwrap();
+    conn.pragma_update(None, "user_version", 0).unwrap();
+    conn.execute_batch("VACUUM").unwrap();
+    drop(conn);
+    let before = fs::read(&empty).unwrap();
+    assert!(!before.is_empty());
+    assert!(matches!(open(&empty, &keys), Err(Error::Unusable(_))));
+    assert_eq!(fs::read(&empty).unwrap(), before);
+}
+
+#[test]
+fn a_new_database_and_its_journals_are_readable_by_the_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    let store = open(&path, &MemoryKeys::default()).unwrap();
+    store.add_medicine(&named("Warfarin"), now()).unwrap();
+    for suffix in ["", "-wal", "-shm"] {
+        let file = PathBuf::from(format!("{}{suffix}", path.display()));
+        let mode = fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{suffix}");
+    }
+    // Nothing but the database and its journals is left in the folder.
+    let mut names: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["patient.db", "patient.db-shm", "patient.db-wal"]);
+}
+
+#[test]
+fn a_database_made_readable_by_others_is_made_private_on_open() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    let keys = MemoryKeys::default();
+    drop(open(&path, &keys).unwrap());
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+    drop(open(&path, &keys).unwrap());
+    assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+}
+
+#[test]
+fn a_database_in_a_missing_folder_is_refused_saying_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = MemoryKeys::default();
+    let err = open(&dir.path().join("no/such/folder/p.db"), &keys).err().unwrap();
+    assert!(matches!(&err, Error::Unusable(reason) if reason.contains("folder")), "{err}");
+    assert!(keys.0.borrow().is_none(), "no key kept for it");
+}
+
+/// A key store shared by threads that keeps the first key it is given, as the contract asks.
+#[derive(Default)]
+struct SharedKeys(std::sync::Mutex<Option<Vec<u8>>>);
+
+impl KeyProvider for SharedKeys {
+    fn existing_key(&self) -> Result<Option<Vec<u8>>> {
+        Ok(self.0.lock().unwrap().clone())
+    }
+    fn keep_new_key(&self, key: &[u8]) -> Result<()> {
+        self.0.lock().unwrap().get_or_insert_with(|| key.to_vec());
+        Ok(())
+    }
+}
+
+#[test]
+fn many_first_opens_at_once_all_open_the_one_database() {
+    for round in 0..10 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = db_path(&dir);
+        let keys = SharedKeys::default();
+        let opened: Vec<Result<Store>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..6)
+                .map(|_| scope.spawn(|| Store::open(&path, &OpenOptions::default(), &keys)))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for (index, store) in opened.into_iter().enumerate() {
+            let store = store.unwrap_or_else(|e| panic!("round {round}, opener {index}: {e}"));
+            store.add_medicine(&named("Metformin"), now()).unwrap();
+        }
+        let store = Store::open(&path, &OpenOptions::default(), &keys).unwrap();
+        assert_eq!(store.medicines(false).unwrap().len(), 6);
     }
 }
