@@ -167,7 +167,7 @@ fn seed(session: &Session) -> Outcome {
             rxnorm: Some(sample.rxnorm.into()),
             atc: Some(sample.atc.into()),
             instructions: Some(sample.instructions.into()),
-            notes: None,
+            ..MedicineInfo::default()
         };
         let phase = Phase {
             timing: daily(sample.times)?,
@@ -193,7 +193,7 @@ fn seed(session: &Session) -> Outcome {
             rxnorm: Some("5640".into()),
             atc: Some("M01AE01".into()),
             instructions: Some("Only when needed for pain, with food".into()),
-            notes: None,
+            ..MedicineInfo::default()
         },
         Some(schedule(
             vec![],
@@ -219,6 +219,7 @@ fn seed(session: &Session) -> Outcome {
         atc: Some("J01CA04".into()),
         instructions: Some("Three times a day for 7 days".into()),
         notes: Some("Course for a chest infection, finished".into()),
+        ..MedicineInfo::default()
     })?;
     regimen.archive_medicine(course.id)?;
     regimen.import_pgx("gene,diplotype\nCYP2C19,*1/*2\nCYP2D6,*1/*4\nSLCO1B1,*1/*1\n".into())?;

@@ -173,10 +173,16 @@ pub fn run_offline(command: &KbCommand, json: bool) -> Option<Outcome> {
                 source: source.clone(),
                 tables: Tables {
                     allele_functions: table("allele_functions")?,
+                    allele_aliases: table("allele_aliases")?,
                     drugs: table("drugs")?,
+                    drug_names: table("drug_names")?,
+                    drug_codes: table("drug_codes")?,
                     drug_gene_rules: table("drug_gene_rules")?,
+                    guidelines: table("guidelines")?,
                     inhibitors: table("inhibitors")?,
                     interactions: table("interactions")?,
+                    duplicate_groups: table("duplicate_groups")?,
+                    sources: table("sources")?,
                 },
             };
             match key {

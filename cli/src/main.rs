@@ -4,6 +4,7 @@
 mod day;
 mod demo;
 mod dose;
+mod drug;
 mod files;
 mod kb;
 mod keyfile;
@@ -90,9 +91,12 @@ enum Command {
     Dose(dose::DoseCommand),
     /// Show or change the patient's settings.
     Settings(settings::SettingsArgs),
-    /// Import and show pharmacogenomic results; compute a phenotype.
+    /// Import and show pharmacogenomic results; see how a result is read.
     #[command(subcommand)]
     Pgx(pgx::PgxCommand),
+    /// Search the drug list (generic names, brands, other spellings).
+    #[command(subcommand)]
+    Drug(drug::DrugCommand),
     /// What the medicines and gene results mean together, most severe first.
     Warnings,
     /// Build, sign, verify, install and fetch knowledge-base bundles.
@@ -158,10 +162,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Outcome {
-    // Computing a phenotype and publishing bundles need no database.
-    if let Command::Pgx(pgx::PgxCommand::Phenotype { gene, diplotype }) = &cli.command {
-        return pgx::phenotype(gene, diplotype, cli.json);
-    }
+    // Publishing bundles needs no database.
     if let Command::Kb(command) = &cli.command
         && let Some(outcome) = kb::run_offline(command, cli.json)
     {
@@ -182,6 +183,7 @@ fn run(cli: &Cli) -> Outcome {
         Command::Dose(command) => dose::run(&session, command),
         Command::Settings(args) => settings::run(&session, args),
         Command::Pgx(command) => pgx::run(&session, command),
+        Command::Drug(command) => drug::run(&session, command),
         Command::Warnings => warnings::run(&session),
         Command::Kb(command) => kb::run(&session, command),
         Command::Share(command) => share::run(&session, command),

@@ -102,6 +102,9 @@ pub struct MedFields {
     /// Your own notes.
     #[arg(long)]
     notes: Option<String>,
+    /// The drug chosen with `regimen drug search`, by its id (in:clopidogrel).
+    #[arg(long = "drug")]
+    drug_id: Option<String>,
 }
 
 impl MedFields {
@@ -116,6 +119,7 @@ impl MedFields {
             atc: self.atc.clone().or(base.atc),
             instructions: self.instructions.clone().or(base.instructions),
             notes: self.notes.clone().or(base.notes),
+            drug_id: self.drug_id.clone().or(base.drug_id),
         }
     }
 }

@@ -1,7 +1,9 @@
 //! `regimen pgx ...`: pharmacogenomic results.
 
 use clap::Subcommand;
-use regimen_ffi::{LocalDate, NewPgxResult, PgxResult, PgxSource, PhenotypeCall};
+use regimen_ffi::{
+    LocalDate, NewPgxResult, PgxReading, PgxResult, PgxSource, PhenotypeCall, ReadingStatus,
+};
 
 use crate::output::{choice_name, print_json};
 use crate::session::Session;
@@ -9,17 +11,17 @@ use crate::{Failure, Outcome};
 
 #[derive(Subcommand)]
 pub enum PgxCommand {
-    /// Import results: a PharmCAT report (JSON or TSV) or a lab's list (JSON, or CSV/TSV
-    /// lines gene,diplotype).
+    /// Import results: a PharmCAT report (JSON or TSV), a lab's list (JSON, or CSV/TSV
+    /// lines gene,result) or FHIR Genomics Reporting observations.
     Import {
         /// The file.
         file: std::path::PathBuf,
     },
     /// Record a result by hand (from a lab letter).
     Add {
-        /// The gene, like CYP2C19.
+        /// The gene, like CYP2C19 (or HLA-B*57:01 with the status as the result).
         gene: String,
-        /// The diplotype, like *1/*2.
+        /// The result as the lab wrote it, like *1/*2 or "*57:01 positive".
         diplotype: String,
         /// When the sample was tested (YYYY-MM-DD).
         #[arg(long)]
@@ -28,32 +30,19 @@ pub enum PgxCommand {
         #[arg(long)]
         lab: Option<String>,
     },
-    /// Show the results in force (the newest per gene) and what they mean.
+    /// Show the results in force (the newest test per gene) and what they mean.
     Show {
-        /// Every result ever recorded, oldest first.
+        /// Every result ever recorded, oldest first, saying which are in force.
         #[arg(long)]
         history: bool,
     },
-    /// Compute a phenotype without storing anything (for clinicians and scripts).
+    /// How Regimen reads a result, without storing anything.
     Phenotype {
-        /// The gene, like CYP2C19.
+        /// The gene, like CYP2C19 (may be empty when the result names it).
         gene: String,
-        /// The diplotype, like *1/*2 (one allele for MT-RNR1).
+        /// The result as the lab wrote it, like *1/*2 (one allele for MT-RNR1).
         diplotype: String,
     },
-}
-
-/// `pgx phenotype`, which needs no database.
-pub fn phenotype(gene: &str, diplotype: &str, json: bool) -> Outcome {
-    let calls = regimen_ffi::phenotype(gene.to_owned(), diplotype.to_owned())?;
-    if json {
-        print_json(&calls);
-    } else {
-        for call in &calls {
-            println!("{}", call_line(call));
-        }
-    }
-    Ok(())
 }
 
 fn call_line(call: &PhenotypeCall) -> String {
@@ -61,13 +50,40 @@ fn call_line(call: &PhenotypeCall) -> String {
         .activity_score
         .as_ref()
         .map_or(String::new(), |s| format!(" (activity score {s})"));
+    let reason = call
+        .reason
+        .as_ref()
+        .map_or(String::new(), |r| format!(": {r}"));
     format!(
-        "{:<8} {:<28} {}{score}",
+        "{:<8} {:<28} {}{score}{reason}",
         call.gene, call.diplotype, call.phenotype
     )
 }
 
-fn print_results(results: &[PgxResult]) {
+/// A reading as lines: its calls, or what was not understood.
+fn reading_lines(gene_as_given: &str, text_as_given: &str, reading: &PgxReading) -> Vec<String> {
+    match reading.status {
+        ReadingStatus::Interpreted => reading.calls.iter().map(call_line).collect(),
+        ReadingStatus::NoRules => vec![format!(
+            "{:<8} {:<28} (Regimen has no rules for this gene: kept, not interpreted)",
+            reading.gene.as_deref().unwrap_or(gene_as_given),
+            text_as_given
+        )],
+        ReadingStatus::NotUnderstood => {
+            let (part, reason) = reading
+                .not_understood
+                .as_ref()
+                .map_or(("", "not understood"), |n| (n.part.as_str(), n.reason.as_str()));
+            vec![format!(
+                "{:<8} {:<28} NOT UNDERSTOOD: \"{part}\": {reason}. Not used for warnings.",
+                reading.gene.as_deref().unwrap_or(gene_as_given),
+                text_as_given
+            )]
+        }
+    }
+}
+
+fn print_results(results: &[PgxResult], history: bool) {
     if results.is_empty() {
         println!("No PGx results yet. Import a report with `regimen pgx import FILE`.");
     }
@@ -77,14 +93,27 @@ fn print_results(results: &[PgxResult]) {
             .result
             .test_date
             .map_or(String::new(), |d| format!(", tested {d}"));
-        if result.calls.is_empty() {
-            println!(
-                "{:<8} {:<28} (Regimen has no rules for this gene) — {source}{date}",
-                result.result.gene, result.result.diplotype
-            );
+        let status = match (history, result.in_force) {
+            (true, false) => format!(" [#{}, not in force]", result.id),
+            (true, true) => format!(" [#{}, in force]", result.id),
+            _ => String::new(),
+        };
+        for line in reading_lines(&result.result.gene, &result.result.diplotype, &result.reading) {
+            println!("{line} — {source}{date}{status}");
         }
-        for call in &result.calls {
-            println!("{} — {source}{date}", call_line(call));
+        if !result.differs_from.is_empty() {
+            let ids: Vec<String> = result.differs_from.iter().map(|id| format!("#{id}")).collect();
+            if result.in_force {
+                println!(
+                    "         Older results said otherwise ({}); this newer test is in force. See `regimen pgx show --history`.",
+                    ids.join(", ")
+                );
+            } else {
+                println!(
+                    "         A newer test is in force instead ({}).",
+                    ids.join(", ")
+                );
+            }
         }
     }
 }
@@ -100,12 +129,22 @@ pub fn run(session: &Session, command: &PgxCommand) -> Outcome {
                     &serde_json::json!({ "format": imported.format, "results": imported.results }),
                 );
             } else {
+                let unread = imported
+                    .results
+                    .iter()
+                    .filter(|r| r.reading.status == ReadingStatus::NotUnderstood)
+                    .count();
                 println!(
-                    "Read {} results from a {}.",
+                    "Read {} results from a {}{}.",
                     imported.results.len(),
-                    imported.format
+                    imported.format,
+                    if unread > 0 {
+                        format!("; {unread} could not be understood and are not used")
+                    } else {
+                        String::new()
+                    }
                 );
-                print_results(&imported.results);
+                print_results(&imported.results, true);
             }
         }
         PgxCommand::Add {
@@ -121,17 +160,26 @@ pub fn run(session: &Session, command: &PgxCommand) -> Outcome {
                         .map_err(|_| Failure::Cli("--date: expected YYYY-MM-DD".into()))
                 })
                 .transpose()?;
+            // Say what was not understood before refusing (the library's error does not
+            // repeat the result).
+            let reading = regimen.read_pgx(gene.clone(), diplotype.clone())?;
+            if reading.status == ReadingStatus::NotUnderstood && !session.json {
+                for line in reading_lines(gene, diplotype, &reading) {
+                    println!("{line}");
+                }
+            }
             let stored = regimen.add_pgx_result(NewPgxResult {
                 gene: gene.clone(),
                 diplotype: diplotype.clone(),
                 source: PgxSource::Manual,
                 test_date,
                 lab: lab.clone(),
+                other_diplotypes: Vec::new(),
             })?;
             if session.json {
                 print_json(&stored);
             } else {
-                print_results(std::slice::from_ref(&stored));
+                print_results(std::slice::from_ref(&stored), false);
             }
         }
         PgxCommand::Show { history } => {
@@ -139,10 +187,19 @@ pub fn run(session: &Session, command: &PgxCommand) -> Outcome {
             if session.json {
                 print_json(&results);
             } else {
-                print_results(&results);
+                print_results(&results, *history);
             }
         }
-        PgxCommand::Phenotype { gene, diplotype } => phenotype(gene, diplotype, session.json)?,
+        PgxCommand::Phenotype { gene, diplotype } => {
+            let reading = regimen.read_pgx(gene.clone(), diplotype.clone())?;
+            if session.json {
+                print_json(&reading);
+            } else {
+                for line in reading_lines(gene, diplotype, &reading) {
+                    println!("{line}");
+                }
+            }
+        }
     }
     Ok(())
 }

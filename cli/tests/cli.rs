@@ -378,23 +378,20 @@ fn a_fhir_medication_request_imports_and_exports() {
 }
 
 #[test]
-fn pgx_phenotype_needs_no_database_and_import_show_read_a_lab_list() {
+fn pgx_phenotype_reads_without_storing_and_import_show_read_a_lab_list() {
     let run = Run::new();
-    let calls = run.json(&["pgx", "phenotype", "CYP2C19", "*1/*17"]);
-    assert_eq!(calls[0]["phenotype"], "Rapid Metabolizer");
-    assert!(
-        !run.db().exists(),
-        "computing a phenotype opens no database"
-    );
+    let reading = run.json(&["pgx", "phenotype", "CYP2C19", "*1/*17"]);
+    assert_eq!(reading["calls"][0]["phenotype"], "Rapid Metabolizer");
+    assert!(run.json(&["pgx", "show"]).as_array().unwrap().is_empty(), "nothing stored");
 
     let file = run.dir.path().join("results.csv");
     std::fs::write(&file, "gene,diplotype\nCYP2D6,*4/*4\nTPMT,*1/*3A\n").unwrap();
     let imported = run.json(&["pgx", "import", file.to_str().unwrap()]);
     assert_eq!(imported["results"].as_array().unwrap().len(), 2);
     let shown = run.json(&["pgx", "show"]);
-    assert_eq!(shown[0]["calls"][0]["phenotype"], "Poor Metabolizer");
+    assert_eq!(shown[0]["reading"]["calls"][0]["phenotype"], "Poor Metabolizer");
     assert_eq!(
-        shown[1]["calls"][0]["phenotype"],
+        shown[1]["reading"]["calls"][0]["phenotype"],
         "Intermediate Metabolizer"
     );
 }

@@ -1,4 +1,5 @@
-//! PGx benchmarks: phenotype every diplotype of CPIC's table (33,342 calls). Needs
+//! PGx and knowledge benchmarks: read and phenotype every diplotype of CPIC's table (33,342
+//! calls, through the normaliser), check 30 medicines, search the drug list. Needs
 //! `../shared/reference/pgx` beside the checkout. Run with
 //! `cargo bench -p regimen-core --bench pgx`; figures go in docs/benchmarks.md.
 
@@ -27,10 +28,10 @@ fn phenotype_all(c: &mut Criterion) {
         })
         .collect();
     let table = AlleleTable::builtin().unwrap();
-    c.bench_function("pgx/phenotype_all_33342_diplotypes", |b| {
+    c.bench_function("pgx/read_and_phenotype_all_33342_diplotypes", |b| {
         b.iter(|| {
             for (gene, diplotype) in &rows {
-                black_box(table.phenotype(gene, diplotype).unwrap());
+                black_box(table.interpret(gene, diplotype, &[]));
             }
         })
     });
@@ -56,13 +57,14 @@ fn check_30(c: &mut Criterion) {
     };
     let table = AlleleTable::builtin().unwrap();
     let now = Timestamp::parse_rfc3339("2025-06-01T00:00:00Z").unwrap();
-    let results: Vec<PgxResult> = import::parse(&report)
+    let stored = import::parse(&report)
         .unwrap()
         .results
         .into_iter()
         .enumerate()
-        .map(|(i, result)| PgxResult::interpret(i as i64, result, now, &table))
+        .map(|(i, result)| (i as i64, result, now))
         .collect();
+    let results: Vec<PgxResult> = regimen_core::pgx::results::in_force(stored, &table, false);
     let names = [
         "clopidogrel",
         "codeine",
@@ -112,7 +114,7 @@ fn check_30(c: &mut Criterion) {
         .collect();
     let kb = KnowledgeBase::builtin().unwrap();
     c.bench_function("warning/check_30_medicines_full_profile", |b| {
-        b.iter(|| black_box(check(&kb, &table, &medicines, &results, now)))
+        b.iter(|| black_box(check(&kb, &medicines, &results, now)))
     });
     c.bench_function("knowledge/load_builtin", |b| {
         b.iter(|| black_box(KnowledgeBase::builtin().unwrap()))
@@ -137,13 +139,31 @@ fn bundle_verify_load(c: &mut Criterion) {
     c.bench_function("knowledge/verify_and_load_bundle", |b| {
         b.iter(|| {
             let bundle = verify(black_box(&bytes), &trusted).unwrap();
-            black_box((
-                KnowledgeBase::from_tables(&bundle.tables).unwrap(),
-                AlleleTable::parse(&bundle.tables.allele_functions).unwrap(),
-            ))
+            black_box(KnowledgeBase::from_tables(&bundle.tables).unwrap())
         })
     });
 }
 
-criterion_group!(pgx_benches, phenotype_all, check_30, bundle_verify_load);
+/// Drug search as a patient types: prefixes, brands, a slip, a word inside a name.
+fn search(c: &mut Criterion) {
+    use regimen_core::knowledge::KnowledgeBase;
+    let kb = KnowledgeBase::builtin().unwrap();
+    kb.search("warm", 10); // builds the index
+    let queries = ["clop", "Plavix", "codein", "tylenol", "metoprolol succ", "Paracétamol", "zz"];
+    c.bench_function("knowledge/search_drugs_7_queries", |b| {
+        b.iter(|| {
+            for query in queries {
+                black_box(kb.search(black_box(query), 10));
+            }
+        })
+    });
+    c.bench_function("knowledge/search_index_build", |b| {
+        b.iter(|| {
+            let fresh = KnowledgeBase::builtin().unwrap();
+            black_box(fresh.search("a", 1))
+        })
+    });
+}
+
+criterion_group!(pgx_benches, phenotype_all, check_30, bundle_verify_load, search);
 criterion_main!(pgx_benches);

@@ -36,7 +36,7 @@ fn medicine(i: usize) -> MedicineInfo {
         rxnorm: Some("6809".into()),
         atc: Some("A10BA02".into()),
         instructions: Some("With breakfast and with dinner".into()),
-        notes: None,
+        ..MedicineInfo::default()
     }
 }
 

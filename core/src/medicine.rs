@@ -113,6 +113,11 @@ pub struct MedicineInfo {
     /// The patient's own notes.
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub notes: Option<String>,
+    /// The drug chosen in `search_drugs`, by its id (`in:clopidogrel`, `rx:309362`): what
+    /// warnings check it as, before its codes and name.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    #[serde(default)]
+    pub drug_id: Option<String>,
 }
 
 impl MedicineInfo {
@@ -143,6 +148,7 @@ impl MedicineInfo {
                 true,
             )?,
             notes: optional_text("notes", self.notes.as_deref(), MAX_NOTES_CHARS, true)?,
+            drug_id: optional_text("drug_id", self.drug_id.as_deref(), 300, false)?,
         })
     }
 }

@@ -20,6 +20,7 @@ fn added_medicine_comes_back_with_every_field_normalised() {
                 atc: Some("a10ba02".into()),
                 instructions: Some("With breakfast\nand dinner".into()),
                 notes: Some("".into()),
+                drug_id: Some(" in:metformin ".into()),
             },
             at("2025-06-01T08:00:00Z"),
         )

@@ -129,6 +129,7 @@ fn patient(trusted: String, dir: &tempfile::TempDir) -> Arc<Regimen> {
             source: PgxSource::Manual,
             test_date: None,
             lab: None,
+            other_diplotypes: Vec::new(),
         })
         .unwrap();
     regimen

@@ -28,6 +28,7 @@ fn metformin() -> MedicineInfo {
         atc: Some("A10BA02".into()),
         instructions: Some("With breakfast".into()),
         notes: None,
+        drug_id: None,
     }
 }
 

@@ -18,8 +18,7 @@ mod warnings;
 
 pub use error::{RegimenError, Result};
 pub use keystore::{KeyStore, KeyStoreError};
-pub use knowledge::KnowledgeInfo;
-pub use pgx::{PgxImport, phenotype};
+pub use pgx::PgxImport;
 #[cfg(feature = "net")]
 pub use push::SendReport;
 pub use regimen::{Regimen, RegimenConfig};
@@ -31,7 +30,11 @@ pub use regimen_core::{
         DoseStatus, HealthKitStatus, LoggedDose, NewDoseEvent, ScheduledDose,
     },
     medicine::{DoseForm, Medicine, MedicineInfo, Route},
-    pgx::{NewPgxResult, PgxResult, PgxSource, PhenotypeCall},
+    knowledge::{DrugMatch, DrugMatchKind, DrugProduct, KnowledgeInfo},
+    pgx::{
+        NewPgxResult, NotUnderstood, PgxReading, PgxResult, PgxSource, PhenotypeCall,
+        PossibleCall, ReadingStatus,
+    },
     reminder::{NotificationKind, NotificationPlan, PlannedNotification},
     schedule::{
         Anchors, AsNeeded, Bounds, ClockTime, Cycle, DayAnchors, DayOfWeek, DoseMove, EventTiming,

@@ -10,7 +10,7 @@ use regimen_core::{OpenOptions, Store, Timestamp};
 
 use crate::error::{RegimenError, Result, invalid};
 use crate::keystore::{AliasedKey, KeyStore};
-use crate::knowledge::KnowledgeCell;
+use regimen_core::knowledge::KnowledgeInUse;
 
 /// How to open a database. Every field has a default.
 #[derive(Clone, Debug, uniffi::Record)]
@@ -59,10 +59,8 @@ pub struct Regimen {
     pub(crate) store: Store,
     /// A pinned "now" for reproducible runs (the CLI's `--now`); the system clock otherwise.
     pinned_now: Option<Timestamp>,
-    /// The knowledge base and allele table in use, loaded on first use.
-    pub(crate) knowledge: KnowledgeCell,
-    /// Public keys (hex) whose knowledge-base bundles are trusted.
-    pub(crate) knowledge_keys: Vec<String>,
+    /// The knowledge base in use, loaded on first use.
+    pub(crate) knowledge: KnowledgeInUse,
     /// The VAPID subject for caregiver messages, if the app gave one.
     pub(crate) push_contact: Option<String>,
 }
@@ -110,8 +108,7 @@ impl Regimen {
         Ok(Arc::new(Regimen {
             store,
             pinned_now: None,
-            knowledge: KnowledgeCell::default(),
-            knowledge_keys: config.knowledge_keys.clone(),
+            knowledge: KnowledgeInUse::new(config.knowledge_keys.clone()),
             push_contact,
         }))
     }

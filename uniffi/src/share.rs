@@ -118,9 +118,9 @@ impl Regimen {
         let phenotypes: Vec<SharedPhenotype> = if wants(ShareScope::Pgx) {
             let loaded = self.loaded()?;
             self.store
-                .pgx_results(&loaded.alleles, false)?
+                .pgx_results(&loaded.base.alleles, false)?
                 .into_iter()
-                .flat_map(|r| r.calls)
+                .flat_map(|r| r.reading.calls)
                 .map(|call| SharedPhenotype {
                     gene: call.gene,
                     phenotype: call.phenotype,

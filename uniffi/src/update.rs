@@ -14,7 +14,7 @@ use regimen_core::knowledge::{MAX_BUNDLE_BYTES, verify};
 use reqwest::{StatusCode, Url, header};
 
 use crate::error::{RegimenError, Result, invalid};
-use crate::knowledge::KnowledgeInfo;
+use regimen_core::knowledge::KnowledgeInfo;
 use crate::regimen::Regimen;
 
 /// How long to wait for the server to accept the connection.
@@ -160,7 +160,7 @@ impl Regimen {
             .and_then(|value| value.to_str().ok())
             .map(str::to_owned);
         let bytes = read_body(response).await?;
-        let offered = verify(&bytes, &self.knowledge_keys)?;
+        let offered = verify(&bytes, self.knowledge.trusted_keys())?;
         if offered.version == current.version {
             // The server serves the bundle in use (for example after its ETag changed).
             return Ok(KnowledgeUpdate {

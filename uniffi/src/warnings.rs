@@ -41,13 +41,7 @@ impl Regimen {
 impl Regimen {
     fn warnings_for(&self, medicines: &[Medicine]) -> Result<Vec<Warning>> {
         let loaded = self.loaded()?;
-        let results = self.store.pgx_results(&loaded.alleles, false)?;
-        Ok(check(
-            &loaded.base,
-            &loaded.alleles,
-            medicines,
-            &results,
-            self.now()?,
-        ))
+        let results = self.store.pgx_results(&loaded.base.alleles, false)?;
+        Ok(check(&loaded.base, medicines, &results, self.now()?))
     }
 }

@@ -1,12 +1,26 @@
-//! The knowledge base: drugs (RxNorm, ATC, brand names), CPIC's drug-gene recommendations as
-//! facts (genes, lookup key, population, classification, action), and CYP inhibitors with
-//! their strength and washout. The built-in base is compiled into the library from
-//! `core/knowledge/*.tsv`, which `tools/kb_facts.py` generates from CPIC's tables; the
-//! patient-facing words are Regimen's own (`warning.rs`).
+//! The knowledge base: the facts warnings are made from, and which base is in use.
+//!
+//! - the drug vocabulary (`vocabulary.rs`): ingredients with RxNorm and ATC codes and class
+//!   tags, every other name that resolves to them (INN spellings, salts, brands, combination
+//!   products), RxNorm codes at ingredient, clinical drug and branded drug level, and how a
+//!   medicine as the patient or a prescription names it is recognised, or not;
+//! - drug search (`search.rs`) for an "add a medicine" screen;
+//! - CPIC's drug-gene recommendations as facts, and the other tables (`rules.rs`): CYP
+//!   inhibitors, high-priority drug-drug interactions, therapeutic-duplicate groups,
+//!   guidelines without lookup keys (warfarin), and each table's source;
+//! - the allele facts of the phenotype engine ([`AlleleTable`]);
+//! - signed bundles that replace the built-in base (`bundle.rs`) and the base in use
+//!   (`in_use.rs`).
+//!
+//! The built-in base is compiled into the library from `core/knowledge/*.tsv`, which
+//! `tools/kb_facts.py` generates from CPIC's tables, the reviewed actions and the drug
+//! vocabulary; the patient-facing words are Regimen's own (`warning.rs`).
 
 mod bundle;
-
-use std::collections::HashMap;
+mod in_use;
+mod rules;
+mod search;
+mod vocabulary;
 
 use serde::{Deserialize, Serialize};
 
@@ -14,16 +28,19 @@ pub use bundle::{
     Bundle, Installed, MAX_BYTES as MAX_BUNDLE_BYTES, generate_signing_key, public_key_of, sign,
     verify,
 };
+pub use in_use::{KnowledgeInUse, KnowledgeInfo, Loaded};
+pub use rules::{
+    Action, Caveat, DuplicateGroup, GeneRule, Guideline, GuidelineKind, Inhibitor, Interaction,
+    TableSource,
+};
+pub use search::{DrugMatch, DrugMatchKind, DrugProduct};
+pub use vocabulary::{Drug, Recognition};
 
+pub use crate::pgx::Strength;
 use crate::error::{Error, Result};
-use crate::medicine::MedicineInfo;
+use crate::pgx::AlleleTable;
 
-const DRUGS: &str = include_str!("../../knowledge/drugs.tsv");
-const RULES: &str = include_str!("../../knowledge/drug_gene_rules.tsv");
-const INHIBITORS: &str = include_str!("../../knowledge/inhibitors.tsv");
-const INTERACTIONS: &str = include_str!("../../knowledge/interactions.tsv");
-
-/// Where the built-in facts come from.
+/// Where the built-in facts come from, in short.
 pub const SOURCE: &str = "CPIC";
 
 /// The version of the built-in base; an update must be newer.
@@ -34,142 +51,77 @@ pub const BUILTIN_VERSION: u64 = 1;
 pub struct Tables {
     /// Allele functions (the phenotype engine's facts).
     pub allele_functions: String,
-    /// Drugs.
+    /// Other names of alleles.
+    pub allele_aliases: String,
+    /// Ingredients.
     pub drugs: String,
+    /// Synonyms, salts and brands of ingredients.
+    pub drug_names: String,
+    /// RxNorm concepts.
+    pub drug_codes: String,
     /// Drug-gene recommendations.
     pub drug_gene_rules: String,
+    /// Guidelines without lookup keys.
+    pub guidelines: String,
     /// CYP inhibitors.
     pub inhibitors: String,
     /// High-priority drug-drug interactions.
     pub interactions: String,
+    /// Therapeutic-duplicate groups.
+    pub duplicate_groups: String,
+    /// Where each table's facts come from.
+    pub sources: String,
 }
 
 impl Tables {
     /// The tables compiled into the library.
     pub fn builtin() -> Tables {
+        macro_rules! table {
+            ($file:literal) => {
+                include_str!(concat!("../../knowledge/", $file)).to_owned()
+            };
+        }
         Tables {
-            allele_functions: crate::pgx::phenotype::BUILTIN.to_owned(),
-            drugs: DRUGS.to_owned(),
-            drug_gene_rules: RULES.to_owned(),
-            inhibitors: INHIBITORS.to_owned(),
-            interactions: INTERACTIONS.to_owned(),
+            allele_functions: table!("allele_functions.tsv"),
+            allele_aliases: table!("allele_aliases.tsv"),
+            drugs: table!("drugs.tsv"),
+            drug_names: table!("drug_names.tsv"),
+            drug_codes: table!("drug_codes.tsv"),
+            drug_gene_rules: table!("drug_gene_rules.tsv"),
+            guidelines: table!("guidelines.tsv"),
+            inhibitors: table!("inhibitors.tsv"),
+            interactions: table!("interactions.tsv"),
+            duplicate_groups: table!("duplicate_groups.tsv"),
+            sources: table!("sources.tsv"),
         }
     }
 }
 
-/// A drug (an active ingredient).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Drug {
-    /// Generic name, lower case (`clopidogrel`).
-    pub name: String,
-    /// RxNorm ingredient id.
-    pub rxnorm: Option<String>,
-    /// ATC codes.
-    pub atc: Vec<String>,
-    /// Common brand names.
-    pub brands: Vec<String>,
-}
-
-/// What a recommendation asks of the prescriber.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Action {
-    /// Choose another medicine.
-    Avoid,
-    /// Consider another medicine (or a different dose).
-    Alternative,
-    /// Use a different dose.
-    AdjustDose,
-    /// Use it with extra monitoring or caution.
-    Monitor,
-    /// Use as usual.
-    Standard,
-    /// No recommendation for this result.
-    None,
-}
-
-/// One CPIC recommendation as facts.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GeneRule {
-    /// The drug's generic name.
-    pub drug: String,
-    /// The genes the key names, in the key's order.
-    pub genes: Vec<String>,
-    /// CPIC's lookup key (`CYP2C19=Poor Metabolizer`; genes joined by `; `).
-    pub key: String,
-    /// The population it applies to (`general`, `adults`, an indication).
-    pub population: String,
-    /// CPIC's classification (`Strong`, `Moderate`, `Optional`, `No Recommendation`).
-    pub classification: String,
-    /// What it asks.
-    pub action: Action,
-    /// CPIC data version.
-    pub version: String,
-}
-
-/// How strongly a drug inhibits an enzyme.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Strength {
-    /// Weak: not enough to change a phenotype.
-    Weak,
-    /// Moderate: halves an activity score; one step down for function-pair genes.
-    Moderate,
-    /// Strong: the enzyme acts as if absent.
-    Strong,
-}
-
-/// A drug that inhibits a CYP enzyme.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Inhibitor {
-    /// The enzyme's gene.
-    pub gene: String,
-    /// The inhibiting drug's generic name.
-    pub drug: String,
-    /// How strongly.
-    pub strength: Strength,
-    /// Days the effect lasts after the last dose.
-    pub washout_days: u32,
-}
-
-/// A high-priority drug-drug interaction group (ONC list, Phansalkar et al., JAMIA 2012): any
-/// object drug with any precipitant drug.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Interaction {
-    /// The group's number in the list.
-    pub group: u32,
-    /// The object drugs' class, when the list names one.
-    pub object_class: Option<String>,
-    /// The object drugs, lower case.
-    pub object_drugs: Vec<String>,
-    /// The precipitant drugs' class, when the list names one.
-    pub precipitant_class: Option<String>,
-    /// The precipitant drugs, lower case.
-    pub precipitant_drugs: Vec<String>,
-}
-
-/// The facts warnings are made from.
-#[derive(Clone, Debug)]
+/// Every fact warnings are made from, indexed.
 pub struct KnowledgeBase {
-    /// Drugs.
-    pub drugs: Vec<Drug>,
-    /// Drug-gene recommendations, grouped by drug.
-    pub rules: Vec<GeneRule>,
-    /// CYP inhibitors.
-    pub inhibitors: Vec<Inhibitor>,
-    /// High-priority drug-drug interactions.
-    pub interactions: Vec<Interaction>,
-    /// Indexes into `drugs` by RxNorm id, ATC code and lower-case generic or brand name.
-    by_rxnorm: HashMap<String, usize>,
-    by_atc: HashMap<String, usize>,
-    by_name: HashMap<String, usize>,
-    /// The range of `rules` of each drug.
-    rules_of: HashMap<String, std::ops::Range<usize>>,
-    /// Indexes into `inhibitors` by the inhibiting drug.
-    inhibitors_of: HashMap<String, Vec<usize>>,
+    /// The drug vocabulary.
+    pub(crate) vocabulary: vocabulary::Vocabulary,
+    /// The search index over the vocabulary, built on first search.
+    search: std::sync::OnceLock<search::Index>,
+    /// Recommendations, guidelines, inhibitors, interactions, duplicate groups and sources.
+    pub(crate) rules: rules::Rules,
+    /// The allele facts.
+    pub alleles: AlleleTable,
 }
 
+impl std::fmt::Debug for KnowledgeBase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KnowledgeBase")
+            .field("drugs", &self.vocabulary.drugs.len())
+            .field("rules", &self.rules.gene_rules.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The data rows of a table, split into fields: comment lines and the header left out.
 fn rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
     text.lines()
-        .filter(|l| !l.starts_with('#'))
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .skip(1)
         .map(|l| l.split('\t').collect())
 }
@@ -184,195 +136,71 @@ impl KnowledgeBase {
         KnowledgeBase::from_tables(&Tables::builtin())
     }
 
-    /// A base from its tables (built in, or from a verified bundle).
+    /// A base from its tables (built in, or from a verified bundle). Every drug the other
+    /// tables name must be an ingredient of the vocabulary.
     pub fn from_tables(tables: &Tables) -> Result<KnowledgeBase> {
-        let drugs = rows(&tables.drugs)
-            .map(|f| match f[..] {
-                [name, rxnorm, atc, brands] => Ok(Drug {
-                    name: name.to_lowercase(),
-                    rxnorm: (!rxnorm.is_empty()).then(|| rxnorm.to_owned()),
-                    atc: atc
-                        .split(',')
-                        .filter(|c| !c.is_empty())
-                        .map(str::to_owned)
-                        .collect(),
-                    brands: brands
-                        .split(',')
-                        .filter(|b| !b.is_empty())
-                        .map(str::to_owned)
-                        .collect(),
-                }),
-                _ => Err(malformed("drugs")),
-            })
-            .collect::<Result<_>>()?;
-        let rules = rows(&tables.drug_gene_rules)
-            .map(|f| match f[..] {
-                [
-                    drug,
-                    genes,
-                    key,
-                    population,
-                    classification,
-                    action,
-                    version,
-                ] => Ok(GeneRule {
-                    drug: drug.to_lowercase(),
-                    genes: genes.split(',').map(str::to_owned).collect(),
-                    key: key.to_owned(),
-                    population: population.to_owned(),
-                    classification: classification.to_owned(),
-                    action: match action {
-                        "avoid" => Action::Avoid,
-                        "alternative" => Action::Alternative,
-                        "adjust_dose" => Action::AdjustDose,
-                        "monitor" => Action::Monitor,
-                        "standard" => Action::Standard,
-                        _ => Action::None,
-                    },
-                    version: version.to_owned(),
-                }),
-                _ => Err(malformed("drug_gene_rules")),
-            })
-            .collect::<Result<_>>()?;
-        let inhibitors = rows(&tables.inhibitors)
-            .map(|f| match f[..] {
-                [gene, drug, strength, washout] => Ok(Inhibitor {
-                    gene: gene.to_owned(),
-                    drug: drug.to_lowercase(),
-                    strength: match strength {
-                        "strong" => Strength::Strong,
-                        "moderate" => Strength::Moderate,
-                        _ => Strength::Weak,
-                    },
-                    washout_days: washout.parse().map_err(|_| malformed("inhibitors"))?,
-                }),
-                _ => Err(malformed("inhibitors")),
-            })
-            .collect::<Result<_>>()?;
-        let list = |text: &str| {
-            text.split(';')
-                .filter(|n| !n.is_empty())
-                .map(str::to_owned)
-                .collect()
-        };
-        let class = |text: &str| (!text.is_empty()).then(|| text.to_owned());
-        let interactions = rows(&tables.interactions)
-            .map(|f| match f[..] {
-                [
-                    group,
-                    object_class,
-                    object_drugs,
-                    precipitant_class,
-                    precipitant_drugs,
-                ] => Ok(Interaction {
-                    group: group.parse().map_err(|_| malformed("interactions"))?,
-                    object_class: class(object_class),
-                    object_drugs: list(object_drugs),
-                    precipitant_class: class(precipitant_class),
-                    precipitant_drugs: list(precipitant_drugs),
-                }),
-                _ => Err(malformed("interactions")),
-            })
-            .collect::<Result<_>>()?;
-        Ok(KnowledgeBase::indexed(
-            drugs,
+        let vocabulary = vocabulary::Vocabulary::parse(tables)?;
+        let rules = rules::Rules::parse(tables, &vocabulary)?;
+        Ok(KnowledgeBase {
+            vocabulary,
+            search: std::sync::OnceLock::new(),
             rules,
-            inhibitors,
-            interactions,
-        ))
+            alleles: AlleleTable::parse(&tables.allele_functions, &tables.allele_aliases)?,
+        })
     }
 
-    /// A base with its look-up indexes built.
-    fn indexed(
-        drugs: Vec<Drug>,
-        mut rules: Vec<GeneRule>,
-        inhibitors: Vec<Inhibitor>,
-        interactions: Vec<Interaction>,
-    ) -> KnowledgeBase {
-        let (mut by_rxnorm, mut by_atc, mut by_name) =
-            (HashMap::new(), HashMap::new(), HashMap::new());
-        for (index, drug) in drugs.iter().enumerate() {
-            if let Some(rxnorm) = &drug.rxnorm {
-                by_rxnorm.entry(rxnorm.clone()).or_insert(index);
-            }
-            for code in drug.atc.iter().filter(|c| c.len() == 7) {
-                by_atc.entry(code.clone()).or_insert(index);
-            }
-            for name in std::iter::once(&drug.name).chain(&drug.brands) {
-                by_name.entry(name.to_lowercase()).or_insert(index);
-            }
-        }
-        rules.sort_by(|a, b| a.drug.cmp(&b.drug));
-        let mut rules_of: HashMap<String, std::ops::Range<usize>> = HashMap::new();
-        for (index, rule) in rules.iter().enumerate() {
-            rules_of
-                .entry(rule.drug.clone())
-                .or_insert(index..index)
-                .end = index + 1;
-        }
-        let mut inhibitors_of: HashMap<String, Vec<usize>> = HashMap::new();
-        for (index, inhibitor) in inhibitors.iter().enumerate() {
-            inhibitors_of
-                .entry(inhibitor.drug.clone())
-                .or_default()
-                .push(index);
-        }
-        KnowledgeBase {
-            drugs,
-            rules,
-            inhibitors,
-            interactions,
-            inhibitors_of,
-            by_rxnorm,
-            by_atc,
-            by_name,
-            rules_of,
-        }
-    }
-
-    /// How `drug` inhibits the enzyme of `gene`, if it does.
-    pub fn inhibition(&self, drug: &str, gene: &str) -> Option<&Inhibitor> {
-        self.inhibitors_of
-            .get(drug)?
-            .iter()
-            .map(|&index| &self.inhibitors[index])
-            .find(|inhibitor| inhibitor.gene == gene)
-    }
-
-    /// The drug with this generic name.
+    /// The ingredient with this generic name (lower case).
     pub fn drug_named(&self, name: &str) -> Option<&Drug> {
-        self.by_name
-            .get(name)
-            .map(|&index| &self.drugs[index])
-            .filter(|d| d.name == name)
+        self.vocabulary.ingredient(name)
+    }
+
+    /// What a medicine is, as far as the base can tell: its ingredients, or why it is not
+    /// recognised.
+    pub fn recognise(&self, medicine: &crate::medicine::MedicineInfo) -> Recognition {
+        self.vocabulary.recognise(medicine)
     }
 
     /// The recommendations for `drug` (its generic name).
     pub fn rules_for(&self, drug: &str) -> &[GeneRule] {
-        self.rules_of
-            .get(drug)
-            .map_or(&[], |range| &self.rules[range.clone()])
+        self.rules.rules_for(drug)
     }
 
-    /// The drug a medicine is: by RxNorm id, then ATC code, then generic or brand name
-    /// (case-insensitive, as the first word of the medicine's name or all of it).
-    pub fn drug_for(&self, medicine: &MedicineInfo) -> Option<&Drug> {
-        let by_code = medicine
-            .rxnorm
-            .as_ref()
-            .and_then(|code| self.by_rxnorm.get(code))
-            .or_else(|| medicine.atc.as_ref().and_then(|code| self.by_atc.get(code)));
-        let by_name = || {
-            let name = medicine.name.to_lowercase();
-            let first_word = name
-                .split_whitespace()
-                .next()
-                .unwrap_or_default()
-                .to_owned();
-            self.by_name
-                .get(&name)
-                .or_else(|| self.by_name.get(&first_word))
-        };
-        by_code.or_else(by_name).map(|&index| &self.drugs[index])
+    /// The guideline without lookup keys for `drug`, if it has one (warfarin).
+    pub fn guideline_for(&self, drug: &str) -> Option<&Guideline> {
+        self.rules.guidelines.iter().find(|g| g.drug == drug)
+    }
+
+    /// How `drug` inhibits the enzyme of `gene`, if it does.
+    pub fn inhibition(&self, drug: &str, gene: &str) -> Option<&Inhibitor> {
+        self.rules.inhibition(drug, gene)
+    }
+
+    /// The high-priority drug-drug interaction groups.
+    pub fn interactions(&self) -> &[Interaction] {
+        &self.rules.interactions
+    }
+
+    /// The therapeutic-duplicate groups.
+    pub fn duplicate_groups(&self) -> &[DuplicateGroup] {
+        &self.rules.duplicate_groups
+    }
+
+    /// Where each table's facts come from.
+    pub fn sources(&self) -> &[TableSource] {
+        &self.rules.sources
+    }
+
+    /// Drugs whose names start like, or nearly like, `query` (see `search.rs`), best first,
+    /// at most `limit`.
+    pub fn search(&self, query: &str, limit: usize) -> Vec<DrugMatch> {
+        self.search
+            .get_or_init(|| search::Index::build(&self.vocabulary))
+            .search(&self.vocabulary, query, limit)
+    }
+
+    /// Every drug name the recommendations, guidelines, inhibitor, interaction and duplicate
+    /// tables use (all resolve to an ingredient; for the test that checks it).
+    pub fn names_used(&self) -> Vec<&str> {
+        self.rules.names_used()
     }
 }

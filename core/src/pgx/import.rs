@@ -99,19 +99,22 @@ fn pharmcat_json(report: &Value) -> Result<Vec<NewPgxResult>> {
         .ok_or_else(|| Error::invalid("genes", "a PharmCAT report needs a genes object"))?;
     let mut out = Vec::new();
     for (gene, call) in genes {
-        let Some(label) = call["sourceDiplotypes"]
-            .get(0)
-            .and_then(|d| d["label"].as_str())
-        else {
+        // PharmCAT lists every diplotype that fits the data: all are kept.
+        let labels: Vec<&str> = call["sourceDiplotypes"]
+            .as_array()
+            .map(|all| all.iter().filter_map(|d| d["label"].as_str()).collect())
+            .unwrap_or_default();
+        let Some((first, others)) = labels.split_first() else {
             continue;
         };
-        if is_call(label) {
+        if is_call(first) {
             out.push(NewPgxResult {
                 gene: gene.clone(),
-                diplotype: label.to_owned(),
+                diplotype: (*first).to_owned(),
                 source: PgxSource::PharmCat,
                 test_date,
                 lab: lab.clone(),
+                other_diplotypes: others.iter().map(|o| (*o).to_owned()).collect(),
             });
         }
     }
@@ -181,6 +184,7 @@ fn pharmcat_tsv(text: &str) -> Result<Vec<NewPgxResult>> {
                 source: PgxSource::PharmCat,
                 test_date: None,
                 lab: lab.clone(),
+                other_diplotypes: Vec::new(),
             });
         }
     }
@@ -226,12 +230,18 @@ fn list_json(json: &Value) -> Result<Vec<NewPgxResult>> {
                         reason: format!("item {index} needs a text {key}"),
                     })
             };
+            // An HLA screen may give its status in a field of its own.
+            let mut diplotype = text("diplotype")?;
+            if let Some(status) = item["status"].as_str() {
+                diplotype = format!("{diplotype} {status}");
+            }
             Ok(NewPgxResult {
                 gene: text("gene")?,
-                diplotype: text("diplotype")?,
+                diplotype,
                 source: PgxSource::LabList,
                 test_date,
                 lab: lab.clone(),
+                other_diplotypes: Vec::new(),
             })
         })
         .collect()
@@ -239,38 +249,84 @@ fn list_json(json: &Value) -> Result<Vec<NewPgxResult>> {
 
 fn list_lines(text: &str) -> Result<Vec<NewPgxResult>> {
     let mut out = Vec::new();
+    // Tab-separated if the first row has a tab, else comma-separated (with CSV quoting:
+    // DPYD's HapB3 and many G6PD names hold commas).
+    let tabs = text.lines().next().is_some_and(|l| l.contains('\t'));
     for (number, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
             continue;
         }
-        let (gene, diplotype) = line
-            .split_once('\t')
-            .or_else(|| line.split_once(','))
-            .ok_or_else(|| Error::InvalidInput {
+        let columns = if tabs {
+            line.split('\t').map(|c| c.trim().to_owned()).collect()
+        } else {
+            csv_fields(line).ok_or_else(|| Error::InvalidInput {
+                field: "file",
+                reason: format!("line {} has an unclosed quote", number + 1),
+            })?
+        };
+        let [gene, result, extra @ ..] = columns.as_slice() else {
+            return Err(Error::InvalidInput {
                 field: "file",
                 reason: format!("line {} is not gene,diplotype", number + 1),
-            })?;
-        if number == 0 && gene.trim().eq_ignore_ascii_case("gene") {
+            });
+        };
+        if number == 0 && gene.eq_ignore_ascii_case("gene") {
             continue; // a header
         }
-        // Outside-call files may carry more columns (phenotype, activity): keep the first two.
-        let diplotype = diplotype
-            .split(['\t', ','])
-            .next()
-            .unwrap_or_default()
-            .trim();
-        if is_call(diplotype) {
+        // Outside-call files may carry more columns (phenotype, activity score), which the
+        // engine works out itself. A status or zygosity column is part of the result: an
+        // HLA screen's "negative" must never be left behind.
+        let mut result = result.clone();
+        for column in extra.iter().filter(|c| is_status_or_zygosity(c)) {
+            result = format!("{result} {column}");
+        }
+        if is_call(&result) {
             out.push(NewPgxResult {
-                gene: gene.trim().to_owned(),
-                diplotype: diplotype.to_owned(),
+                gene: gene.clone(),
+                diplotype: result,
                 source: PgxSource::LabList,
                 test_date: None,
                 lab: None,
+                other_diplotypes: Vec::new(),
             });
         }
     }
     Ok(out)
+}
+
+/// The fields of one CSV row (RFC 4180 quoting), trimmed; `None` for an unclosed quote.
+fn csv_fields(line: &str) -> Option<Vec<String>> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(std::mem::take(&mut field).trim().to_owned()),
+            (c, _) => field.push(c),
+        }
+    }
+    if quoted {
+        return None;
+    }
+    fields.push(field.trim().to_owned());
+    Some(fields)
+}
+
+/// Whether a column holds words the normaliser reads as part of a result: an HLA status or
+/// a zygosity.
+fn is_status_or_zygosity(column: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "positive", "negative", "present", "absent", "detected", "not detected", "carrier",
+        "non-carrier", "pos", "neg", "homozygous", "heterozygous", "hom", "het",
+    ];
+    WORDS.iter().any(|w| column.eq_ignore_ascii_case(w))
 }
 
 /// LOINC: genotype display name.
@@ -340,11 +396,8 @@ fn fhir(json: &Value) -> Result<Vec<NewPgxResult>> {
                     "a genotype Observation needs its genotype",
                 )
             })?;
-        // "CYP2D6 *1/*4" and "CYP2D6*1/*4" both name the gene before the diplotype.
-        let diplotype = genotype
-            .strip_prefix(gene.as_str())
-            .map_or(genotype.as_str(), str::trim)
-            .to_owned();
+        // "CYP2D6 *1/*4" names the gene again: the normaliser reads it either way.
+        let diplotype = genotype;
         if !is_call(&diplotype) {
             continue;
         }
@@ -357,6 +410,7 @@ fn fhir(json: &Value) -> Result<Vec<NewPgxResult>> {
             gene,
             diplotype,
             source: PgxSource::Fhir,
+            other_diplotypes: Vec::new(),
             test_date: date,
             lab: resource["performer"]
                 .get(0)

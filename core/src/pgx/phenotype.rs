@@ -1,6 +1,6 @@
-//! The phenotype engine: gene + diplotype -> phenotype, activity score and lookup key, by
-//! CPIC's rules, from the allele functions in `core/knowledge/allele_functions.tsv`
-//! (generated from CPIC's tables by `tools/pgx_facts.py`).
+//! The phenotype engine: a gene's alleles, in CPIC's spelling (see `notation.rs` for how a
+//! lab's text is read into them), to the phenotype, activity score and the key CPIC
+//! recommendations are looked up by, by CPIC's rules.
 //!
 //! The rules, per kind of gene:
 //! - **Activity score** (CYP2D6, CYP2C9, DPYD): the sum of the two alleles' activity values
@@ -13,26 +13,26 @@
 //! - **Any allele decides** (RYR1, CACNA1S: one malignant-hyperthermia-associated allele means
 //!   susceptibility; CFTR: one ivacaftor-responsive allele means responsive).
 //! - **One allele** (MT-RNR1, mitochondrial).
-//! - **Allele status** (HLA-A, HLA-B): for each allele CPIC keys recommendations by (HLA-A
-//!   *31:01; HLA-B *15:02, *57:01, *58:01), positive if either allele is it, else negative.
-//!   These genes give one call per allele of interest ([`AlleleTable::calls`]).
+//! - **G6PD** (X-linked, CPIC's G6PD guideline 2022, table 1): by WHO class. One allele (one X
+//!   chromosome): class IV normal, II-III deficient, I deficient with CNSHA. Two alleles: both
+//!   IV normal; IV with a deficient one variable; two of II-III, or I with II-III, deficient;
+//!   two of I deficient with CNSHA. An allele of uncertain function is Indeterminate.
+//! - **Allele status** (HLA-A, HLA-B): see `hla.rs`.
 //!
-//! An allele of unknown or uncertain function, or one the table does not know, makes the
-//! result Indeterminate unless the other allele decides, as CPIC does.
-
-use std::collections::HashMap;
+//! An allele of unknown or uncertain function makes the result Indeterminate unless CPIC's
+//! rule lets the other allele decide. When a result allows more than one reading (a CYP2D6
+//! `xN` whose copy number is not stated, a report listing two possible diplotypes), each is
+//! worked out: if they agree, that is the answer; if not, the call is Indeterminate and keeps
+//! every possibility, so warnings can act on the most cautious one.
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
-
-/// The allele function table compiled into the library.
-pub(crate) const BUILTIN: &str = include_str!("../../knowledge/allele_functions.tsv");
+use super::alleles::{Activity, Allele, AlleleTable};
 
 /// Phenotype name for results the rules cannot decide.
 pub const INDETERMINATE: &str = "Indeterminate";
 
-/// What a gene's diplotype means.
+/// What a gene's result means.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PhenotypeCall {
@@ -40,8 +40,8 @@ pub struct PhenotypeCall {
     pub gene: String,
     // Exported doc comments never write a slash before a star: Kotlin and Swift would read
     // it as the start of a nested comment in the generated bindings.
-    /// The diplotype as given (two alleles joined by a slash), or the allele for a one-allele
-    /// gene.
+    /// The result in CPIC's spelling: two alleles joined by a slash, one allele for a
+    /// one-allele gene, or the HLA allele's status.
     pub diplotype: String,
     /// CPIC's phenotype (`Intermediate Metabolizer`, `Poor Function`, `Indeterminate`).
     pub phenotype: String,
@@ -50,60 +50,43 @@ pub struct PhenotypeCall {
     pub activity_score: Option<String>,
     /// The key CPIC recommendations are looked up by: the score, or the phenotype.
     pub lookup_key: String,
+    /// For HLA: the allele of interest this call is about (`*57:01`).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    #[serde(default)]
+    pub hla_allele: Option<String>,
+    /// Why the result is Indeterminate, in words for the patient.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// When the result allows several readings that disagree: each of them.
+    #[cfg_attr(feature = "uniffi", uniffi(default = []))]
+    #[serde(default)]
+    pub possible: Vec<PossibleCall>,
 }
 
-/// One allele's known function.
-#[derive(Clone, Debug)]
-struct Allele {
-    /// Lower-case function (`no function`, `ivacaftor responsive`).
-    function: String,
-    /// As written in the table (for one-allele genes).
-    function_text: String,
-    /// Activity value, for activity-score genes.
-    activity: Option<Activity>,
+/// One possible reading of a result that allows several.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct PossibleCall {
+    /// The diplotype of this reading, in CPIC's spelling.
+    pub diplotype: String,
+    /// Its phenotype.
+    pub phenotype: String,
+    /// Its activity score, for activity-score genes.
+    pub activity_score: Option<String>,
+    /// Its lookup key.
+    pub lookup_key: String,
 }
 
-/// An activity value or score, in quarters, with CPIC's `≥` for open-ended duplications.
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Activity {
-    quarters: i64,
-    at_least: bool,
-}
-
-impl Activity {
-    fn parse(text: &str) -> Option<Activity> {
-        let (at_least, number) = match text.strip_prefix('≥') {
-            Some(rest) => (true, rest),
-            None => (false, text),
-        };
-        let value: f64 = number.trim().parse().ok()?;
-        Some(Activity {
-            quarters: (value * 4.0).round() as i64,
-            at_least,
-        })
-    }
-
-    fn plus(self, other: Activity) -> Activity {
-        Activity {
-            quarters: self.quarters + other.quarters,
-            at_least: self.at_least || other.at_least,
-        }
-    }
-
-    /// As CPIC writes it: one decimal, two when needed (`1.0`, `0.25`, `≥4.0`).
-    fn text(self) -> String {
-        let value = self.quarters as f64 / 4.0;
-        let number = if self.quarters % 2 == 0 {
-            format!("{value:.1}")
-        } else {
-            format!("{value:.2}")
-        };
-        if self.at_least {
-            format!("≥{number}")
-        } else {
-            number
-        }
-    }
+/// How strongly a drug inhibits an enzyme (for phenoconversion).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Strength {
+    /// Weak: not enough to change a phenotype.
+    Weak,
+    /// Moderate: halves an activity score; one step down for function-pair genes.
+    Moderate,
+    /// Strong: the enzyme acts as if absent.
+    Strong,
 }
 
 /// How a gene's phenotype is found.
@@ -121,6 +104,8 @@ enum Rule {
     },
     /// One allele (mitochondrial): its function, as CPIC words the phenotype.
     SingleAllele,
+    /// X-linked, by WHO class.
+    G6pd,
 }
 
 fn cyp2d6(score: Activity) -> &'static str {
@@ -284,48 +269,240 @@ fn rule(gene: &str) -> Option<Rule> {
             fallback: "ivacaftor non-responsive in CF patients",
         },
         "MT-RNR1" => Rule::SingleAllele,
+        "G6PD" => Rule::G6pd,
         _ => return None,
     })
 }
 
-/// Allele functions by gene and allele name.
-pub struct AlleleTable {
-    alleles: HashMap<String, HashMap<String, Allele>>,
+
+/// Whether the engine has phenotype rules for `gene` (HLA genes are read by `hla.rs`).
+pub(crate) fn has_rules(gene: &str) -> bool {
+    rule(gene).is_some()
+}
+
+/// Whether `gene` is read as one allele: mitochondrial, or X-linked with one X chromosome
+/// (then it may also come as two).
+pub(crate) fn one_allele_gene(gene: &str) -> bool {
+    matches!(gene, "MT-RNR1" | "G6PD")
+}
+
+/// One reading's call.
+fn reading(
+    gene: &str,
+    diplotype: String,
+    phenotype: &str,
+    score: Option<Activity>,
+    reason: Option<String>,
+) -> PhenotypeCall {
+    let scored = matches!(rule(gene), Some(Rule::ActivityScore(_)));
+    let activity_score = score.map(Activity::text);
+    PhenotypeCall {
+        gene: gene.to_owned(),
+        diplotype,
+        phenotype: phenotype.to_owned(),
+        // CPIC keys an undecided score as "n/a", an undecided phenotype by its name.
+        lookup_key: match (&activity_score, phenotype) {
+            (_, INDETERMINATE) if scored => "n/a".to_owned(),
+            (Some(score), _) => score.clone(),
+            (None, phenotype) => phenotype.to_owned(),
+        },
+        activity_score: if phenotype == INDETERMINATE {
+            None
+        } else {
+            activity_score
+        },
+        hla_allele: None,
+        reason: if phenotype == INDETERMINATE {
+            reason
+        } else {
+            None
+        },
+        possible: Vec::new(),
+    }
+}
+
+/// The G6PD class of an allele: 4 normal, 2-3 deficient, 1 deficient with CNSHA, `None`
+/// uncertain.
+fn g6pd_class(allele: &Allele) -> Option<u8> {
+    match allele.function.split('/').next()? {
+        "iv" => Some(4),
+        "iii" => Some(3),
+        "ii" => Some(2),
+        "i" => Some(1),
+        _ => None,
+    }
+}
+
+fn g6pd(classes: &[Option<u8>]) -> &'static str {
+    let deficient = |c: u8| (1..=3).contains(&c);
+    match classes {
+        [Some(4)] | [Some(4), Some(4)] => "Normal",
+        [Some(1)] | [Some(1), Some(1)] => "Deficient with CNSHA",
+        [Some(2 | 3)] => "Deficient",
+        [Some(4), Some(c)] | [Some(c), Some(4)] if deficient(*c) => "Variable",
+        [Some(a), Some(b)] if deficient(*a) && deficient(*b) => "Deficient",
+        _ => INDETERMINATE,
+    }
 }
 
 impl AlleleTable {
-    /// The table compiled into the library.
-    pub fn builtin() -> Result<AlleleTable> {
-        AlleleTable::parse(BUILTIN)
+    /// The call for `first`/`second` (names in the table's spelling) of `gene`, or for one
+    /// allele when `second` is `None` (MT-RNR1; G6PD on one X chromosome).
+    pub(crate) fn call(&self, gene: &str, first: &str, second: Option<&str>) -> PhenotypeCall {
+        let shown = match second {
+            Some(second) => format!("{first}/{second}"),
+            None => first.to_owned(),
+        };
+        let a = self.allele(gene, first);
+        let b = second.and_then(|s| self.allele(gene, s));
+        let uncertain = |why: &str| Some(format!("{why} (CPIC)"));
+        match rule(gene) {
+            None => reading(gene, shown, INDETERMINATE, None, uncertain("no rules for this gene")),
+            Some(Rule::SingleAllele) => match a {
+                Some(allele) if second.is_none() => reading(
+                    gene,
+                    shown,
+                    &lowercase_first(&allele.function_text),
+                    None,
+                    None,
+                ),
+                _ => reading(gene, shown, INDETERMINATE, None, uncertain("one allele expected")),
+            },
+            Some(Rule::G6pd) => {
+                let classes: Vec<Option<u8>> = std::iter::once(a)
+                    .chain(second.map(|_| b))
+                    .map(|allele| allele.and_then(g6pd_class))
+                    .collect();
+                reading(
+                    gene,
+                    shown,
+                    g6pd(&classes),
+                    None,
+                    uncertain("an allele of uncertain function"),
+                )
+            }
+            Some(_) if second.is_none() => {
+                reading(gene, shown, INDETERMINATE, None, uncertain("two alleles expected"))
+            }
+            Some(Rule::ActivityScore(thresholds)) => {
+                match (a.and_then(|a| a.activity), b.and_then(|b| b.activity)) {
+                    (Some(x), Some(y)) => {
+                        let score = x.plus(y);
+                        reading(gene, shown, thresholds(score), Some(score), None)
+                    }
+                    _ => reading(
+                        gene,
+                        shown,
+                        INDETERMINATE,
+                        None,
+                        uncertain("an allele whose activity is unknown"),
+                    ),
+                }
+            }
+            Some(Rule::FunctionPair(pairs)) => {
+                let (fa, fb) = (
+                    a.map_or(UNKNOWN, |a| a.function.as_str()),
+                    b.map_or(UNKNOWN, |b| b.function.as_str()),
+                );
+                let found = pairs
+                    .iter()
+                    .find(|(x, y, _)| (*x == fa && *y == fb) || (*x == fb && *y == fa))
+                    .map_or(INDETERMINATE, |(_, _, phenotype)| phenotype);
+                reading(
+                    gene,
+                    shown,
+                    found,
+                    None,
+                    uncertain("an allele of unknown or uncertain function"),
+                )
+            }
+            Some(Rule::AnyAllele {
+                function,
+                phenotype,
+                fallback,
+            }) => {
+                let decides = |allele: Option<&Allele>| allele.is_some_and(|a| a.function == function);
+                let found = if decides(a) || decides(b) {
+                    phenotype
+                } else {
+                    fallback
+                };
+                reading(gene, shown, found, None, None)
+            }
+        }
     }
 
-    /// Parses a table in the format of `core/knowledge/allele_functions.tsv`.
-    pub fn parse(text: &str) -> Result<AlleleTable> {
-        let mut alleles: HashMap<String, HashMap<String, Allele>> = HashMap::new();
-        for line in text.lines().filter(|l| !l.starts_with('#')).skip(1) {
-            let fields: Vec<&str> = line.split('\t').collect();
-            let [gene, allele, function, activity, _version] = fields[..] else {
-                return Err(Error::invalid(
-                    "allele_functions",
-                    "each row needs five columns",
-                ));
-            };
-            let activity = match activity {
-                "" | "n/a" => None,
-                text => Some(Activity::parse(text).ok_or_else(|| {
-                    Error::invalid("allele_functions", "an activity value is not a number")
-                })?),
-            };
-            alleles.entry(gene.to_owned()).or_default().insert(
-                allele.to_owned(),
-                Allele {
-                    function: function.to_lowercase(),
-                    function_text: function.to_owned(),
-                    activity,
-                },
-            );
+    /// One call from several possible readings of one result, shown as `shown`: their
+    /// common answer when they agree (for scores, the lowest as `≥` when they differ only
+    /// above it), else Indeterminate with every reading kept.
+    pub(crate) fn merge(&self, gene: &str, shown: &str, readings: Vec<PhenotypeCall>) -> PhenotypeCall {
+        let mut readings = readings;
+        if readings.len() == 1 {
+            let mut only = readings.remove(0);
+            only.diplotype = shown.to_owned();
+            return only;
         }
-        Ok(AlleleTable { alleles })
+        let first = &readings[0];
+        let same_phenotype = readings.iter().all(|r| r.phenotype == first.phenotype)
+            && first.phenotype != INDETERMINATE;
+        if same_phenotype {
+            let scores: Option<Vec<Activity>> = readings
+                .iter()
+                .map(|r| r.activity_score.as_deref().and_then(Activity::parse))
+                .collect();
+            let keys_agree = readings.iter().all(|r| r.lookup_key == first.lookup_key);
+            let lowest = scores.as_ref().and_then(|s| s.iter().min_by_key(|a| a.quarters).copied());
+            match (keys_agree, lowest) {
+                (true, _) => {
+                    let mut agreed = first.clone();
+                    agreed.diplotype = shown.to_owned();
+                    return agreed;
+                }
+                (false, Some(lowest)) => {
+                    let bound = Activity {
+                        at_least: true,
+                        ..lowest
+                    };
+                    let mut agreed = first.clone();
+                    agreed.diplotype = shown.to_owned();
+                    agreed.activity_score = Some(bound.text());
+                    agreed.lookup_key = bound.text();
+                    return agreed;
+                }
+                (false, None) => {}
+            }
+        }
+        let listed: Vec<String> = readings
+            .iter()
+            .map(|r| format!("{} ({})", r.diplotype, r.phenotype))
+            .collect();
+        self.undecided(
+            gene,
+            shown,
+            &format!("the result could be {}", listed.join(" or ")),
+            &readings,
+        )
+    }
+
+    /// An Indeterminate call for `shown`, saying `why`, with the readings it could be.
+    pub(crate) fn undecided(
+        &self,
+        gene: &str,
+        shown: &str,
+        why: &str,
+        readings: &[PhenotypeCall],
+    ) -> PhenotypeCall {
+        let mut call = reading(gene, shown.to_owned(), INDETERMINATE, None, Some(why.to_owned()));
+        call.possible = readings
+            .iter()
+            .map(|r| PossibleCall {
+                diplotype: r.diplotype.clone(),
+                phenotype: r.phenotype.clone(),
+                activity_score: r.activity_score.clone(),
+                lookup_key: r.lookup_key.clone(),
+            })
+            .collect();
+        call
     }
 
     /// The phenotype a patient acts as while taking an inhibitor of `call`'s enzyme
@@ -333,12 +510,7 @@ impl AlleleTable {
     /// one halves an activity score (CYP2D6, CYP2C9) or moves a CYP2C19 phenotype one step
     /// down. `None` when nothing changes (a weak inhibitor, another gene, an Indeterminate
     /// result, or a result already at the bottom).
-    pub fn phenoconvert(
-        &self,
-        call: &PhenotypeCall,
-        strength: crate::knowledge::Strength,
-    ) -> Option<PhenotypeCall> {
-        use crate::knowledge::Strength;
+    pub fn phenoconvert(&self, call: &PhenotypeCall, strength: Strength) -> Option<PhenotypeCall> {
         if strength == Strength::Weak || call.phenotype == INDETERMINATE {
             return None;
         }
@@ -385,148 +557,12 @@ impl AlleleTable {
         (converted.lookup_key != call.lookup_key).then_some(converted)
     }
 
-    /// Whether the engine can interpret results for `gene`.
-    pub fn knows_gene(&self, gene: &str) -> bool {
-        rule(gene).is_some() || hla_alleles_of_interest(gene).is_some()
-    }
-
     /// The genes the engine has rules and allele functions for, sorted.
     pub fn genes(&self) -> Vec<&str> {
-        let mut genes: Vec<&str> = self
-            .alleles
-            .keys()
-            .map(String::as_str)
+        self.listed_genes()
+            .into_iter()
             .filter(|gene| rule(gene).is_some())
-            .collect();
-        genes.sort_unstable();
-        genes
-    }
-
-    /// Every call for `diplotype` of `gene`: one for most genes, one per allele of interest
-    /// for HLA-A and HLA-B (`*57:01 positive`, ...).
-    pub fn calls(&self, gene: &str, diplotype: &str) -> Result<Vec<PhenotypeCall>> {
-        let gene = gene.trim();
-        let Some(of_interest) = hla_alleles_of_interest(gene) else {
-            return Ok(vec![self.phenotype(gene, diplotype)?]);
-        };
-        let alleles: Vec<&str> = diplotype.split('/').map(str::trim).collect();
-        let well_formed = matches!(alleles.len(), 1 | 2)
-            && alleles.iter().all(|a| a.starts_with('*') && a.len() > 1);
-        if !well_formed {
-            return Err(Error::invalid(
-                "diplotype",
-                "expected HLA alleles like *57:01/*15:02",
-            ));
-        }
-        Ok(of_interest
-            .iter()
-            .map(|wanted| {
-                // "*57:01:01" is *57:01 at a finer resolution.
-                let carried = alleles
-                    .iter()
-                    .any(|a| *a == *wanted || a.starts_with(&format!("{wanted}:")));
-                let status = format!("{wanted} {}", if carried { "positive" } else { "negative" });
-                PhenotypeCall {
-                    gene: gene.to_owned(),
-                    diplotype: diplotype.trim().to_owned(),
-                    phenotype: status.clone(),
-                    activity_score: None,
-                    lookup_key: status,
-                }
-            })
-            .collect())
-    }
-
-    /// The phenotype of `diplotype` (`*1/*4`; one allele for MT-RNR1) of `gene`.
-    pub fn phenotype(&self, gene: &str, diplotype: &str) -> Result<PhenotypeCall> {
-        let gene = gene.trim();
-        let rule = rule(gene)
-            .ok_or_else(|| Error::invalid("gene", "not a gene Regimen has phenotype rules for"))?;
-        let table = self.alleles.get(gene);
-        let lookup = |name: &str| table.and_then(|t| t.get(name.trim()));
-        let scored = matches!(rule, Rule::ActivityScore(_));
-        let call = |phenotype: &str, score: Option<Activity>| {
-            let activity_score = score.map(Activity::text);
-            PhenotypeCall {
-                gene: gene.to_owned(),
-                diplotype: diplotype.trim().to_owned(),
-                phenotype: phenotype.to_owned(),
-                // CPIC keys an undecided score as "n/a", an undecided phenotype by its name.
-                lookup_key: match (&activity_score, phenotype) {
-                    (_, INDETERMINATE) if scored => "n/a".to_owned(),
-                    (Some(score), _) => score.clone(),
-                    (None, phenotype) => phenotype.to_owned(),
-                },
-                activity_score,
-            }
-        };
-        if let Rule::SingleAllele = rule {
-            // Mitochondrial variants are written with or without their "m." prefix.
-            let name = diplotype.trim();
-            let allele = lookup(name).or_else(|| lookup(&format!("m.{name}")));
-            return Ok(match allele {
-                Some(allele) => call(&lowercase_first(&allele.function_text), None),
-                None => call(INDETERMINATE, None),
-            });
-        }
-        let (first, second) = diplotype
-            .split_once('/')
-            .filter(|(a, b)| !a.trim().is_empty() && !b.trim().is_empty() && !b.contains('/'))
-            .ok_or_else(|| {
-                Error::invalid(
-                    "diplotype",
-                    "expected two alleles separated by '/', like *1/*4",
-                )
-            })?;
-        let (a, b) = (lookup(first), lookup(second));
-        Ok(match rule {
-            Rule::ActivityScore(thresholds) => {
-                match (a.and_then(|a| a.activity), b.and_then(|b| b.activity)) {
-                    (Some(x), Some(y)) => {
-                        let score = x.plus(y);
-                        call(thresholds(score), Some(score))
-                    }
-                    _ => call(INDETERMINATE, None),
-                }
-            }
-            Rule::FunctionPair(pairs) => {
-                let (fa, fb) = (
-                    a.map_or(UNKNOWN, |a| &a.function),
-                    b.map_or(UNKNOWN, |b| &b.function),
-                );
-                let found = pairs
-                    .iter()
-                    .find(|(x, y, _)| (*x == fa && *y == fb) || (*x == fb && *y == fa))
-                    .map_or(INDETERMINATE, |(_, _, phenotype)| phenotype);
-                call(found, None)
-            }
-            Rule::AnyAllele {
-                function,
-                phenotype,
-                fallback,
-            } => {
-                let decides =
-                    |allele: Option<&Allele>| allele.is_some_and(|a| a.function == function);
-                call(
-                    if decides(a) || decides(b) {
-                        phenotype
-                    } else {
-                        fallback
-                    },
-                    None,
-                )
-            }
-            Rule::SingleAllele => call(INDETERMINATE, None),
-        })
-    }
-}
-
-/// The HLA alleles CPIC keys recommendations by, for an HLA gene.
-fn hla_alleles_of_interest(gene: &str) -> Option<&'static [&'static str]> {
-    match gene {
-        "HLA-A" => Some(&["*31:01"]),
-        "HLA-B" => Some(&["*15:02", "*57:01", "*58:01"]),
-        _ => None,
+            .collect()
     }
 }
 
@@ -542,82 +578,51 @@ fn lowercase_first(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn call(gene: &str, diplotype: &str) -> PhenotypeCall {
-        AlleleTable::builtin()
-            .unwrap()
-            .phenotype(gene, diplotype)
-            .unwrap()
+    fn call(gene: &str, a: &str, b: &str) -> PhenotypeCall {
+        AlleleTable::builtin().unwrap().call(gene, a, Some(b))
     }
 
     #[test]
     fn cyp2d6_scores_duplications_and_keeps_the_at_least_sign() {
-        assert_eq!(
-            call("CYP2D6", "*1/*4").phenotype,
-            "Intermediate Metabolizer"
-        );
-        assert_eq!(call("CYP2D6", "*1/*4").lookup_key, "1.0");
-        let up = call("CYP2D6", "*1/*1x2");
+        assert_eq!(call("CYP2D6", "*1", "*4").phenotype, "Intermediate Metabolizer");
+        assert_eq!(call("CYP2D6", "*1", "*4").lookup_key, "1.0");
+        let up = call("CYP2D6", "*1", "*1x2");
         assert_eq!(
             (up.phenotype.as_str(), up.lookup_key.as_str()),
             ("Ultrarapid Metabolizer", "3.0")
         );
-        assert_eq!(call("CYP2D6", "*1/*1x≥3").lookup_key, "≥4.0");
-        assert_eq!(call("CYP2D6", "*4/*4").phenotype, "Poor Metabolizer");
+        assert_eq!(call("CYP2D6", "*1", "*1x≥3").lookup_key, "≥4.0");
+        assert_eq!(call("CYP2D6", "*4", "*4").phenotype, "Poor Metabolizer");
     }
 
     #[test]
-    fn cyp2c19_pairs_follow_cpic_including_likely_phenotypes() {
-        assert_eq!(call("CYP2C19", "*2/*2").phenotype, "Poor Metabolizer");
-        assert_eq!(call("CYP2C19", "*1/*17").phenotype, "Rapid Metabolizer");
-        assert_eq!(
-            call("CYP2C19", "*1/*2").lookup_key,
-            "Intermediate Metabolizer"
-        );
-    }
-
-    #[test]
-    fn an_unknown_allele_is_indeterminate_unless_the_other_decides() {
-        assert_eq!(call("CYP2C19", "*1/*999").phenotype, INDETERMINATE);
-        assert_eq!(call("CYP2D6", "*1/*999").lookup_key, "n/a");
-    }
-
-    #[test]
-    fn hla_b_gives_a_status_for_each_allele_of_interest() {
+    fn g6pd_follows_cpics_classes_for_one_and_two_x_chromosomes() {
         let table = AlleleTable::builtin().unwrap();
-        let calls = table.calls("HLA-B", "*15:02/*57:01:01").unwrap();
-        let keys: Vec<&str> = calls.iter().map(|c| c.lookup_key.as_str()).collect();
-        assert_eq!(
-            keys,
-            ["*15:02 positive", "*57:01 positive", "*58:01 negative"]
-        );
-        assert_eq!(
-            table.calls("HLA-A", "*02:01/*03:01").unwrap()[0].phenotype,
-            "*31:01 negative"
-        );
-        assert!(table.calls("HLA-B", "57:01").is_err());
-        assert_eq!(table.calls("CYP2D6", "*1/*4").unwrap().len(), 1);
+        let one = |a: &str| table.call("G6PD", a, None).phenotype;
+        assert_eq!(one("B (reference)"), "Normal");
+        assert_eq!(one("A- 202A_376G"), "Deficient");
+        assert_eq!(call("G6PD", "B (reference)", "A- 202A_376G").phenotype, "Variable");
+        assert_eq!(call("G6PD", "A- 202A_376G", "A- 202A_376G").phenotype, "Deficient");
+        assert_eq!(call("G6PD", "B (reference)", "B (reference)").phenotype, "Normal");
     }
 
     #[test]
-    fn bad_input_is_refused_with_the_field_named() {
+    fn readings_that_agree_merge_and_readings_that_differ_stay_possible() {
         let table = AlleleTable::builtin().unwrap();
-        assert!(matches!(
-            table.phenotype("ABC1", "*1/*1"),
-            Err(Error::InvalidInput { field: "gene", .. })
-        ));
-        assert!(matches!(
-            table.phenotype("CYP2D6", "*1"),
-            Err(Error::InvalidInput {
-                field: "diplotype",
-                ..
-            })
-        ));
-        assert!(matches!(
-            table.phenotype("CYP2D6", "*1/*2/*3"),
-            Err(Error::InvalidInput {
-                field: "diplotype",
-                ..
-            })
-        ));
+        let both_ultra = table.merge(
+            "CYP2D6",
+            "*1/*1xN",
+            vec![call("CYP2D6", "*1", "*1x2"), call("CYP2D6", "*1", "*1x≥3")],
+        );
+        assert_eq!(both_ultra.phenotype, "Ultrarapid Metabolizer");
+        assert_eq!(both_ultra.lookup_key, "≥3.0");
+        let differ = table.merge(
+            "CYP2D6",
+            "*1xN/*4",
+            vec![call("CYP2D6", "*1x2", "*4"), call("CYP2D6", "*1x≥3", "*4")],
+        );
+        assert_eq!(differ.phenotype, INDETERMINATE);
+        assert_eq!(differ.possible.len(), 2);
+        assert!(differ.reason.unwrap().contains("could be"));
     }
 }
