@@ -21,7 +21,8 @@ pub enum PgxCommand {
     Add {
         /// The gene, like CYP2C19 (or HLA-B*57:01 with the status as the result).
         gene: String,
-        /// The result as the lab wrote it, like *1/*2 or "*57:01 positive".
+        /// The result as the lab wrote it, like *1/*2, "*57:01 positive" or "-1639 AA".
+        #[arg(allow_hyphen_values = true)]
         diplotype: String,
         /// When the sample was tested (YYYY-MM-DD).
         #[arg(long)]
@@ -41,6 +42,7 @@ pub enum PgxCommand {
         /// The gene, like CYP2C19 (may be empty when the result names it).
         gene: String,
         /// The result as the lab wrote it, like *1/*2 (one allele for MT-RNR1).
+        #[arg(allow_hyphen_values = true)]
         diplotype: String,
     },
 }

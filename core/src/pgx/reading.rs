@@ -41,7 +41,8 @@ pub struct PgxReading {
     pub gene: Option<String>,
     /// How far it was understood.
     pub status: ReadingStatus,
-    /// The result in CPIC's spelling (`*1/*4`, `*57:01 positive`), when understood.
+    /// The result in CPIC's spelling (two alleles joined by a slash, or `*57:01 positive`),
+    /// when understood.
     pub read_as: Option<String>,
     /// What was not understood, when something was.
     pub not_understood: Option<NotUnderstood>,

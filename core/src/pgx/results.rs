@@ -41,7 +41,7 @@ pub enum PgxSource {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewPgxResult {
-    /// The gene (`CYP2D6`, `HLA-B`).
+    /// The gene (`CYP2D6`, `HLA-B`); may be empty when the result names it.
     pub gene: String,
     /// The diplotype: two alleles joined by a slash (star alleles such as *1 and *4), or the
     /// allele for MT-RNR1.
@@ -96,7 +96,10 @@ impl NewPgxResult {
     /// What the result says is not checked here: a result the normaliser cannot read is
     /// kept and shown as not understood (see [`PgxReading`]).
     fn validated(&self) -> Result<NewPgxResult> {
-        let gene = required_text("gene", &self.gene, 40, false)?.to_uppercase();
+        // The gene may be left empty when the result names it ("HLA-B*57:01 positive").
+        let gene = optional_text("gene", Some(&self.gene), 40, false)?
+            .unwrap_or_default()
+            .to_uppercase();
         let diplotype = required_text("diplotype", &self.diplotype, 300, false)?;
         if self.other_diplotypes.len() > 20 {
             return Err(Error::invalid("other_diplotypes", "at most 20"));

@@ -64,7 +64,10 @@ fn new_database_key(keys: &dyn KeyProvider) -> Result<Vec<u8>> {
         return Ok(key);
     }
     let key = seal::generate_key()?;
-    keys.keep_new_key(&key)?;
+    if let Err(error) = keys.keep_new_key(&key) {
+        // A key store that refuses a second key because another process kept one first.
+        return keys.existing_key()?.ok_or(error);
+    }
     keys.existing_key()?.ok_or_else(|| {
         Error::Locked("the key store did not keep the new key; no database was created".into())
     })
