@@ -738,3 +738,43 @@ fn a_database_in_a_folder_that_does_not_exist_says_so() {
     assert!(stderr.contains("folder"), "{stderr}");
     assert!(!stderr.contains("key"), "{stderr}");
 }
+
+#[test]
+fn real_world_results_and_medicines_are_read_right_or_refused_plainly() {
+    let run = Run::new();
+    let file = run.dir.path().join("lab.csv");
+    std::fs::write(&file, "gene,result\nHLA-B,*57:01 positive\nTPMT,*3A/TPMT*3A\nNUDT15,*1/*1\n").unwrap();
+    run.ok(&["pgx", "import", file.to_str().unwrap()]);
+    run.ok(&["med", "add", "Triumeq"]);
+    run.ok(&["med", "add", "Azathioprine"]);
+    run.ok(&["med", "add", "Codein"]);
+    let warnings = run.json(&["warnings"]);
+    let kinds: Vec<(&str, &str)> = warnings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| (w["kind"].as_str().unwrap(), w["severity"].as_str().unwrap()))
+        .collect();
+    assert!(kinds.contains(&("drug_gene", "high")), "{kinds:?}");
+    assert!(kinds.contains(&("not_checked", "low")), "{kinds:?}");
+    let text = run.ok(&["warnings"]);
+    assert!(text.contains("Triumeq (abacavir)"), "{text}");
+    assert!(text.contains("Did you mean codeine?"), "{text}");
+
+    let reading = run.json(&["pgx", "phenotype", "", "CYP2C19*2/*17"]);
+    assert_eq!(reading["calls"][0]["phenotype"], "Intermediate Metabolizer");
+    let refused = run.regimen(&["pgx", "add", "CYP2D6", "*1/*999"]);
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stdout);
+    assert!(said.contains("NOT UNDERSTOOD") && said.contains("*999"), "{said}");
+    let vkorc1 = run.json(&["pgx", "phenotype", "VKORC1", "-1639 AA"]);
+    assert_eq!(vkorc1["calls"][0]["phenotype"], "-1639 AA");
+
+    let found = run.json(&["drug", "search", "plav"]);
+    assert_eq!(found[0]["name"], "Plavix");
+    assert_eq!(found[0]["ingredients"][0], "clopidogrel");
+    let id = found[0]["id"].as_str().unwrap().to_owned();
+    run.ok(&["med", "add", "Heart pill", "--drug", &id]);
+    let text = run.ok(&["warnings"]);
+    assert!(text.contains("Heart pill (clopidogrel)"), "{text}");
+}

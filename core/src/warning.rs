@@ -786,9 +786,32 @@ fn is(kb: &KnowledgeBase, drug: &str, name_or_class: &str) -> bool {
 /// Same ingredient, or two members of a duplicate group, among active medicines.
 fn duplicates(kb: &KnowledgeBase, seen: &[Seen]) -> Vec<Warning> {
     let active: Vec<&Seen> = seen.iter().filter(|s| s.active()).collect();
+    let groups = kb.duplicate_groups();
+    // Each medicine's groups, with the ingredient that makes it a member (worked out once,
+    // not once per pair).
+    let memberships: Vec<Vec<(usize, &str)>> = active
+        .iter()
+        .map(|medicine| {
+            groups
+                .iter()
+                .enumerate()
+                .filter_map(|(g, group)| {
+                    medicine
+                        .ingredients
+                        .iter()
+                        .find(|d| {
+                            kb.drug_named(d).is_some_and(|drug| {
+                                drug.classes.iter().any(|c| group.classes.contains(c))
+                            })
+                        })
+                        .map(|d| (g, d.as_str()))
+                })
+                .collect()
+        })
+        .collect();
     let mut out = Vec::new();
     for (i, a) in active.iter().enumerate() {
-        for b in &active[i + 1..] {
+        for (j, b) in active[i + 1..].iter().enumerate() {
             let shared: Vec<&String> = a.ingredients.iter().filter(|x| b.ingredients.contains(x)).collect();
             if let Some(ingredient) = shared.first() {
                 out.push(Warning {
@@ -816,20 +839,14 @@ fn duplicates(kb: &KnowledgeBase, seen: &[Seen]) -> Vec<Warning> {
                 });
                 continue;
             }
-            let group = kb.duplicate_groups().iter().find(|group| {
-                let member = |s: &Seen| -> Option<String> {
-                    s.ingredients
-                        .iter()
-                        .find(|d| group.classes.iter().any(|c| is(kb, d, c)))
-                        .cloned()
-                };
-                let (Some(x), Some(y)) = (member(a), member(b)) else {
-                    return false;
-                };
+            // The first group both belong to, unless their pair is a known good one.
+            let group = memberships[i].iter().find_map(|(g, x)| {
+                let (_, y) = memberships[i + 1 + j].iter().find(|(h, _)| h == g)?;
+                let group = &groups[*g];
                 let allowed = group.allowed.iter().any(|(p, q)| {
-                    (is(kb, &x, p) && is(kb, &y, q)) || (is(kb, &x, q) && is(kb, &y, p))
+                    (is(kb, x, p) && is(kb, y, q)) || (is(kb, x, q) && is(kb, y, p))
                 });
-                !allowed
+                (!allowed).then_some(group)
             });
             if let Some(group) = group {
                 out.push(Warning {

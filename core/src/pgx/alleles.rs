@@ -88,6 +88,8 @@ pub struct AlleleTable {
     folded: HashMap<String, HashMap<String, String>>,
     /// Lower-cased aliases, per gene (an rsID with several variant bases has several).
     aliases: HashMap<String, HashMap<String, Vec<Alias>>>,
+    /// Every gene symbol the normaliser recognises, longest first (see `notation.rs`).
+    pub(crate) known_genes: Vec<String>,
 }
 
 /// Lower case with spaces removed: how names are compared.
@@ -159,11 +161,14 @@ impl AlleleTable {
                     tag_only: kind == "rsid_tag",
                 });
         }
-        Ok(AlleleTable {
+        let mut table = AlleleTable {
             alleles,
             folded,
             aliases: by_gene,
-        })
+            known_genes: Vec::new(),
+        };
+        table.known_genes = super::notation::known_genes(&table);
+        Ok(table)
     }
 
     /// The allele `name` (the table's spelling) of `gene`.

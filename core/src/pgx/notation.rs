@@ -125,7 +125,7 @@ fn clean(text: &str) -> String {
 
 /// Every gene symbol Regimen recognises, longest first (so `HLA-B` is tried before a
 /// shorter symbol that starts the same way).
-fn known_genes(table: &AlleleTable) -> Vec<String> {
+pub(crate) fn known_genes(table: &AlleleTable) -> Vec<String> {
     let mut genes: Vec<String> = table
         .listed_genes()
         .into_iter()
@@ -153,11 +153,11 @@ fn strip_gene<'a>(genes: &[String], text: &'a str) -> Option<(String, &'a str)> 
 /// The gene, from the gene column, the front of the result, or both (which must agree), and
 /// the result left to read (for HLA, an allele written in the gene column comes first).
 fn gene_of(table: &AlleleTable, gene_field: &str, result: &str) -> Result<(String, String), NotRead> {
-    let genes = known_genes(table);
+    let genes = &table.known_genes;
     let from_column = if gene_field.is_empty() {
         None
     } else {
-        match strip_gene(&genes, gene_field) {
+        match strip_gene(genes, gene_field) {
             Some((gene, rest)) => Some((gene, rest.trim().to_owned())),
             None => {
                 let first = gene_field.split([' ', '*']).next().unwrap_or(gene_field);
@@ -165,7 +165,7 @@ fn gene_of(table: &AlleleTable, gene_field: &str, result: &str) -> Result<(Strin
             }
         }
     };
-    let in_text = strip_gene(&genes, result);
+    let in_text = strip_gene(genes, result);
     match (from_column, in_text) {
         (Some((gene, allele_in_column)), in_text) => {
             let rest = match in_text {
@@ -188,7 +188,7 @@ fn gene_of(table: &AlleleTable, gene_field: &str, result: &str) -> Result<(Strin
         (None, None) => {
             let named: std::collections::BTreeSet<String> = result
                 .split(['/', '|'])
-                .filter_map(|allele| strip_gene(&genes, allele.trim()).map(|(gene, _)| gene))
+                .filter_map(|allele| strip_gene(genes, allele.trim()).map(|(gene, _)| gene))
                 .collect();
             match named.len() {
                 1 => Ok((named.into_iter().next().unwrap_or_default(), result.to_owned())),
