@@ -465,7 +465,8 @@ fn duplication(table: &AlleleTable, gene: &str, name: &str) -> Option<Option<Can
                 None => (false, text),
             };
             let count: u32 = digits.parse().ok()?;
-            if count < 2 {
+            // Up to nine copies are seen in people; more is a typing slip ("x22" for "x2").
+            if !(2..=9).contains(&count) {
                 return Some(None);
             }
             let exact = (!open).then(|| named(&format!("{base}x{count}"))).flatten();
