@@ -13,7 +13,7 @@ use regimen_core::schedule::{
     Anchors, ExpandContext, Phase, Schedule, Timing, TimingRepeat, UnitOfTime, ZonePolicy,
     ZoneTimeline, expand, parse_zone,
 };
-use regimen_core::{OpenOptions, Store, Timestamp};
+use regimen_core::{OpenOptions, Records, Timestamp};
 
 // The integration tests' fixed-key provider: benchmarks measure the store, not key handling.
 #[path = "../tests/common/mod.rs"]
@@ -89,9 +89,9 @@ fn expand_year(c: &mut Criterion) {
 }
 
 /// A store with `medicines` medicines at the given hours each day since `start`.
-fn store_with(medicines: usize, start: &str, hours: &[&str]) -> (tempfile::TempDir, Store) {
+fn store_with(medicines: usize, start: &str, hours: &[&str]) -> (tempfile::TempDir, Records) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(
+    let store = Records::open(
         &dir.path().join("bench.db"),
         &OpenOptions::default(),
         &FixedKey,

@@ -63,8 +63,8 @@ mod common;
 
 /// A patient paired with a caregiver and 1,000 messages waiting (one per dose logged).
 fn outbox_of_1000() -> (
-    regimen_core::Store,
-    regimen_core::Store,
+    regimen_core::Records,
+    regimen_core::Records,
     tempfile::TempDir,
     tempfile::TempDir,
 ) {

@@ -8,15 +8,15 @@ use std::time::Duration;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use regimen_core::dose::{DoseAction, NewDoseEvent};
 use regimen_core::medicine::{DoseForm, MedicineInfo, Route};
-use regimen_core::{OpenOptions, Store, Timestamp};
+use regimen_core::{OpenOptions, Records, Timestamp};
 
 // The integration tests' fixed-key provider: benchmarks measure the store, not key handling.
 #[path = "../tests/common/mod.rs"]
 mod common;
 use common::FixedKey;
 
-fn open(path: &Path) -> Store {
-    Store::open(path, &OpenOptions::default(), &FixedKey).unwrap()
+fn open(path: &Path) -> Records {
+    Records::open(path, &OpenOptions::default(), &FixedKey).unwrap()
 }
 
 fn start() -> Timestamp {
@@ -40,14 +40,14 @@ fn medicine(i: usize) -> MedicineInfo {
     }
 }
 
-fn add_medicines(store: &Store, count: usize) -> Vec<i64> {
+fn add_medicines(store: &Records, count: usize) -> Vec<i64> {
     (0..count)
         .map(|i| store.add_medicine(&medicine(i), start()).unwrap().id)
         .collect()
 }
 
 /// 100,000 doses over the medicines, every 30 minutes from `start()`, in batches of 1,000.
-fn log_history(store: &Store, medicines: &[i64]) {
+fn log_history(store: &Records, medicines: &[i64]) {
     let events: Vec<NewDoseEvent> = (0..100_000u64)
         .map(|i| NewDoseEvent {
             medicine_id: medicines[i as usize % medicines.len()],

@@ -6,6 +6,7 @@ pub mod error;
 pub mod knowledge;
 pub mod medicine;
 pub mod pgx;
+mod records;
 pub mod reminder;
 pub mod schedule;
 pub mod settings;
@@ -17,7 +18,8 @@ pub mod travel;
 mod validate;
 pub mod warning;
 
-pub use error::{Error, Result};
+pub use error::{Error, RegimenError, Result};
+pub use records::Records;
 pub use store::{KeyProvider, OpenOptions, Store};
 pub use time::Timestamp;
 

@@ -388,7 +388,6 @@ impl Store {
                 "UPDATE medicine SET archived_at = ?2, updated_at = ?3 WHERE id = ?1",
                 params![id, archived_at.map(Timestamp::as_millis), now.as_millis()],
             )?;
-            crate::snapshot::bump(tx)?;
             get(tx, sealer, id)
         })
     }

@@ -1,7 +1,8 @@
 //! Reminder planning: the notifications the phone should have pending. The core plans; the
-//! OS delivers. The app calls [`Store::plan_notifications`] on start, after every log and at
-//! the plan's `refresh_at`, diffs the plan's stable ids against what is pending, and adds or
-//! cancels only what changed.
+//! OS delivers. [`plan`] is a pure function of a [`PlanInput`]; the app calls
+//! [`crate::Records::plan_notifications`] (which gathers the input) on start, after every log
+//! and at the plan's `refresh_at`, diffs the plan's stable ids against what is pending, and
+//! adds or cancels only what changed.
 //!
 //! The rules:
 //! - doses due at the same moment are one notification (a snoozed dose's moment is its
@@ -22,11 +23,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::dose::{DoseStatus, ScheduledDose};
 use crate::error::{Error, Result};
-use crate::medicine::{self, Medicine};
-use crate::schedule::{Frame, ScheduleProblem};
+use crate::medicine::Medicine;
+use crate::schedule::{Frame, ScheduleProblem, ZoneTimeline};
 use crate::settings::{PrivacyLevel, Settings};
-use crate::share::caregiver::{AlertDue, alerts_due};
-use crate::store::Store;
+use crate::share::caregiver::AlertDue;
 use crate::time::Timestamp;
 
 /// Longest horizon a plan may cover.
@@ -393,6 +393,7 @@ fn render(
     clock: &str,
     settings: &Settings,
     texts: &Texts<'_>,
+    database_id: &str,
 ) -> PlannedNotification {
     let ids: Vec<i64> = moment.medicine_ids.iter().copied().collect();
     let id_list: Vec<String> = ids.iter().map(i64::to_string).collect();
@@ -409,7 +410,11 @@ fn render(
             moment.caregiver.as_ref().map_or(0, |who| who.share_id)
         ),
     };
-    let id = format!("{prefix}/{}/{}", moment.at.as_millis(), id_list.join("+"));
+    let id = format!(
+        "{database_id}/{prefix}/{}/{}",
+        moment.at.as_millis(),
+        id_list.join("+")
+    );
     let share_id = moment.caregiver.as_ref().map(|who| who.share_id);
     let group = match share_id {
         Some(share) => format!("caregiver/{share}/{}", moment.due_at.as_millis()),
@@ -431,96 +436,92 @@ fn render(
     }
 }
 
-impl Store {
-    /// The notifications the phone should have pending from `now` for `horizon`, at most
-    /// `budget` of them (iOS keeps 64). See the module docs for the rules.
-    pub fn plan_notifications(
-        &self,
-        now: Timestamp,
-        horizon: Duration,
-        budget: u32,
-    ) -> Result<NotificationPlan> {
-        if horizon.is_zero() || horizon > MAX_HORIZON {
-            return Err(Error::invalid(
-                "horizon",
-                "must be more than zero and at most 31 days",
-            ));
-        }
-        if budget == 0 || budget > MAX_BUDGET {
-            return Err(Error::invalid("budget", "must be 1 to 1000"));
-        }
-        let horizon_end = now.plus(horizon);
-        self.read(|conn, sealer| {
-            let snapshot = self.snapshot(conn, sealer, true)?;
-            let settings = &snapshot.settings;
-            // Open doses from before now still get their follow-ups until they are missed.
-            let lookback = Duration::from_secs(
-                u64::from(settings.thresholds.missed_after_minutes) * 60 + 86_400,
-            );
-            let mut problems = crate::schedule::problems(&snapshot, now);
-            let doses = crate::dose::status::doses(
-                conn,
-                sealer,
-                &snapshot,
-                now.minus(lookback),
-                horizon_end,
-                now,
-                &mut problems,
-            )?;
-            problems.sort_by_key(|p| p.medicine_id);
-            let medicines: BTreeMap<i64, Medicine> =
-                if settings.reminders.privacy == PrivacyLevel::Full {
-                    medicine::list(conn, sealer, true)?
-                        .into_iter()
-                        .map(|m| (m.id, m))
-                        .collect()
-                } else {
-                    BTreeMap::new()
-                };
-            let texts = Texts {
-                privacy: settings.reminders.privacy,
-                medicines: &medicines,
-            };
-            let zones = &snapshot.zones;
-            let mut moments = moments(&doses);
-            moments.extend(
-                alerts_due(conn, sealer, now, horizon_end)?
-                    .into_iter()
-                    .map(Moment::from),
-            );
-            let mut all = Vec::new();
-            for (index, moment) in moments.iter().enumerate() {
-                candidates(index, moment, now, settings, &mut all);
-            }
-            all.retain(|c| c.fire_at < horizon_end);
-            let (kept, first_left_out) = within_budget(all, &moments, budget as usize);
-            let notifications = kept
-                .iter()
-                .map(|c| {
-                    let moment = &moments[c.moment];
-                    // A caregiver alert names the dose's time (or the schedule's end, with
-                    // its day), not the alert's.
-                    let (shown, format) = match &moment.caregiver {
-                        Some(who) if who.kind == NotificationKind::CaregiverSilence => {
-                            (moment.due_at, "%a %-H:%M")
-                        }
-                        Some(_) => (moment.due_at, "%-H:%M"),
-                        None => (moment.at, "%-H:%M"),
-                    };
-                    let clock = match zones {
-                        Some(zones) => Frame::Zone(zones.zone_at(shown)).local(shown),
-                        None => shown.to_datetime().naive_utc(),
-                    }
-                    .format(format)
-                    .to_string();
-                    render(c, moment, &clock, settings, &texts)
-                })
-                .collect();
-            Ok(NotificationPlan {
-                notifications,
-                refresh_at: first_left_out.map_or(horizon_end, |t| t.min(horizon_end)),
-                schedule_problems: problems,
-            })
-        })
+/// Everything a plan is made from, gathered by [`crate::Records::plan_notifications`] (or by a
+/// test, with no database at all).
+#[derive(Clone, Debug, Default)]
+pub struct PlanInput {
+    /// The patient's doses around the horizon with where each stands (open ones remind).
+    pub doses: Vec<ScheduledDose>,
+    /// The caregiver side's alerts for followed patients.
+    pub alerts: Vec<AlertDue>,
+    /// Reminder settings and thresholds.
+    pub settings: Settings,
+    /// Where the phone was, for the clock times in texts (UTC when unknown).
+    pub zones: Option<ZoneTimeline>,
+    /// Medicines by id, for texts at the `full` privacy level (others need none).
+    pub medicines: BTreeMap<i64, Medicine>,
+    /// Medicines left out because their schedule cannot be planned.
+    pub schedule_problems: Vec<ScheduleProblem>,
+    /// This database's id, in every notification id (two databases on one phone never share
+    /// an id).
+    pub database_id: String,
+}
+
+/// How far back open doses are looked for: they still get follow-ups until they are missed.
+pub fn lookback(settings: &Settings) -> Duration {
+    Duration::from_secs(u64::from(settings.thresholds.missed_after_minutes) * 60 + 86_400)
+}
+
+/// Checks a plan's horizon and budget.
+pub fn check_request(horizon: Duration, budget: u32) -> Result<()> {
+    if horizon.is_zero() || horizon > MAX_HORIZON {
+        return Err(Error::invalid(
+            "horizon",
+            "must be more than zero and at most 31 days",
+        ));
     }
+    if budget == 0 || budget > MAX_BUDGET {
+        return Err(Error::invalid("budget", "must be 1 to 1000"));
+    }
+    Ok(())
+}
+
+/// The notifications to have pending from `now` for `horizon`, at most `budget` of them: a
+/// pure function of `input` (see the module docs for the rules).
+pub fn plan(input: &PlanInput, now: Timestamp, horizon: Duration, budget: u32) -> Result<NotificationPlan> {
+    check_request(horizon, budget)?;
+    let horizon_end = now.plus(horizon);
+    let settings = &input.settings;
+    let texts = Texts {
+        privacy: settings.reminders.privacy,
+        medicines: &input.medicines,
+    };
+    let mut moments = moments(&input.doses);
+    moments.extend(input.alerts.iter().cloned().map(Moment::from));
+    let mut all = Vec::new();
+    for (index, moment) in moments.iter().enumerate() {
+        candidates(index, moment, now, settings, &mut all);
+    }
+    all.retain(|c| c.fire_at < horizon_end);
+    let (kept, first_left_out) = within_budget(all, &moments, budget as usize);
+    let notifications = kept
+        .iter()
+        .map(|c| {
+            let moment = &moments[c.moment];
+            // A caregiver alert names the dose's time (or the schedule's end, with its day),
+            // not the alert's.
+            let (shown, format) = match &moment.caregiver {
+                Some(who) if who.kind == NotificationKind::CaregiverSilence => {
+                    (moment.due_at, "%a %-H:%M")
+                }
+                Some(_) => (moment.due_at, "%-H:%M"),
+                None => (moment.at, "%-H:%M"),
+            };
+            let clock = match &input.zones {
+                Some(zones) => Frame::Zone(zones.zone_at(shown)).local(shown),
+                None => shown.to_datetime().naive_utc(),
+            }
+            .format(format)
+            .to_string();
+            render(c, moment, &clock, settings, &texts, &input.database_id)
+        })
+        .collect();
+    let mut problems = input.schedule_problems.clone();
+    problems.sort_by_key(|p| p.medicine_id);
+    problems.dedup_by_key(|p| p.medicine_id);
+    Ok(NotificationPlan {
+        notifications,
+        refresh_at: first_left_out.map_or(horizon_end, |t| t.min(horizon_end)),
+        schedule_problems: problems,
+    })
 }

@@ -157,7 +157,6 @@ impl Store {
                  ON CONFLICT (id) DO UPDATE SET details = excluded.details",
                 params![sealer.seal_json(SLOT, settings)?],
             )?;
-            crate::snapshot::bump(tx)?;
             Ok(*settings)
         })
     }

@@ -1,20 +1,21 @@
 //! The decrypted state planning needs besides the dose log: settings, the phone's zones,
 //! schedule versions, archive dates and spacing rules. Decrypting every schedule on each plan
-//! would dominate its cost, so a snapshot is kept between calls while the
-//! `config_generation` counter stays put. Every write that changes any of them moves the
-//! counter in its own transaction, so another process's change invalidates it too.
+//! would dominate its cost, so a snapshot is kept between calls (in a [`Cache`], owned by
+//! [`crate::Records`]) while the `config_generation` counter stays put. SQLite triggers move
+//! the counter on every change to those tables (schema version 7), so a change by any writer,
+//! in this process or another, invalidates the snapshot.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rusqlite::Connection;
 
 use crate::error::Result;
 use crate::schedule::{
-    ScheduleVersion, SpacingRule, ZoneTimeline, spacing_rules, versions, zone_timeline,
+    Schedule, ScheduleProblem, ScheduleVersion, SpacingRule, ZoneTimeline, spacing_rules,
+    versions, zone_timeline,
 };
 use crate::settings::{self, Settings};
-use crate::store::Store;
 use crate::store::seal::Sealer;
 use crate::time::Timestamp;
 
@@ -64,32 +65,95 @@ impl Snapshot {
     }
 }
 
-/// Marks the configuration changed; call in every transaction that changes it.
-pub(crate) fn bump(tx: &Connection) -> Result<()> {
-    tx.execute(
-        "UPDATE config_generation SET value = value + 1 WHERE id = 1",
-        [],
-    )?;
-    Ok(())
-}
+/// The last snapshot read, kept for later calls.
+#[derive(Default)]
+pub(crate) struct Cache(Mutex<Option<Arc<Snapshot>>>);
 
-impl Store {
+impl Cache {
     /// The snapshot as `conn` sees it. Read transactions may keep it for later calls; a write
     /// transaction (`may_keep = false`) never does, since it might still roll back.
-    pub(crate) fn snapshot(
+    pub(crate) fn get(
         &self,
         conn: &Connection,
         sealer: &Sealer,
         may_keep: bool,
     ) -> Result<Arc<Snapshot>> {
         let current = generation(conn)?;
-        if let Some(kept) = self.kept_snapshot().filter(|s| s.generation == current) {
+        let kept = self
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .filter(|s| s.generation == current);
+        if let Some(kept) = kept {
             return Ok(kept);
         }
         let fresh = Arc::new(load(conn, sealer, current)?);
         if may_keep {
-            self.keep_snapshot(fresh.clone());
+            *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(fresh.clone());
         }
         Ok(fresh)
     }
+}
+
+/// A schedule and the stretch of time it governs.
+#[derive(Clone, Debug)]
+pub(crate) struct InForce<'a> {
+    pub medicine_id: i64,
+    pub from: Timestamp,
+    pub to: Timestamp,
+    pub schedule: &'a Schedule,
+}
+
+/// The medicines whose schedule version in force at `at`, or any later one, has a problem.
+pub(crate) fn problems(snapshot: &Snapshot, at: Timestamp) -> Vec<ScheduleProblem> {
+    let all = &snapshot.versions;
+    let mut out: Vec<ScheduleProblem> = Vec::new();
+    for (index, version) in all.iter().enumerate() {
+        let next = all
+            .get(index + 1)
+            .filter(|n| n.medicine_id == version.medicine_id)
+            .map_or(Timestamp::MAX, |n| n.valid_from);
+        let archived = snapshot.archived.contains_key(&version.medicine_id);
+        if let Some(reason) = &version.problem
+            && next > at
+            && !archived
+            && out.last().is_none_or(|p| p.medicine_id != version.medicine_id)
+        {
+            out.push(ScheduleProblem {
+                medicine_id: version.medicine_id,
+                reason: format!("its schedule cannot be planned: {reason}"),
+            });
+        }
+    }
+    out
+}
+
+/// The schedules in force somewhere in `[from, to)`, each with its stretch, cut short where
+/// its medicine was archived.
+pub(crate) fn in_force(snapshot: &Snapshot, from: Timestamp, to: Timestamp) -> Vec<InForce<'_>> {
+    let all = &snapshot.versions;
+    let mut out = Vec::new();
+    for (index, version) in all.iter().enumerate() {
+        let next = all
+            .get(index + 1)
+            .filter(|n| n.medicine_id == version.medicine_id)
+            .map_or(Timestamp::MAX, |n| n.valid_from);
+        let end = snapshot
+            .archived
+            .get(&version.medicine_id)
+            .map_or(next, |at| next.min(*at));
+        let (start, end) = (version.valid_from.max(from), end.min(to));
+        if let Some(schedule) = &version.schedule
+            && start < end
+        {
+            out.push(InForce {
+                medicine_id: version.medicine_id,
+                from: start,
+                to: end,
+                schedule,
+            });
+        }
+    }
+    out
 }

@@ -119,7 +119,8 @@ impl<'de> Deserialize<'de> for Timestamp {
 #[cfg(feature = "uniffi")]
 uniffi::custom_type!(Timestamp, SystemTime, {
     lower: |t| t.to_system_time(),
-    try_lift: |time| Ok(Timestamp::from_system_time(time)?),
+    // A typed InvalidInput (not an internal error) for an instant out of range.
+    try_lift: |time| Ok(Timestamp::from_system_time(time).map_err(crate::error::lift_error)?),
 });
 
 #[cfg(test)]

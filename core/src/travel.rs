@@ -8,10 +8,15 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use chrono_tz::Tz;
+use rusqlite::Connection;
+
 use crate::dose::status::planned;
-use crate::error::{Error, Result};
-use crate::schedule::{Frame, ZonePolicy, in_force, parse_zone, record_zone};
-use crate::store::Store;
+use crate::error::Result;
+use crate::snapshot::Snapshot;
+use crate::store::seal::Sealer;
+use crate::schedule::{Frame, ZonePolicy, parse_zone, record_zone};
+use crate::snapshot::in_force;
 use crate::time::Timestamp;
 
 /// Longest look-ahead of a zone-change report.
@@ -60,109 +65,84 @@ pub struct ZoneChangeReport {
     pub can_shift_gradually: Vec<i64>,
 }
 
-impl Store {
-    /// Records that the phone is now in `zone` and reports how the doses due in the next
-    /// `lookahead` are affected. Call it at every start and when the OS says the zone changed.
-    pub fn change_device_zone(
-        &self,
-        zone: &str,
-        now: Timestamp,
-        lookahead: Duration,
-    ) -> Result<ZoneChangeReport> {
-        let tz = parse_zone(zone)?;
-        if lookahead.is_zero() || lookahead > MAX_LOOKAHEAD {
-            return Err(Error::invalid(
-                "lookahead",
-                "must be more than zero and at most 14 days",
-            ));
-        }
-        let until = now.plus(lookahead);
-        // Called at every start: when the zone is the one in force, answer from a read and
-        // take no write lock (another process may be writing).
-        let in_force_now = self.read(|conn, sealer| {
-            let snapshot = self.snapshot(conn, sealer, true)?;
-            Ok(snapshot.zones.as_ref().map(|t| t.zone_at(now)))
-        })?;
-        if in_force_now == Some(tz) {
-            return Ok(ZoneChangeReport {
-                changed: false,
-                previous_zone: Some(tz.name().to_owned()),
-                zone: tz.name().to_owned(),
-                moved: Vec::new(),
-                kept: Vec::new(),
-                can_shift_gradually: Vec::new(),
-            });
-        }
-        self.write(|tx, sealer| {
-            let old = self.snapshot(tx, sealer, false)?;
-            let previous = old.zones.as_ref().map(|t| t.zone_at(now));
-            let before = planned(tx, &old, now, until, &mut Vec::new())?;
-            let changed = record_zone(tx, sealer, tz, now)?;
-            let mut report = ZoneChangeReport {
-                changed,
-                previous_zone: previous.map(|z| z.name().to_owned()),
-                zone: tz.name().to_owned(),
-                moved: Vec::new(),
-                kept: Vec::new(),
-                can_shift_gradually: Vec::new(),
-            };
-            if !changed {
-                return Ok(report);
-            }
-            let new = self.snapshot(tx, sealer, false)?;
-            let after = planned(tx, &new, now, until, &mut Vec::new())?;
-            let policies: BTreeMap<i64, (ZonePolicy, String)> = in_force(&new, now, until)
-                .into_iter()
-                .map(|f| (f.medicine_id, (f.schedule.policy, f.schedule.zone.clone())))
-                .collect();
-            let mut by_medicine: BTreeMap<i64, (Vec<Timestamp>, Vec<Timestamp>)> = BTreeMap::new();
-            for p in &before {
-                by_medicine
-                    .entry(p.medicine_id)
-                    .or_default()
-                    .0
-                    .push(p.due_at);
-            }
-            for p in &after {
-                by_medicine
-                    .entry(p.medicine_id)
-                    .or_default()
-                    .1
-                    .push(p.due_at);
-            }
-            for (medicine_id, (old, new)) in by_medicine {
-                let Some((policy, home)) = policies.get(&medicine_id) else {
-                    continue;
-                };
-                let away_from_home = parse_zone(home)? != tz;
-                if *policy == ZonePolicy::Local {
-                    // The same wall-clock slot, read in the old zone and in the new one.
-                    let old_frame = Frame::Zone(previous.unwrap_or(tz));
-                    let new_frame = Frame::Zone(tz);
-                    for before in &old {
-                        let slot = old_frame.local(*before);
-                        if let Some(after) = new.iter().find(|a| new_frame.local(**a) == slot)
-                            && after != before
-                        {
-                            report.moved.push(MovedDose {
-                                medicine_id,
-                                before: *before,
-                                after: *after,
-                            });
-                        }
-                    }
-                } else if *policy == ZonePolicy::Elapsed || away_from_home {
-                    report.kept.extend(new.iter().map(|at| KeptDose {
-                        medicine_id,
-                        at: *at,
-                        policy: *policy,
-                    }));
-                }
-                if *policy == ZonePolicy::Home && away_from_home {
-                    report.can_shift_gradually.push(medicine_id);
-                }
-            }
-            Ok(report)
-        })
+/// Records inside `tx` that the phone is now in `tz` at `now` and reports how the doses due
+/// until `until` are affected. `snapshot` reads the planning snapshot as `tx` sees it (before
+/// the change, then after it).
+pub(crate) fn change(
+    tx: &Connection,
+    sealer: &Sealer,
+    snapshot: &dyn Fn() -> Result<std::sync::Arc<Snapshot>>,
+    tz: Tz,
+    now: Timestamp,
+    until: Timestamp,
+) -> Result<ZoneChangeReport> {
+    let old = snapshot()?;
+    let previous = old.zones.as_ref().map(|t| t.zone_at(now));
+    let before = planned(tx, &old, now, until, &mut Vec::new())?;
+    let changed = record_zone(tx, sealer, tz, now)?;
+    let mut report = ZoneChangeReport {
+        changed,
+        previous_zone: previous.map(|z| z.name().to_owned()),
+        zone: tz.name().to_owned(),
+        moved: Vec::new(),
+        kept: Vec::new(),
+        can_shift_gradually: Vec::new(),
+    };
+    if !changed {
+        return Ok(report);
     }
+    let new = snapshot()?;
+    let after = planned(tx, &new, now, until, &mut Vec::new())?;
+    let policies: BTreeMap<i64, (ZonePolicy, String)> = in_force(&new, now, until)
+        .into_iter()
+        .map(|f| (f.medicine_id, (f.schedule.policy, f.schedule.zone.clone())))
+        .collect();
+    let mut by_medicine: BTreeMap<i64, (Vec<Timestamp>, Vec<Timestamp>)> = BTreeMap::new();
+    for p in &before {
+        by_medicine
+            .entry(p.medicine_id)
+            .or_default()
+            .0
+            .push(p.due_at);
+    }
+    for p in &after {
+        by_medicine
+            .entry(p.medicine_id)
+            .or_default()
+            .1
+            .push(p.due_at);
+    }
+    for (medicine_id, (old, new)) in by_medicine {
+        let Some((policy, home)) = policies.get(&medicine_id) else {
+            continue;
+        };
+        let away_from_home = parse_zone(home)? != tz;
+        if *policy == ZonePolicy::Local {
+            // The same wall-clock slot, read in the old zone and in the new one.
+            let old_frame = Frame::Zone(previous.unwrap_or(tz));
+            let new_frame = Frame::Zone(tz);
+            for before in &old {
+                let slot = old_frame.local(*before);
+                if let Some(after) = new.iter().find(|a| new_frame.local(**a) == slot)
+                    && after != before
+                {
+                    report.moved.push(MovedDose {
+                        medicine_id,
+                        before: *before,
+                        after: *after,
+                    });
+                }
+            }
+        } else if *policy == ZonePolicy::Elapsed || away_from_home {
+            report.kept.extend(new.iter().map(|at| KeptDose {
+                medicine_id,
+                at: *at,
+                policy: *policy,
+            }));
+        }
+        if *policy == ZonePolicy::Home && away_from_home {
+            report.can_shift_gradually.push(medicine_id);
+        }
+    }
+    Ok(report)
 }

@@ -109,7 +109,7 @@ fn answers_logged_or_corrected_after_a_report_show_in_the_next_even_from_another
         1
     );
 
-    let other = regimen_core::Store::open(
+    let other = regimen_core::Records::open(
         &dir.path().join("test.db"),
         &Default::default(),
         &common::FixedKey,

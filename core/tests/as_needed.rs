@@ -18,7 +18,7 @@ fn prn(rules: AsNeeded) -> Schedule {
     }
 }
 
-fn add(store: &regimen_core::Store, name: &str, rules: AsNeeded) -> i64 {
+fn add(store: &regimen_core::Records, name: &str, rules: AsNeeded) -> i64 {
     let epoch = at("2000-01-01T00:00:00Z");
     let info = MedicineInfo {
         name: name.into(),

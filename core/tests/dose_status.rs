@@ -5,7 +5,7 @@ mod common;
 use common::{answer, at, daily_schedule, scheduled, store};
 use regimen_core::dose::{DoseAction, DoseStatus, HealthKitStatus};
 
-fn status_at(store: &regimen_core::Store, now: &str) -> Vec<DoseStatus> {
+fn status_at(store: &regimen_core::Records, now: &str) -> Vec<DoseStatus> {
     store
         .doses(
             at("2025-06-01T00:00:00Z"),
@@ -252,7 +252,7 @@ fn a_schedule_changed_through_another_handle_is_seen_at_once() {
     let day = (at("2025-06-01T00:00:00Z"), at("2025-06-02T00:00:00Z"));
     assert_eq!(store.doses(day.0, day.1, now).unwrap().len(), 1);
 
-    let other = regimen_core::Store::open(
+    let other = regimen_core::Records::open(
         &dir.path().join("test.db"),
         &Default::default(),
         &common::FixedKey,

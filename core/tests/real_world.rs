@@ -11,14 +11,14 @@ use regimen_core::knowledge::KnowledgeBase;
 use regimen_core::medicine::MedicineInfo;
 use regimen_core::pgx::{AlleleTable, NewPgxResult, PgxSource, ReadingStatus, import};
 use regimen_core::warning::{Severity, Warning, WarningKind, check};
-use regimen_core::{Store, Timestamp};
+use regimen_core::{Records, Timestamp};
 
 fn now() -> Timestamp {
     at("2026-06-01T12:00:00Z")
 }
 
 /// A store holding `results` (a lab file's text) and `medicines` (names, or name=RxNorm).
-fn patient(results: &str, medicines: &[&str]) -> (Store, tempfile::TempDir) {
+fn patient(results: &str, medicines: &[&str]) -> (Records, tempfile::TempDir) {
     let (store, dir) = store();
     let table = AlleleTable::builtin().unwrap();
     if !results.is_empty() {
@@ -40,7 +40,7 @@ fn patient(results: &str, medicines: &[&str]) -> (Store, tempfile::TempDir) {
     (store, dir)
 }
 
-fn warnings_of(store: &Store) -> Vec<Warning> {
+fn warnings_of(store: &Records) -> Vec<Warning> {
     let kb = KnowledgeBase::builtin().unwrap();
     let results = store.pgx_results(&kb.alleles, false).unwrap();
     check(&kb, &store.medicines(true).unwrap(), &results, now())

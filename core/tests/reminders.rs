@@ -12,7 +12,7 @@ use regimen_core::settings::{PrivacyLevel, Settings};
 const DAY: Duration = Duration::from_secs(86_400);
 
 fn plan(
-    store: &regimen_core::Store,
+    store: &regimen_core::Records,
     now: &str,
     horizon: Duration,
     budget: u32,

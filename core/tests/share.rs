@@ -14,7 +14,7 @@ use regimen_core::share::message::{MessageKind, SharedDoseStatus, SharedPhenotyp
 use regimen_core::share::outbox::{PushOutcome, PushRequest, PushResult};
 use regimen_core::share::{ShareRole, ShareScope, ShareState};
 use regimen_core::warning::{Severity, Warning, WarningKind};
-use regimen_core::{Error, Store, Timestamp};
+use regimen_core::{Error, Records, Timestamp};
 
 const SUBJECT: Option<&str> = Some("mailto:sharing@example.org");
 const ENDPOINT: &str = "http://127.0.0.1:9/push/caregiver";
@@ -25,8 +25,8 @@ const ACCEPTED: PushResult = PushResult::Status {
 
 /// A patient in Berlin with one medicine at 08:00 and 20:00, and an empty caregiver database.
 struct Pair {
-    patient: Store,
-    caregiver: Store,
+    patient: Records,
+    caregiver: Records,
     medicine: i64,
     _dirs: (tempfile::TempDir, tempfile::TempDir),
 }
@@ -58,7 +58,7 @@ fn pair_with(scopes: &[ShareScope], now: Timestamp) -> (Pair, i64, i64) {
 }
 
 /// Syncs the patient and prepares what is due.
-fn prepare(patient: &Store, now: Timestamp) -> Vec<PushRequest> {
+fn prepare(patient: &Records, now: Timestamp) -> Vec<PushRequest> {
     patient.sync_shares(now, &[], &[]).unwrap();
     patient.prepare_push_requests(now, SUBJECT, 100).unwrap()
 }
@@ -95,7 +95,7 @@ fn view(pair: &Pair, share: i64, from: &str, to: &str, now: Timestamp) -> Patien
         .unwrap()
 }
 
-fn caregiver_alerts(caregiver: &Store, now: Timestamp) -> Vec<(String, Timestamp, String)> {
+fn caregiver_alerts(caregiver: &Records, now: Timestamp) -> Vec<(String, Timestamp, String)> {
     caregiver
         .plan_notifications(now, Duration::from_secs(2 * 86_400), 64)
         .unwrap()
@@ -203,7 +203,8 @@ fn an_unconfirmed_dose_raises_the_caregivers_own_alert_after_the_grace_time() {
     assert_eq!(
         alerts[0].0,
         format!(
-            "caregiver/{caregiver_share}/{}/{}",
+            "{}/caregiver/{caregiver_share}/{}/{}",
+            pair.caregiver.database_id(),
             at("2026-03-10T08:00:00Z").as_millis(),
             pair.medicine
         )
@@ -392,7 +393,7 @@ fn a_send_cut_off_by_a_crash_is_sent_again_after_the_lease_and_taken_once() {
         _dirs,
     } = pair;
     drop(patient);
-    let patient = Store::open(&path, &Default::default(), &common::FixedKey).unwrap();
+    let patient = Records::open(&path, &Default::default(), &common::FixedKey).unwrap();
     let pair = Pair {
         patient,
         caregiver,

@@ -71,7 +71,7 @@ fn an_unchanged_zone_is_answered_without_waiting_for_another_writer() {
         busy_timeout: Duration::from_millis(50),
         ..regimen_core::OpenOptions::default()
     };
-    let store = regimen_core::Store::open(&path, &options, &common::FixedKey).unwrap();
+    let store = regimen_core::Records::open(&path, &options, &common::FixedKey).unwrap();
     let now = at("2026-03-01T08:00:00Z");
     let day = Duration::from_secs(86_400);
     assert!(store.change_device_zone("Europe/Berlin", now, day).unwrap().changed);

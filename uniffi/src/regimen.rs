@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use regimen_core::dose::{DoseEvent, LoggedDose, NewDoseEvent};
 use regimen_core::medicine::{Medicine, MedicineInfo};
-use regimen_core::{OpenOptions, Store, Timestamp};
+use regimen_core::{OpenOptions, Records, Timestamp};
 
 use crate::error::{RegimenError, Result, invalid};
 use crate::keystore::{AliasedKey, KeyStore};
@@ -56,7 +56,7 @@ impl Default for RegimenConfig {
 /// `close()` to release the database when done; in Swift it closes when released.
 #[derive(uniffi::Object)]
 pub struct Regimen {
-    pub(crate) store: Store,
+    pub(crate) store: Records,
     /// A pinned "now" for reproducible runs (the CLI's `--now`); the system clock otherwise.
     pinned_now: Option<Timestamp>,
     /// The knowledge base in use, loaded on first use.
@@ -104,7 +104,7 @@ impl Regimen {
             store: key_store.as_ref(),
             alias,
         };
-        let store = Store::open(Path::new(&path), &options, &keys)?;
+        let store = Records::open(Path::new(&path), &options, &keys)?;
         Ok(Arc::new(Regimen {
             store,
             pinned_now: None,

@@ -13,11 +13,11 @@ use chrono::NaiveDate;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use super::status::{Answer, local_day, planned_by_medicine, status_of};
+use super::status::{Answer, Planned, local_day, status_of};
 use super::{DoseAction, DoseStatus};
 use crate::error::{Error, Result};
 use crate::schedule::{Frame, ZoneTimeline};
-use crate::store::Store;
+use crate::settings::Settings;
 use crate::time::Timestamp;
 
 /// Longest period an adherence report may cover (about 20 years).
@@ -159,7 +159,7 @@ pub(crate) struct AnswerLog {
 
 impl AnswerLog {
     /// Reads the events logged since the last call.
-    fn catch_up(&mut self, conn: &Connection) -> Result<()> {
+    pub(crate) fn catch_up(&mut self, conn: &Connection) -> Result<()> {
         let mut statement = conn.prepare_cached(
             "SELECT id, medicine_id, scheduled_at, action, actual_at, snooze_until, corrects
              FROM dose_event WHERE id > ?1 ORDER BY id",
@@ -176,7 +176,7 @@ impl AnswerLog {
             let (Some(id), Some(medicine_id), Some(actual_at)) =
                 (int(row, 0)?, int(row, 1)?, int(row, 4)?)
             else {
-                return Err(Error::Unusable(
+                return Err(Error::Damaged(
                     "a dose event lacks a required column".into(),
                 ));
             };
@@ -214,7 +214,7 @@ impl AnswerLog {
 
     /// The newest uncorrected answer for each `(medicine, scheduled time)` in `[from, to)`,
     /// sorted by medicine then scheduled time.
-    fn newest(&self, from: Timestamp, to: Timestamp) -> Vec<Row> {
+    pub(crate) fn newest(&self, from: Timestamp, to: Timestamp) -> Vec<Row> {
         let mut out: Vec<Row> = Vec::with_capacity(self.rows.len());
         for row in self.rows.iter().filter(|r| {
             r.scheduled_at >= from && r.scheduled_at < to && !self.corrected.contains(&r.id)
@@ -234,7 +234,7 @@ impl AnswerLog {
 }
 
 /// The first instant of each local day from the one holding `from` to the one after `to`.
-fn day_starts(zones: Option<&ZoneTimeline>, from: Timestamp, to: Timestamp) -> Vec<Timestamp> {
+pub(crate) fn day_starts(zones: Option<&ZoneTimeline>, from: Timestamp, to: Timestamp) -> Vec<Timestamp> {
     let zone_at = |at: Timestamp| zones.map_or(chrono_tz::UTC, |z| z.zone_at(at));
     let mut date = Frame::Zone(zone_at(from)).local(from).date();
     let mut starts = vec![local_day(zone_at(from), date).0];
@@ -250,76 +250,68 @@ fn day_starts(zones: Option<&ZoneTimeline>, from: Timestamp, to: Timestamp) -> V
     starts
 }
 
-impl Store {
-    /// Adherence over `[from, to)` as it stands at `now`.
-    pub fn adherence(
-        &self,
-        from: Timestamp,
-        to: Timestamp,
-        now: Timestamp,
-    ) -> Result<AdherenceReport> {
-        if to <= from {
-            return Err(Error::invalid(
-                "to",
-                "the end of the period must be after its start",
-            ));
-        }
-        if (to.as_millis() - from.as_millis()) / 86_400_000 > MAX_REPORT_DAYS {
-            return Err(Error::invalid(
-                "from",
-                "a report covers at most about 20 years",
-            ));
-        }
-        self.read(|conn, sealer| {
-            let snapshot = self.snapshot(conn, sealer, true)?;
-            let settings = &snapshot.settings;
-            let mut planned = planned_by_medicine(conn, &snapshot, from, to, &mut Vec::new())?;
-            planned.sort_by_key(|p| (p.medicine_id, p.due_at));
-            let answers = {
-                let mut log = self.answer_log();
-                log.catch_up(conn)?;
-                log.newest(from, to)
-            };
-            let starts = day_starts(snapshot.zones.as_ref(), from, to);
-            let day_of = |at: Timestamp| {
-                starts
-                    .partition_point(|start| *start <= at)
-                    .saturating_sub(1)
-            };
+/// Checks an adherence period.
+pub(crate) fn check_period(from: Timestamp, to: Timestamp) -> Result<()> {
+    if to <= from {
+        return Err(Error::invalid(
+            "to",
+            "the end of the period must be after its start",
+        ));
+    }
+    if (to.as_millis() - from.as_millis()) / 86_400_000 > MAX_REPORT_DAYS {
+        return Err(Error::invalid(
+            "from",
+            "a report covers at most about 20 years",
+        ));
+    }
+    Ok(())
+}
 
-            let mut overall = Tally::new(None, starts.len());
-            let mut by_medicine: BTreeMap<i64, Tally> = BTreeMap::new();
-            let mut count = |medicine_id: i64, due: Timestamp, answer: Option<Answer>| {
-                let status = status_of(due, answer, now, settings);
-                let day = day_of(due);
-                overall.add(status, day);
-                by_medicine
-                    .entry(medicine_id)
-                    .or_insert_with(|| Tally::new(Some(medicine_id), starts.len()))
-                    .add(status, day);
-            };
-            // Both lists are sorted by (medicine, time): walk them together.
-            let mut next = answers.iter().peekable();
-            for dose in &planned {
-                let key = (dose.medicine_id, dose.due_at);
-                // Answers to doses no schedule plans any more (it was edited since) count too.
-                while let Some(row) = next.next_if(|r| (r.medicine_id, r.scheduled_at) < key) {
-                    count(row.medicine_id, row.scheduled_at, Some(row.answer));
-                }
-                let answer = next
-                    .next_if(|r| (r.medicine_id, r.scheduled_at) == key)
-                    .map(|r| r.answer);
-                count(dose.medicine_id, dose.due_at, answer);
-            }
-            for row in next {
-                count(row.medicine_id, row.scheduled_at, Some(row.answer));
-            }
-            Ok(AdherenceReport {
-                from,
-                to,
-                overall: overall.finish(),
-                medicines: by_medicine.into_values().map(Tally::finish).collect(),
-            })
-        })
+/// Adherence over `[from, to)` at `now`, a pure function of the doses planned (sorted by
+/// medicine and time), the answers given (likewise) and where the patient's days start.
+pub(crate) fn report(
+    planned: &[Planned<'_>],
+    answers: &[Row],
+    starts: &[Timestamp],
+    settings: &Settings,
+    (from, to, now): (Timestamp, Timestamp, Timestamp),
+) -> AdherenceReport {
+    let day_of = |at: Timestamp| {
+        starts
+            .partition_point(|start| *start <= at)
+            .saturating_sub(1)
+    };
+    let mut overall = Tally::new(None, starts.len());
+    let mut by_medicine: BTreeMap<i64, Tally> = BTreeMap::new();
+    let mut count = |medicine_id: i64, due: Timestamp, answer: Option<Answer>| {
+        let status = status_of(due, answer, now, settings);
+        let day = day_of(due);
+        overall.add(status, day);
+        by_medicine
+            .entry(medicine_id)
+            .or_insert_with(|| Tally::new(Some(medicine_id), starts.len()))
+            .add(status, day);
+    };
+    // Both lists are sorted by (medicine, time): walk them together.
+    let mut next = answers.iter().peekable();
+    for dose in planned {
+        let key = (dose.medicine_id, dose.due_at);
+        // Answers to doses no schedule plans any more (it was edited since) count too.
+        while let Some(row) = next.next_if(|r| (r.medicine_id, r.scheduled_at) < key) {
+            count(row.medicine_id, row.scheduled_at, Some(row.answer));
+        }
+        let answer = next
+            .next_if(|r| (r.medicine_id, r.scheduled_at) == key)
+            .map(|r| r.answer);
+        count(dose.medicine_id, dose.due_at, answer);
+    }
+    for row in next {
+        count(row.medicine_id, row.scheduled_at, Some(row.answer));
+    }
+    AdherenceReport {
+        from,
+        to,
+        overall: overall.finish(),
+        medicines: by_medicine.into_values().map(Tally::finish).collect(),
     }
 }

@@ -10,13 +10,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::medicine;
-use crate::schedule::Quantity;
 use crate::store::Store;
+use crate::schedule::Quantity;
 use crate::store::seal::{Sealer, Slot};
 use crate::time::Timestamp;
 use crate::validate::optional_text;
 
-mod adherence;
+pub(crate) mod adherence;
 mod as_needed;
 pub(crate) mod status;
 
@@ -60,7 +60,7 @@ impl DoseAction {
             "taken" => Ok(DoseAction::Taken),
             "skipped" => Ok(DoseAction::Skipped),
             "snoozed" => Ok(DoseAction::Snoozed),
-            _ => Err(Error::Unusable("unknown dose action in the log".into())),
+            _ => Err(Error::Damaged("unknown dose action in the log".into())),
         }
     }
 }
@@ -333,23 +333,27 @@ pub struct LoggedDose {
     pub warning: Option<AsNeededWarning>,
 }
 
-impl Store {
-    /// Appends a dose event for an active medicine and returns it as stored, with a warning
-    /// if it broke the medicine's as-needed rules.
-    pub fn log_dose(&self, event: &NewDoseEvent, now: Timestamp) -> Result<LoggedDose> {
-        let event = event.validated(now)?;
-        self.write(|tx, sealer| {
-            let warning = if event.action == DoseAction::Taken {
-                let snapshot = self.snapshot(tx, sealer, false)?;
-                as_needed::check(tx, sealer, &snapshot, &event)?
-            } else {
-                None
-            };
-            let event = append(tx, sealer, &event, now, &mut HashSet::new())?;
-            Ok(LoggedDose { event, warning })
-        })
-    }
+/// Appends one dose event inside `tx`, with the as-needed check (which needs the planning
+/// snapshot, read only for a taken dose). [`crate::Records::log_dose`] is the caller.
+pub(crate) fn log_one(
+    tx: &Connection,
+    sealer: &Sealer,
+    snapshot: impl FnOnce() -> Result<std::sync::Arc<crate::snapshot::Snapshot>>,
+    event: &NewDoseEvent,
+    now: Timestamp,
+) -> Result<LoggedDose> {
+    let event = event.validated(now)?;
+    let warning = if event.action == DoseAction::Taken {
+        let snapshot = snapshot()?;
+        as_needed::check(tx, sealer, &snapshot, &event)?
+    } else {
+        None
+    };
+    let event = append(tx, sealer, &event, now, &mut HashSet::new())?;
+    Ok(LoggedDose { event, warning })
+}
 
+impl Store {
     /// Appends many dose events at once (back-filling, imports), all or none: if any event
     /// breaks a rule, nothing is written and the error says which (`events[i]` in `reason`).
     pub fn log_doses(&self, events: &[NewDoseEvent], now: Timestamp) -> Result<Vec<DoseEvent>> {

@@ -19,12 +19,12 @@ use serde::{Deserialize, Serialize};
 use super::{DoseAction, DoseEvent, SELECT_EVENT, event_from_row};
 use crate::error::Result;
 use crate::schedule::{
-    DayOffsets, DoseMove, ExpandContext, InForce, Quantity, ScheduleProblem, SpacingRule,
-    ZoneTimeline, expand, in_force, moved_time, parse_zone,
+    DayOffsets, DoseMove, ExpandContext, Quantity, ScheduleProblem, SpacingRule, ZoneTimeline,
+    expand, moved_time, parse_zone,
 };
+use crate::snapshot::{InForce, in_force};
 use crate::settings::Settings;
 use crate::snapshot::Snapshot;
-use crate::store::Store;
 use crate::store::seal::Sealer;
 use crate::time::Timestamp;
 
@@ -413,46 +413,3 @@ pub fn local_day(zone: Tz, date: chrono::NaiveDate) -> (Timestamp, Timestamp) {
     (start, frame.resolve(next.and_time(chrono::NaiveTime::MIN)))
 }
 
-impl Store {
-    /// The doses of one local day in the phone's zone at `now` (UTC until the app records
-    /// a zone): the batch call behind a "today" screen.
-    pub fn day(&self, date: chrono::NaiveDate, now: Timestamp) -> Result<Vec<ScheduledDose>> {
-        self.read(|conn, sealer| {
-            let snapshot = self.snapshot(conn, sealer, true)?;
-            let zone = snapshot
-                .zones
-                .as_ref()
-                .map_or(chrono_tz::UTC, |t| t.zone_at(now));
-            let (from, to) = local_day(zone, date);
-            doses(conn, sealer, &snapshot, from, to, now, &mut Vec::new())
-        })
-    }
-
-    /// Every dose due in `[from, to)` (and as-needed doses logged then), with where each
-    /// stands at `now`. One call serves a whole day or week of a UI.
-    pub fn doses(
-        &self,
-        from: Timestamp,
-        to: Timestamp,
-        now: Timestamp,
-    ) -> Result<Vec<ScheduledDose>> {
-        self.read(|conn, sealer| {
-            let snapshot = self.snapshot(conn, sealer, true)?;
-            doses(conn, sealer, &snapshot, from, to, now, &mut Vec::new())
-        })
-    }
-
-    /// The medicines whose schedule cannot be planned from `now` on, and why: stored by an
-    /// older version with values today's rules refuse, damaged, or failing to expand in the
-    /// coming week. Their doses are left out of every plan; the others plan as usual.
-    pub fn schedule_problems(&self, now: Timestamp) -> Result<Vec<ScheduleProblem>> {
-        self.read(|conn, sealer| {
-            let snapshot = self.snapshot(conn, sealer, true)?;
-            let mut problems = crate::schedule::problems(&snapshot, now);
-            let week = Duration::from_secs(7 * 86_400);
-            planned_by_medicine(conn, &snapshot, now, now.plus(week), &mut problems)?;
-            problems.sort_by_key(|p| p.medicine_id);
-            Ok(problems)
-        })
-    }
-}

@@ -167,7 +167,7 @@ impl AlleleTable {
             aliases: by_gene,
             known_genes: Vec::new(),
         };
-        table.known_genes = super::notation::known_genes(&table);
+        table.known_genes = known_genes(&table);
         Ok(table)
     }
 
@@ -234,4 +234,28 @@ fn data_lines(text: &str) -> impl Iterator<Item = &str> {
 
 fn malformed(table: &'static str, reason: &str) -> Error {
     Error::invalid(table, reason)
+}
+
+/// Genes Regimen recognises but has no phenotype rules for: kept and shown, not
+/// interpreted.
+const GENES_WITHOUT_RULES: &[&str] = &[
+    "CYP4F2", "IFNL3", "COMT", "OPRM1", "CYP1A2", "CYP2A6", "CYP2C8", "CYP2E1", "CYP3A7",
+    "ABCB1", "SLC6A4", "HTR2A", "HTR2C", "DRD2", "ANKK1", "ADRA2A", "F2", "F5", "MTHFR",
+    "NQO1", "UGT2B7", "UGT2B15", "UGT1A4", "GSTM1", "GSTT1", "POR", "XPC", "ITPA", "HLA-C",
+    "HLA-DRB1", "HLA-DQA1", "HLA-DQB1",
+];
+
+/// Every gene symbol Regimen recognises, longest first (so `HLA-B` is tried before a
+/// shorter symbol that starts the same way).
+fn known_genes(table: &AlleleTable) -> Vec<String> {
+    let mut genes: Vec<String> = table
+        .listed_genes()
+        .into_iter()
+        .map(str::to_owned)
+        .chain(["HLA-A", "HLA-B"].map(str::to_owned))
+        .chain(GENES_WITHOUT_RULES.iter().map(|g| (*g).to_owned()))
+        .collect();
+    genes.sort_by_key(|g| std::cmp::Reverse(g.len()));
+    genes.dedup();
+    genes
 }

@@ -1,7 +1,7 @@
 //! Pharmacogenomics: a patient's genetic results and what they mean for medicines.
 //!
 //! - [`alleles`]: the allele facts (functions, activity values, the names labs use);
-//! - `notation` and `hla`: the one normaliser that reads a lab's gene and result columns into
+//! - `notation` (with `notation/hla.rs`): the one normaliser that reads a lab's gene and result columns into
 //!   CPIC's spelling, or says what it could not read;
 //! - [`phenotype`]: the engine, from alleles to the phenotype and the key CPIC
 //!   recommendations are looked up by, by CPIC's rules;
@@ -10,7 +10,6 @@
 //! - [`import`]: reading PharmCAT reports, labs' lists and FHIR Genomics files.
 
 pub mod alleles;
-mod hla;
 pub mod import;
 mod notation;
 pub mod phenotype;

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::alleles::AlleleTable;
-use super::hla::Status;
+use super::notation::hla::Status;
 use super::notation::{self, NotRead, Read};
 use super::phenotype::{INDETERMINATE, PhenotypeCall};
 

@@ -158,7 +158,6 @@ impl Store {
                 insert.execute(params![id, sealer.seal_json(slot(id), result)?, now.as_millis()])?;
                 ids.push(id);
             }
-            crate::snapshot::bump(tx)?;
             Ok(ids)
         })?;
         let all = self.pgx_results(table, true)?;

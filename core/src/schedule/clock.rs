@@ -187,7 +187,8 @@ macro_rules! text_type {
         #[cfg(feature = "uniffi")]
         uniffi::custom_type!($name, String, {
             lower: |value| value.to_string(),
-            try_lift: |text| Ok(text.parse::<$name>()?),
+            // A typed InvalidInput (not an internal error) for a value that does not parse.
+            try_lift: |text| Ok(text.parse::<$name>().map_err(crate::error::lift_error)?),
         });
     };
 }

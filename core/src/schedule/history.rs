@@ -11,7 +11,6 @@ use super::expand::ZoneTimeline;
 use super::zone::parse_zone;
 use crate::error::{Error, Result};
 use crate::medicine;
-use crate::snapshot::{self, Snapshot};
 use crate::store::Store;
 use crate::store::seal::{Sealer, Slot};
 use crate::time::Timestamp;
@@ -47,15 +46,6 @@ pub struct ScheduleProblem {
     pub medicine_id: i64,
     /// What is wrong with its schedule.
     pub reason: String,
-}
-
-/// A schedule and the stretch of time it governs.
-#[derive(Clone, Debug)]
-pub(crate) struct InForce<'a> {
-    pub medicine_id: i64,
-    pub from: Timestamp,
-    pub to: Timestamp,
-    pub schedule: &'a Schedule,
 }
 
 fn schedule_slot(id: i64) -> Slot {
@@ -120,59 +110,6 @@ fn readable(sealer: &Sealer, id: i64, sealed: &[u8]) -> std::result::Result<Sche
         .map_err(|_| "it could not be read (damaged, or written with values no longer accepted)".to_owned())
 }
 
-/// The medicines whose schedule version in force at `at`, or any later one, has a problem.
-pub(crate) fn problems(snapshot: &Snapshot, at: Timestamp) -> Vec<ScheduleProblem> {
-    let all = &snapshot.versions;
-    let mut out: Vec<ScheduleProblem> = Vec::new();
-    for (index, version) in all.iter().enumerate() {
-        let next = all
-            .get(index + 1)
-            .filter(|n| n.medicine_id == version.medicine_id)
-            .map_or(Timestamp::MAX, |n| n.valid_from);
-        let archived = snapshot.archived.contains_key(&version.medicine_id);
-        if let Some(reason) = &version.problem
-            && next > at
-            && !archived
-            && out.last().is_none_or(|p| p.medicine_id != version.medicine_id)
-        {
-            out.push(ScheduleProblem {
-                medicine_id: version.medicine_id,
-                reason: format!("its schedule cannot be planned: {reason}"),
-            });
-        }
-    }
-    out
-}
-
-/// The schedules in force somewhere in `[from, to)`, each with its stretch, cut short where
-/// its medicine was archived.
-pub(crate) fn in_force(snapshot: &Snapshot, from: Timestamp, to: Timestamp) -> Vec<InForce<'_>> {
-    let all = &snapshot.versions;
-    let mut out = Vec::new();
-    for (index, version) in all.iter().enumerate() {
-        let next = all
-            .get(index + 1)
-            .filter(|n| n.medicine_id == version.medicine_id)
-            .map_or(Timestamp::MAX, |n| n.valid_from);
-        let end = snapshot
-            .archived
-            .get(&version.medicine_id)
-            .map_or(next, |at| next.min(*at));
-        let (start, end) = (version.valid_from.max(from), end.min(to));
-        if let Some(schedule) = &version.schedule
-            && start < end
-        {
-            out.push(InForce {
-                medicine_id: version.medicine_id,
-                from: start,
-                to: end,
-                schedule,
-            });
-        }
-    }
-    out
-}
-
 /// The phone's zones as recorded; `None` if the app never said.
 pub(crate) fn zone_timeline(conn: &Connection, sealer: &Sealer) -> Result<Option<ZoneTimeline>> {
     let mut statement =
@@ -225,7 +162,6 @@ pub(crate) fn record_zone(
             sealer.seal_json(zone_slot(id), &zone.name())?
         ],
     )?;
-    snapshot::bump(tx)?;
     Ok(true)
 }
 
@@ -274,7 +210,6 @@ pub(crate) fn insert_version(
             now.as_millis()
         ],
     )?;
-    snapshot::bump(tx)?;
     Ok(ScheduleVersion {
         id,
         medicine_id,
@@ -406,8 +341,9 @@ mod tests {
     #[test]
     fn a_stored_schedule_that_cannot_be_planned_leaves_the_rest_working() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("p.db"), &OpenOptions::default(), &FixedKey)
-            .unwrap();
+        let store =
+            crate::Records::open(&dir.path().join("p.db"), &OpenOptions::default(), &FixedKey)
+                .unwrap();
         let now = Timestamp::parse_rfc3339("2026-03-01T06:00:00Z").unwrap();
         let epoch = Timestamp::parse_rfc3339("2026-01-01T00:00:00Z").unwrap();
         let add = |name: &str| {

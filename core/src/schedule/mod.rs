@@ -22,7 +22,7 @@ pub use anchors::{Anchors, DEFAULT_MEAL_OFFSET_MINUTES, DayAnchors};
 pub use clock::{ClockTime, LocalDate, LocalDateTime};
 pub use expand::{ExpandContext, PlannedDose, ZoneTimeline, expand};
 pub use history::{ScheduleProblem, ScheduleVersion};
-pub(crate) use history::{InForce, in_force, problems, record_zone, versions, zone_timeline};
+pub(crate) use history::{record_zone, versions, zone_timeline};
 pub use spacing::{DoseMove, SpacingRule};
 pub(crate) use spacing::{moved_time, rules as spacing_rules};
 pub use timing::{Bounds, DayOfWeek, EventTiming, Timing, TimingCode, TimingRepeat, UnitOfTime};

@@ -117,7 +117,6 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4)",
                 params![first_medicine_id, second_medicine_id, min_gap_minutes, now.as_millis()],
             )?;
-            crate::snapshot::bump(tx)?;
             Ok(SpacingRule {
                 id: tx.last_insert_rowid(),
                 first_medicine_id,
@@ -141,7 +140,7 @@ impl Store {
                     what: "spacing rule",
                     id,
                 }),
-                _ => crate::snapshot::bump(tx),
+                _ => Ok(()),
             },
         )
     }

@@ -114,13 +114,21 @@ pub struct PatientView {
 
 /// A due caregiver alert, for the reminder planner: a missed dose, or (`silence`) the shared
 /// schedule about to run out.
-pub(crate) struct AlertDue {
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlertDue {
+    /// The patient's phone has gone quiet (rather than a dose not confirmed).
     pub silence: bool,
+    /// The share (followed patient).
     pub share_id: i64,
+    /// The patient's name, as they gave it.
     pub patient: String,
+    /// The dose's time, or when the shared schedule runs out.
     pub due_at: Timestamp,
+    /// When the alert fires.
     pub fire_at: Timestamp,
+    /// The patient's medicine ids.
     pub medicine_ids: Vec<i64>,
+    /// Medicine names, if the patient shares them.
     pub names: Vec<String>,
 }
 

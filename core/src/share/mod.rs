@@ -105,7 +105,7 @@ impl ShareState {
             "active" => Ok(ShareState::Active),
             "revoked" => Ok(ShareState::Revoked),
             "gone" => Ok(ShareState::Gone),
-            _ => Err(Error::Unusable("unknown share state".into())),
+            _ => Err(Error::Damaged("unknown share state".into())),
         }
     }
 }

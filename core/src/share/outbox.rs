@@ -26,7 +26,6 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::message::{Body, MESSAGE_VERSION, Message};
-use super::pairing::sending_keys;
 use super::record::{self, ShareRow, Side, Subscription};
 use super::{ShareState, ece, random_id};
 use crate::error::Result;
@@ -179,7 +178,7 @@ struct Target {
 impl Target {
     /// The target of `share`, or `None` when it has nowhere to send.
     fn of(share: &ShareRow, subject: Option<&str>, now: Timestamp) -> Result<Option<Target>> {
-        let Some((vapid, subscription)) = sending_keys(share) else {
+        let Some((vapid, subscription)) = share.sending_keys()? else {
             return Ok(None);
         };
         Ok(Some(Target {

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ece::{self, AUTH_SECRET_LEN, PUBLIC_KEY_LEN, ReceiverKeys};
 use super::message::Body;
-use super::record::{self, Cursor, Details, ShareRow, Side, Subscription};
+use super::record::{self, Cursor, Details, Side, Subscription};
 use super::vapid::{self, VapidKey};
 use super::{ShareInfo, ShareScope, ShareState, base64url, normalise_scopes, outbox, random_id};
 use crate::error::{Error, Result};
@@ -339,18 +339,4 @@ impl Store {
 fn to_json<T: Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value)
         .map_err(|_| Error::Unusable("a pairing payload could not be written".into()))
-}
-
-/// The patient's VAPID key and the caregiver's subscription of an active share.
-pub(crate) fn sending_keys(share: &ShareRow) -> Option<(VapidKey, &Subscription)> {
-    let Side::Patient {
-        vapid_pkcs8,
-        subscription: Some(subscription),
-        ..
-    } = &share.details.side
-    else {
-        return None;
-    };
-    let pkcs8 = base64url::decode(vapid_pkcs8, "vapid").ok()?;
-    Some((VapidKey::from_pkcs8(&pkcs8).ok()?, subscription))
 }

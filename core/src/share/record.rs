@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 
-use super::{ShareInfo, ShareRole, ShareScope, ShareState};
+use super::vapid::VapidKey;
+use super::{ShareInfo, ShareRole, ShareScope, ShareState, base64url};
 use crate::error::{Error, Result};
 use crate::schedule::LocalDate;
 use crate::store::seal::{Sealer, Slot};
@@ -82,6 +83,24 @@ pub(crate) struct ShareRow {
 }
 
 impl ShareRow {
+    /// The patient's VAPID key and the caregiver's subscription, for sending: `None` while
+    /// no caregiver has answered (nowhere to send yet); an error when the stored key is
+    /// damaged (the share cannot send, and must not stop silently).
+    pub(crate) fn sending_keys(&self) -> Result<Option<(VapidKey, &Subscription)>> {
+        let Side::Patient {
+            vapid_pkcs8,
+            subscription: Some(subscription),
+            ..
+        } = &self.details.side
+        else {
+            return Ok(None);
+        };
+        let damaged = || Error::Crypto("a share's signing key is damaged".into());
+        let pkcs8 = base64url::decode(vapid_pkcs8, "vapid").map_err(|_| damaged())?;
+        let key = VapidKey::from_pkcs8(&pkcs8).map_err(|_| damaged())?;
+        Ok(Some((key, subscription)))
+    }
+
     pub fn role(&self) -> ShareRole {
         match self.details.side {
             Side::Patient { .. } => ShareRole::Patient,

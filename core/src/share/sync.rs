@@ -30,7 +30,6 @@ use crate::error::{Error, Result};
 use crate::medicine;
 use crate::schedule::{Frame, LocalDate};
 use crate::snapshot::Snapshot;
-use crate::store::Store;
 use crate::store::seal::Sealer;
 use crate::time::Timestamp;
 use crate::warning::{Severity, Warning};
@@ -66,65 +65,6 @@ struct Look<'a> {
     phenotypes: &'a [SharedPhenotype],
 }
 
-impl Store {
-    /// Queues, for every active share this patient gives, the messages for what happened
-    /// since the last call (see the module docs). `warnings` are the patient's current
-    /// warnings and `phenotypes` the current PGx phenotypes; each is sent only if in scope.
-    pub fn sync_shares(
-        &self,
-        now: Timestamp,
-        warnings: &[Warning],
-        phenotypes: &[SharedPhenotype],
-    ) -> Result<SyncReport> {
-        self.write(|tx, sealer| {
-            let shares: Vec<ShareRow> = record::all(tx, sealer)?
-                .into_iter()
-                .filter(|s| {
-                    s.state == ShareState::Active && matches!(s.details.side, Side::Patient { .. })
-                })
-                .collect();
-            if shares.is_empty() {
-                return Ok(SyncReport::default());
-            }
-            let snapshot = self.snapshot(tx, sealer, false)?;
-            let names = if shares.iter().any(|s| s.has_scope(ShareScope::Medicines)) {
-                medicine::list(tx, sealer, true)?
-                    .into_iter()
-                    .map(|m| (m.id, m.info.name))
-                    .collect()
-            } else {
-                BTreeMap::new()
-            };
-            let look = Look {
-                snapshot: &snapshot,
-                now,
-                zone: snapshot
-                    .zones
-                    .as_ref()
-                    .map_or(chrono_tz::UTC, |z| z.zone_at(now)),
-                names,
-                warnings,
-                phenotypes,
-            };
-            let mut report = SyncReport::default();
-            for mut share in shares {
-                let bodies = look_for(tx, sealer, &look, &mut share)?;
-                for body in bodies {
-                    match outbox::enqueue(tx, sealer, &share, body, now) {
-                        Ok(()) => report.queued += 1,
-                        // One message that cannot fit a push must not block every other one.
-                        Err(Error::InvalidInput {
-                            field: "message", ..
-                        }) => report.too_large += 1,
-                        Err(error) => return Err(error),
-                    }
-                }
-                record::save(tx, sealer, &share, now)?;
-            }
-            Ok(report)
-        })
-    }
-}
 
 /// The new messages for one share; moves its cursor past them.
 fn look_for(
@@ -417,4 +357,63 @@ fn fingerprint(text: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// Queues, for every active share this patient gives, the messages for what happened since
+/// the last call (see the module docs), inside `tx`. `warnings` are the patient's current
+/// warnings and `phenotypes` the current PGx phenotypes; each is sent only if in scope. The
+/// planning snapshot is read only when some share is active.
+pub(crate) fn sync(
+    tx: &Connection,
+    sealer: &Sealer,
+    snapshot: impl FnOnce() -> Result<std::sync::Arc<Snapshot>>,
+    now: Timestamp,
+    warnings: &[Warning],
+    phenotypes: &[SharedPhenotype],
+) -> Result<SyncReport> {
+    let shares: Vec<ShareRow> = record::all(tx, sealer)?
+        .into_iter()
+        .filter(|s| {
+            s.state == ShareState::Active && matches!(s.details.side, Side::Patient { .. })
+        })
+        .collect();
+    if shares.is_empty() {
+        return Ok(SyncReport::default());
+    }
+    let snapshot = snapshot()?;
+    let names = if shares.iter().any(|s| s.has_scope(ShareScope::Medicines)) {
+        medicine::list(tx, sealer, true)?
+            .into_iter()
+            .map(|m| (m.id, m.info.name))
+            .collect()
+    } else {
+        BTreeMap::new()
+    };
+    let look = Look {
+        snapshot: &snapshot,
+        now,
+        zone: snapshot
+            .zones
+            .as_ref()
+            .map_or(chrono_tz::UTC, |z| z.zone_at(now)),
+        names,
+        warnings,
+        phenotypes,
+    };
+    let mut report = SyncReport::default();
+    for mut share in shares {
+        let bodies = look_for(tx, sealer, &look, &mut share)?;
+        for body in bodies {
+            match outbox::enqueue(tx, sealer, &share, body, now) {
+                Ok(()) => report.queued += 1,
+                // One message that cannot fit a push must not block every other one.
+                Err(Error::InvalidInput {
+                    field: "message", ..
+                }) => report.too_large += 1,
+                Err(error) => return Err(error),
+            }
+        }
+        record::save(tx, sealer, &share, now)?;
+    }
+    Ok(report)
 }

@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_pgx_results.sql"),
     include_str!("migrations/0005_knowledge_bundle.sql"),
     include_str!("migrations/0006_share.sql"),
+    include_str!("migrations/0007_config_triggers.sql"),
 ];
 
 /// The schema version this code writes and understands.

@@ -14,16 +14,14 @@ mod migrations;
 pub(crate) mod seal;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rusqlite::{
     Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
 };
 
-use crate::dose::AnswerLog;
 use crate::error::{Error, Result};
-use crate::snapshot::Snapshot;
 pub use migrations::SCHEMA_VERSION;
 use migrations::{APPLICATION_ID, apply_step};
 pub use seal::KEY_LEN;
@@ -77,10 +75,6 @@ pub struct Store {
     path: PathBuf,
     options: OpenOptions,
     sealer: Sealer,
-    /// The last decrypted planning state (see `snapshot.rs`).
-    snapshot: Mutex<Option<Arc<Snapshot>>>,
-    /// Answers read from the dose log so far (see `dose/adherence.rs`).
-    answers: Mutex<AnswerLog>,
 }
 
 impl Store {
@@ -103,7 +97,7 @@ impl Store {
         // SQLite reads a 0-byte file as a new, empty database; Regimen never leaves one (a
         // new database appears whole), so it is a truncated file or not ours.
         if std::fs::metadata(path).map_err(|_| unopenable())?.len() == 0 {
-            return Err(Error::Unusable(
+            return Err(Error::Damaged(
                 "the database file is empty (0 bytes): it was truncated or is not a Regimen \
                  database; restore it from a backup"
                     .into(),
@@ -116,7 +110,7 @@ impl Store {
         // Reads only, until the key is proven.
         let version = match inspect(&conn)? {
             FileState::Empty => {
-                return Err(Error::Unusable(
+                return Err(Error::Damaged(
                     "the file is an empty SQLite database, not a Regimen database".into(),
                 ));
             }
@@ -145,9 +139,19 @@ impl Store {
             writer: Mutex::new(conn),
             readers: Mutex::new(Vec::new()),
             sealer,
-            snapshot: Mutex::new(None),
-            answers: Mutex::new(AnswerLog::default()),
         })
+    }
+
+    /// This database's random id (schema version 7): 16 hex digits, no meaning, not
+    /// secret; empty if it cannot be read.
+    pub fn database_id(&self) -> String {
+        self.read(|conn, _| {
+            let id: Option<Vec<u8>> = conn
+                .query_row("SELECT value FROM meta WHERE key = 'database_id'", [], |r| r.get(0))
+                .optional()?;
+            Ok(id.unwrap_or_default().iter().map(|b| format!("{b:02x}")).collect())
+        })
+        .unwrap_or_default()
     }
 
     /// The path the store was opened on.
@@ -185,21 +189,6 @@ impl Store {
             idle.push(conn);
         }
         Ok(value)
-    }
-
-    /// The answers read from the dose log so far, locked for the caller.
-    pub(crate) fn answer_log(&self) -> MutexGuard<'_, AnswerLog> {
-        lock(&self.answers)
-    }
-
-    /// The snapshot kept by an earlier read, if any.
-    pub(crate) fn kept_snapshot(&self) -> Option<Arc<Snapshot>> {
-        lock(&self.snapshot).clone()
-    }
-
-    /// Keeps `snapshot` for later reads.
-    pub(crate) fn keep_snapshot(&self, snapshot: Arc<Snapshot>) {
-        *lock(&self.snapshot) = Some(snapshot);
     }
 
     fn open_reader(&self) -> Result<Connection> {
@@ -258,7 +247,7 @@ fn verify_key(conn: &Connection, sealer: &Sealer) -> Result<()> {
             |row| row.get(0),
         )
         .optional()?;
-    let sealed = sealed.ok_or_else(|| Error::Unusable("the key check is missing".into()))?;
+    let sealed = sealed.ok_or_else(|| Error::Damaged("the key check is missing".into()))?;
     match sealer.open(KEY_CHECK_SLOT, &sealed) {
         Ok(plain) if plain == KEY_CHECK => Ok(()),
         _ => Err(Error::Locked(
@@ -287,13 +276,14 @@ fn unopenable() -> Error {
     Error::Unusable("the file cannot be opened".into())
 }
 
-/// Turns SQLite's "not a database" and "corrupt" codes into [`Error::Unusable`].
+/// Turns SQLite's "not a database" and "corrupt" codes into [`Error::Damaged`], and "cannot
+/// open" into [`Error::Unusable`].
 fn describe_open_error(error: rusqlite::Error) -> Error {
     match error.sqlite_error_code() {
         Some(ErrorCode::NotADatabase) => {
-            Error::Unusable("the file is not a SQLite database".into())
+            Error::Damaged("the file is not a SQLite database".into())
         }
-        Some(ErrorCode::DatabaseCorrupt) => Error::Unusable("the database file is damaged".into()),
+        Some(ErrorCode::DatabaseCorrupt) => Error::Damaged("the database file is damaged".into()),
         Some(ErrorCode::CannotOpen) => unopenable(),
         _ => Error::Sqlite(error),
     }

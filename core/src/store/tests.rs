@@ -117,7 +117,7 @@ fn a_file_that_is_not_sqlite_is_refused_untouched() {
     fs::write(&path, &garbage).unwrap();
 
     let err = open(&path, &MemoryKeys::default()).err().unwrap();
-    assert!(matches!(err, Error::Unusable(_)), "{err}");
+    assert!(matches!(err, Error::Damaged(_)), "{err}");
     assert_eq!(fs::read(&path).unwrap(), garbage);
 }
 
@@ -205,6 +205,7 @@ fn medicine_names_notes_and_codes_never_reach_the_files_in_clear() {
             now(),
         )
         .unwrap();
+    let store = crate::Records::new(store);
     store
         .log_dose(
             &NewDoseEvent {
@@ -268,6 +269,7 @@ fn the_dose_log_refuses_updates_and_deletes_even_from_raw_sql() {
     let path = db_path(&dir);
     let store = open(&path, &MemoryKeys::default()).unwrap();
     let medicine = store.add_medicine(&named("Amlodipine"), now()).unwrap();
+    let store = crate::Records::new(store);
     store
         .log_dose(
             &NewDoseEvent {
@@ -387,7 +389,7 @@ fn a_zero_byte_or_empty_sqlite_file_is_refused_untouched() {
     fs::write(&path, b"").unwrap();
     let keys = MemoryKeys::holding(&[5u8; KEY_LEN]);
     let err = open(&path, &keys).err().unwrap();
-    assert!(matches!(&err, Error::Unusable(reason) if reason.contains("0 bytes")), "{err}");
+    assert!(matches!(&err, Error::Damaged(reason) if reason.contains("0 bytes")), "{err}");
     assert_eq!(fs::read(&path).unwrap(), b"");
 
     let empty = dir.path().join("empty.db");
@@ -397,7 +399,7 @@ fn a_zero_byte_or_empty_sqlite_file_is_refused_untouched() {
     drop(conn);
     let before = fs::read(&empty).unwrap();
     assert!(!before.is_empty());
-    assert!(matches!(open(&empty, &keys), Err(Error::Unusable(_))));
+    assert!(matches!(open(&empty, &keys), Err(Error::Damaged(_))));
     assert_eq!(fs::read(&empty).unwrap(), before);
 }
 

@@ -4,7 +4,7 @@
 
 use regimen_core::dose::{DoseAction, NewDoseEvent};
 use regimen_core::medicine::MedicineInfo;
-use regimen_core::{KeyProvider, OpenOptions, Result, Store, Timestamp};
+use regimen_core::{KeyProvider, OpenOptions, Records, Result, Timestamp};
 
 /// A key provider that always has the same key.
 pub struct FixedKey;
@@ -19,9 +19,9 @@ impl KeyProvider for FixedKey {
 }
 
 /// A new store in a temporary folder that lives as long as the returned guard.
-pub fn store() -> (Store, tempfile::TempDir) {
+pub fn store() -> (Records, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(
+    let store = Records::open(
         &dir.path().join("test.db"),
         &OpenOptions::default(),
         &FixedKey,
@@ -69,7 +69,7 @@ pub fn daily_schedule(start: &str, zone: &str, times: &[&str]) -> regimen_core::
 }
 
 /// Adds a medicine with a daily schedule valid from the Unix epoch.
-pub fn scheduled(store: &Store, name: &str, zone: &str, times: &[&str]) -> i64 {
+pub fn scheduled(store: &Records, name: &str, zone: &str, times: &[&str]) -> i64 {
     let epoch = at("2000-01-01T00:00:00Z");
     let id = store.add_medicine(&named(name), epoch).expect("add").id;
     store

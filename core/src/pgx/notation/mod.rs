@@ -5,7 +5,7 @@
 //!
 //! The gene may be in its own column, in front of the result (`CYP2D6*1/*4`,
 //! `HLA-B *57:01 positive`), or in front of each allele; in any case, and they must agree.
-//! HLA genes are read by `hla.rs`. For the others:
+//! HLA genes are read by `notation/hla.rs`. For the others:
 //! - two alleles are joined by `/` or `|` (phased); a gene prefix on either allele is
 //!   dropped; case and spaces do not matter (`cyp2c19*2/*17`, `* 1 / * 4`);
 //! - an allele is a name of CPIC's allele table, or an alias from `allele_aliases.tsv` (an HGVS
@@ -28,18 +28,10 @@
 //! Refused, with the part named: unknown alleles or genes, three alleles, a missing allele, a
 //! single allele where two are needed (a cut-off row), free text, `or` between results.
 
-use super::alleles::{AlleleTable, fold};
-use super::hla;
-use super::phenotype::{has_rules, one_allele_gene};
+pub(crate) mod hla;
 
-/// Genes Regimen recognises but has no phenotype rules for: kept and shown, not
-/// interpreted.
-const GENES_WITHOUT_RULES: &[&str] = &[
-    "CYP4F2", "IFNL3", "COMT", "OPRM1", "CYP1A2", "CYP2A6", "CYP2C8", "CYP2E1", "CYP3A7",
-    "ABCB1", "SLC6A4", "HTR2A", "HTR2C", "DRD2", "ANKK1", "ADRA2A", "F2", "F5", "MTHFR",
-    "NQO1", "UGT2B7", "UGT2B15", "UGT1A4", "GSTM1", "GSTT1", "POR", "XPC", "ITPA", "HLA-C",
-    "HLA-DRB1", "HLA-DQA1", "HLA-DQB1",
-];
+use super::alleles::{AlleleTable, fold};
+use super::phenotype::{has_rules, one_allele_gene};
 
 /// What could not be read: the part, and why (in words for the patient). The part may be a
 /// piece of a genotype: it belongs in the stored reading shown to the patient, never in an
@@ -121,21 +113,6 @@ fn clean(text: &str) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// Every gene symbol Regimen recognises, longest first (so `HLA-B` is tried before a
-/// shorter symbol that starts the same way).
-pub(crate) fn known_genes(table: &AlleleTable) -> Vec<String> {
-    let mut genes: Vec<String> = table
-        .listed_genes()
-        .into_iter()
-        .map(str::to_owned)
-        .chain(["HLA-A", "HLA-B"].map(str::to_owned))
-        .chain(GENES_WITHOUT_RULES.iter().map(|g| (*g).to_owned()))
-        .collect();
-    genes.sort_by_key(|g| std::cmp::Reverse(g.len()));
-    genes.dedup();
-    genes
 }
 
 /// `text` without a leading gene symbol, and that symbol, if it starts with one followed by

@@ -22,7 +22,7 @@
 //!
 //! Statements that contradict each other are not read.
 
-use super::notation::NotRead;
+use super::NotRead;
 
 /// The HLA alleles CPIC keys recommendations by, for an HLA gene.
 pub(crate) fn alleles_of_interest(gene: &str) -> Option<&'static [&'static str]> {

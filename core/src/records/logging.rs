@@ -1,0 +1,41 @@
+//! The calls that write with derived state: logging a dose (its as-needed check reads the
+//! planning snapshot) and queuing caregiver messages.
+
+use super::Records;
+use crate::dose::{self, LoggedDose, NewDoseEvent};
+use crate::error::Result;
+use crate::share::message::SharedPhenotype;
+use crate::share::sync::{self, SyncReport};
+use crate::time::Timestamp;
+use crate::warning::Warning;
+
+impl Records {
+    /// Appends a dose event for an active medicine and returns it as stored, with a warning
+    /// if it broke the medicine's as-needed rules.
+    pub fn log_dose(&self, event: &NewDoseEvent, now: Timestamp) -> Result<LoggedDose> {
+        self.write(|tx, sealer| {
+            dose::log_one(tx, sealer, || self.snapshot(tx, sealer, false), event, now)
+        })
+    }
+
+    /// Queues, for every active share this patient gives, the messages for what happened
+    /// since the last call (see `share::sync`). `warnings` are the patient's current
+    /// warnings and `phenotypes` the current PGx phenotypes; each is sent only if in scope.
+    pub fn sync_shares(
+        &self,
+        now: Timestamp,
+        warnings: &[Warning],
+        phenotypes: &[SharedPhenotype],
+    ) -> Result<SyncReport> {
+        self.write(|tx, sealer| {
+            sync::sync(
+                tx,
+                sealer,
+                || self.snapshot(tx, sealer, false),
+                now,
+                warnings,
+                phenotypes,
+            )
+        })
+    }
+}
