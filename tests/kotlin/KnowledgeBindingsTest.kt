@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.io.TempDir
 import org.regimen.bindings.Regimen
 import org.regimen.bindings.RegimenConfig
-import org.regimen.bindings.RegimenException
+import org.regimen.bindings.core.RegimenException
 
 class KnowledgeBindingsTest {
     @TempDir

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.io.TempDir
 import org.regimen.bindings.Regimen
 import org.regimen.bindings.RegimenConfig
-import org.regimen.bindings.RegimenException
+import org.regimen.bindings.core.RegimenException
 import org.regimen.bindings.core.DrugMatchKind
 import org.regimen.bindings.core.MedicineInfo
 import org.regimen.bindings.core.NewPgxResult

@@ -21,7 +21,7 @@ import org.regimen.bindings.KeyStore
 import org.regimen.bindings.KeyStoreException
 import org.regimen.bindings.Regimen
 import org.regimen.bindings.RegimenConfig
-import org.regimen.bindings.RegimenException
+import org.regimen.bindings.core.RegimenException
 import org.regimen.bindings.core.DoseAction
 import org.regimen.bindings.core.DoseForm
 import org.regimen.bindings.core.MedicineInfo

@@ -1,14 +1,14 @@
 //! The `Regimen` object: one open database and everything reached through it.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use regimen_core::dose::{DoseEvent, LoggedDose, NewDoseEvent};
 use regimen_core::medicine::{Medicine, MedicineInfo};
 use regimen_core::{OpenOptions, Records, Timestamp};
 
-use crate::error::{RegimenError, Result, invalid};
+use crate::error::{Result, invalid};
 use crate::keystore::{AliasedKey, KeyStore};
 use regimen_core::knowledge::KnowledgeInUse;
 
@@ -57,8 +57,9 @@ impl Default for RegimenConfig {
 #[derive(uniffi::Object)]
 pub struct Regimen {
     pub(crate) store: Records,
-    /// A pinned "now" for reproducible runs (the CLI's `--now`); the system clock otherwise.
-    pinned_now: Option<Timestamp>,
+    /// A pinned "now" for reproducible runs (tests, the CLI's `--now`); the system clock
+    /// otherwise.
+    pinned_now: Mutex<Option<Timestamp>>,
     /// The knowledge base in use, loaded on first use.
     pub(crate) knowledge: KnowledgeInUse,
     /// The VAPID subject for caregiver messages, if the app gave one.
@@ -85,17 +86,7 @@ impl Regimen {
         if alias.is_empty() || alias.chars().count() > 200 {
             return Err(invalid("key_alias", "must be 1 to 200 characters"));
         }
-        let push_contact = config
-            .push_contact
-            .as_deref()
-            .map(str::trim)
-            .filter(|contact| !contact.is_empty())
-            .map(|contact| {
-                regimen_core::share::vapid::check_subject(contact)
-                    .map(|()| contact.to_owned())
-                    .map_err(|_| invalid("push_contact", "must be a mailto: or https: URI"))
-            })
-            .transpose()?;
+        let push_contact = checked_contact(&config)?;
         let options = OpenOptions {
             create_if_missing: config.create_if_missing,
             busy_timeout: Duration::from_millis(config.busy_timeout_ms.into()),
@@ -105,12 +96,28 @@ impl Regimen {
             alias,
         };
         let store = Records::open(Path::new(&path), &options, &keys)?;
-        Ok(Arc::new(Regimen {
-            store,
-            pinned_now: None,
-            knowledge: KnowledgeInUse::new(config.knowledge_keys.clone()),
-            push_contact,
-        }))
+        Ok(Arc::new(Regimen::with(store, config, push_contact)))
+    }
+
+    /// A new, empty database in memory with its own key, gone when the object is closed: for
+    /// tests and for trying the app out without touching the phone's storage.
+    #[uniffi::constructor]
+    pub fn open_in_memory(config: RegimenConfig) -> Result<Arc<Self>> {
+        let push_contact = checked_contact(&config)?;
+        let options = OpenOptions {
+            create_if_missing: true,
+            busy_timeout: Duration::from_millis(config.busy_timeout_ms.into()),
+        };
+        let store = Records::open_in_memory(&options)?;
+        Ok(Arc::new(Regimen::with(store, config, push_contact)))
+    }
+
+    /// Pins "now" for every later call (`None` goes back to the system clock): for tests
+    /// and demos that must give the same answer at a given instant. Apps leave it unset. An
+    /// instant outside 1900–2199 is `InvalidInput` (it returns a result only for that).
+    pub fn set_now(&self, now: Option<Timestamp>) -> Result<()> {
+        *self.pinned_now.lock().unwrap_or_else(PoisonError::into_inner) = now;
+        Ok(())
     }
 
     /// Adds a medicine and returns it as stored (names trimmed, codes normalised).
@@ -177,8 +184,7 @@ impl Regimen {
 }
 
 impl Regimen {
-    /// Opens like [`Regimen::open`] with "now" pinned at `now` for every call: for Rust
-    /// callers that must reproduce a result for a given instant (the CLI's `--now`, tests).
+    /// Opens like [`Regimen::open`] with "now" pinned at `now` (see [`Regimen::set_now`]).
     pub fn open_at(
         path: String,
         config: RegimenConfig,
@@ -186,21 +192,41 @@ impl Regimen {
         now: Timestamp,
     ) -> Result<Arc<Self>> {
         let opened = Regimen::open(path, config, key_store)?;
-        let store = Arc::try_unwrap(opened).map_err(|_| RegimenError::Storage {
-            reason: "the store was shared while opening".into(),
-        })?;
-        Ok(Arc::new(Regimen {
-            pinned_now: Some(now),
-            ..store
-        }))
+        opened.set_now(Some(now))?;
+        Ok(opened)
+    }
+
+    /// The object over opened records.
+    fn with(store: Records, config: RegimenConfig, push_contact: Option<String>) -> Regimen {
+        Regimen {
+            store,
+            pinned_now: Mutex::new(None),
+            knowledge: KnowledgeInUse::new(config.knowledge_keys),
+            push_contact,
+        }
     }
 
     /// The current instant: the pinned one, or the system clock. The FFI layer is the only
     /// place that reads the clock.
     pub(crate) fn now(&self) -> Result<Timestamp> {
-        match self.pinned_now {
+        match *self.pinned_now.lock().unwrap_or_else(PoisonError::into_inner) {
             Some(now) => Ok(now),
             None => Ok(Timestamp::from_system_time(SystemTime::now())?),
         }
     }
+}
+
+/// The VAPID contact of `config`, checked.
+fn checked_contact(config: &RegimenConfig) -> Result<Option<String>> {
+    config
+        .push_contact
+        .as_deref()
+        .map(str::trim)
+        .filter(|contact| !contact.is_empty())
+        .map(|contact| {
+            regimen_core::share::vapid::check_subject(contact)
+                .map(|()| contact.to_owned())
+                .map_err(|_| invalid("push_contact", "must be a mailto: or https: URI"))
+        })
+        .transpose()
 }

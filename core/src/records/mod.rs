@@ -33,6 +33,11 @@ impl Records {
         Ok(Records::new(Store::open(path, options, keys)?))
     }
 
+    /// A new, empty database in memory (see [`Store::open_in_memory`]).
+    pub fn open_in_memory(options: &OpenOptions) -> Result<Records> {
+        Ok(Records::new(Store::open_in_memory(options)?))
+    }
+
     /// The records of an open store, with empty caches.
     pub fn new(store: Store) -> Records {
         Records {

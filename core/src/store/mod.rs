@@ -75,6 +75,8 @@ pub struct Store {
     path: PathBuf,
     options: OpenOptions,
     sealer: Sealer,
+    /// A database in memory (tests, previews): the writer connection serves reads too.
+    in_memory: bool,
 }
 
 impl Store {
@@ -139,6 +141,35 @@ impl Store {
             writer: Mutex::new(conn),
             readers: Mutex::new(Vec::new()),
             sealer,
+            in_memory: false,
+        })
+    }
+
+    /// A new, empty database in memory with a fresh key, gone when the store is dropped: for
+    /// tests and for trying things out. Everything works as on disk but for concurrency: one
+    /// connection serves reads and writes in turn.
+    pub fn open_in_memory(options: &OpenOptions) -> Result<Store> {
+        let mut conn = Connection::open_in_memory()?;
+        conn.busy_timeout(options.busy_timeout)?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        let sealer = Sealer::new(&seal::generate_key()?)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for step in 1..=SCHEMA_VERSION {
+            apply_step(&tx, step)?;
+        }
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('key_check', ?1)",
+            [sealer.seal(KEY_CHECK_SLOT, KEY_CHECK)?],
+        )?;
+        tx.commit()?;
+        Ok(Store {
+            path: PathBuf::from(":memory:"),
+            options: options.clone(),
+            writer: Mutex::new(conn),
+            readers: Mutex::new(Vec::new()),
+            sealer,
+            in_memory: true,
         })
     }
 
@@ -174,6 +205,16 @@ impl Store {
 
     /// Runs `f` on a read-only connection inside one read transaction, so it sees one snapshot.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection, &Sealer) -> Result<T>) -> Result<T> {
+        if self.in_memory {
+            // A shared-cache memory database locks whole tables and answers a reader that meets
+            // a writer with SQLITE_LOCKED, which busy_timeout does not wait out; one connection
+            // taking turns is simpler and just as correct at a test's scale.
+            let conn = lock(&self.writer);
+            let tx = conn.unchecked_transaction()?;
+            let value = f(&tx, &self.sealer)?;
+            tx.commit()?;
+            return Ok(value);
+        }
         let conn = match lock(&self.readers).pop() {
             Some(conn) => conn,
             None => self.open_reader()?,

@@ -479,3 +479,18 @@ fn many_first_opens_at_once_all_open_the_one_database() {
         assert_eq!(store.medicines(false).unwrap().len(), 6);
     }
 }
+
+#[test]
+fn a_database_in_memory_keeps_records_apart_from_every_other_and_leaves_no_file() {
+    let before: Vec<_> = fs::read_dir(".").unwrap().map(|e| e.unwrap().file_name()).collect();
+    let first = Store::open_in_memory(&OpenOptions::default()).unwrap();
+    let second = Store::open_in_memory(&OpenOptions::default()).unwrap();
+    let added = first.add_medicine(&named("Levothyroxine"), now()).unwrap();
+    assert_eq!(first.medicine(added.id).unwrap().info.name, "Levothyroxine");
+    assert!(second.medicine(added.id).is_err(), "a second memory database is empty");
+    assert_ne!(first.database_id(), second.database_id());
+    assert_eq!(first.database_id().len(), 16);
+    drop((first, second));
+    let after: Vec<_> = fs::read_dir(".").unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(before, after, "nothing written to the working folder");
+}

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir
 import org.regimen.bindings.KeyStoreException
 import org.regimen.bindings.Regimen
 import org.regimen.bindings.RegimenConfig
-import org.regimen.bindings.RegimenException
+import org.regimen.bindings.core.RegimenException
 import org.regimen.bindings.core.MedicineInfo
 
 /** AES-GCM with a key in memory: the JVM stand-in for AndroidKeystoreWrapper. */
