@@ -149,7 +149,15 @@ fn search(c: &mut Criterion) {
     use regimen_core::knowledge::KnowledgeBase;
     let kb = KnowledgeBase::builtin().unwrap();
     kb.search("warm", 10); // builds the index
-    let queries = ["clop", "Plavix", "codein", "tylenol", "metoprolol succ", "Paracétamol", "zz"];
+    let queries = [
+        "clop",
+        "Plavix",
+        "codein",
+        "tylenol",
+        "metoprolol succ",
+        "Paracétamol",
+        "zz",
+    ];
     c.bench_function("knowledge/search_drugs_7_queries", |b| {
         b.iter(|| {
             for query in queries {
@@ -165,5 +173,11 @@ fn search(c: &mut Criterion) {
     });
 }
 
-criterion_group!(pgx_benches, phenotype_all, check_30, bundle_verify_load, search);
+criterion_group!(
+    pgx_benches,
+    phenotype_all,
+    check_30,
+    bundle_verify_load,
+    search
+);
 criterion_main!(pgx_benches);

@@ -112,7 +112,9 @@ pub enum RegimenError {
     },
     /// The database was written by a newer version of the app: ask the patient to update it.
     /// The file is left as it was.
-    #[error("the database was written by a newer version (schema {found}, this version reads up to {supported}); update the app")]
+    #[error(
+        "the database was written by a newer version (schema {found}, this version reads up to {supported}); update the app"
+    )]
     DatabaseTooNew {
         /// The schema version found in the file.
         found: i64,

@@ -3,6 +3,7 @@
 
 pub mod dose;
 pub mod error;
+pub mod interop;
 pub mod knowledge;
 pub mod medicine;
 pub mod pgx;

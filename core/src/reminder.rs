@@ -478,7 +478,12 @@ pub fn check_request(horizon: Duration, budget: u32) -> Result<()> {
 
 /// The notifications to have pending from `now` for `horizon`, at most `budget` of them: a
 /// pure function of `input` (see the module docs for the rules).
-pub fn plan(input: &PlanInput, now: Timestamp, horizon: Duration, budget: u32) -> Result<NotificationPlan> {
+pub fn plan(
+    input: &PlanInput,
+    now: Timestamp,
+    horizon: Duration,
+    budget: u32,
+) -> Result<NotificationPlan> {
     check_request(horizon, budget)?;
     let horizon_end = now.plus(horizon);
     let settings = &input.settings;

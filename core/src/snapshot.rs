@@ -12,8 +12,8 @@ use rusqlite::Connection;
 
 use crate::error::Result;
 use crate::schedule::{
-    Schedule, ScheduleProblem, ScheduleVersion, SpacingRule, ZoneTimeline, spacing_rules,
-    versions, zone_timeline,
+    Schedule, ScheduleProblem, ScheduleVersion, SpacingRule, ZoneTimeline, spacing_rules, versions,
+    zone_timeline,
 };
 use crate::settings::{self, Settings};
 use crate::store::seal::Sealer;
@@ -118,7 +118,9 @@ pub(crate) fn problems(snapshot: &Snapshot, at: Timestamp) -> Vec<ScheduleProble
         if let Some(reason) = &version.problem
             && next > at
             && !archived
-            && out.last().is_none_or(|p| p.medicine_id != version.medicine_id)
+            && out
+                .last()
+                .is_none_or(|p| p.medicine_id != version.medicine_id)
         {
             out.push(ScheduleProblem {
                 medicine_id: version.medicine_id,

@@ -11,12 +11,13 @@ use serde::{Deserialize, Serialize};
 use chrono_tz::Tz;
 use rusqlite::Connection;
 
-use crate::dose::status::planned;
+use crate::dose::day::planned;
+use crate::dose::last_taken;
 use crate::error::Result;
-use crate::snapshot::Snapshot;
-use crate::store::seal::Sealer;
 use crate::schedule::{Frame, ZonePolicy, parse_zone, record_zone};
+use crate::snapshot::Snapshot;
 use crate::snapshot::in_force;
+use crate::store::seal::Sealer;
 use crate::time::Timestamp;
 
 /// Longest look-ahead of a zone-change report.
@@ -78,7 +79,13 @@ pub(crate) fn change(
 ) -> Result<ZoneChangeReport> {
     let old = snapshot()?;
     let previous = old.zones.as_ref().map(|t| t.zone_at(now));
-    let before = planned(tx, &old, now, until, &mut Vec::new())?;
+    let before = planned(
+        &old,
+        &last_taken(tx, &old, now, until)?,
+        now,
+        until,
+        &mut Vec::new(),
+    );
     let changed = record_zone(tx, sealer, tz, now)?;
     let mut report = ZoneChangeReport {
         changed,
@@ -92,7 +99,13 @@ pub(crate) fn change(
         return Ok(report);
     }
     let new = snapshot()?;
-    let after = planned(tx, &new, now, until, &mut Vec::new())?;
+    let after = planned(
+        &new,
+        &last_taken(tx, &new, now, until)?,
+        now,
+        until,
+        &mut Vec::new(),
+    );
     let policies: BTreeMap<i64, (ZonePolicy, String)> = in_force(&new, now, until)
         .into_iter()
         .map(|f| (f.medicine_id, (f.schedule.policy, f.schedule.zone.clone())))

@@ -34,7 +34,10 @@ pub(crate) fn required_text(
             "must not contain text-direction override characters",
         ));
     }
-    if !trimmed.chars().any(|c| !c.is_whitespace() && !is_invisible(c)) {
+    if !trimmed
+        .chars()
+        .any(|c| !c.is_whitespace() && !is_invisible(c))
+    {
         return Err(Error::invalid(field, "must contain a visible character"));
     }
     Ok(trimmed.to_owned())
@@ -107,7 +110,12 @@ mod tests {
         // "Tylenol" written backwards behind a right-to-left override displays as "lonelyT".
         assert!(required_text("name", "\u{202E}lonelyT", 50, false).is_err());
         assert!(required_text("name", "abc\u{2066}def", 50, false).is_err());
-        for invisible in ["\u{200B}", "\u{200B}\u{200D}\u{FEFF}", "\u{3164}", "\u{00AD} \u{2060}"] {
+        for invisible in [
+            "\u{200B}",
+            "\u{200B}\u{200D}\u{FEFF}",
+            "\u{3164}",
+            "\u{00AD} \u{2060}",
+        ] {
             let err = required_text("name", invisible, 50, false).unwrap_err();
             assert!(err.to_string().contains("visible"), "{invisible:?}: {err}");
         }

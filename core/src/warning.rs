@@ -365,7 +365,13 @@ struct GenePart {
     ambiguous: Option<String>,
 }
 
-fn gene_part(context: &Context, rules: &[GeneRule], gene: &str, medicine: i64, ingredient: &str) -> GenePart {
+fn gene_part(
+    context: &Context,
+    rules: &[GeneRule],
+    gene: &str,
+    medicine: i64,
+    ingredient: &str,
+) -> GenePart {
     let hla = hla_allele_for(rules, gene);
     let mut part = GenePart {
         gene: gene.to_owned(),
@@ -387,30 +393,31 @@ fn gene_part(context: &Context, rules: &[GeneRule], gene: &str, medicine: i64, i
     part.genetic = Some(format!("{gene} {}", call.phenotype));
     // The readings: for an HLA allele left undecided, both; for a result with several
     // possible diplotypes, each.
-    let readings: Vec<PhenotypeCall> = if let (Some(allele), true) = (hla, call.phenotype == INDETERMINATE) {
-        ["positive", "negative"]
-            .iter()
-            .map(|status| PhenotypeCall {
-                lookup_key: format!("{allele} {status}"),
-                phenotype: format!("{allele} {status}"),
-                ..call.clone()
-            })
-            .collect()
-    } else if !call.possible.is_empty() {
-        call.possible
-            .iter()
-            .map(|p| PhenotypeCall {
-                diplotype: p.diplotype.clone(),
-                phenotype: p.phenotype.clone(),
-                activity_score: p.activity_score.clone(),
-                lookup_key: p.lookup_key.clone(),
-                possible: Vec::new(),
-                ..call.clone()
-            })
-            .collect()
-    } else {
-        vec![call.clone()]
-    };
+    let readings: Vec<PhenotypeCall> =
+        if let (Some(allele), true) = (hla, call.phenotype == INDETERMINATE) {
+            ["positive", "negative"]
+                .iter()
+                .map(|status| PhenotypeCall {
+                    lookup_key: format!("{allele} {status}"),
+                    phenotype: format!("{allele} {status}"),
+                    ..call.clone()
+                })
+                .collect()
+        } else if !call.possible.is_empty() {
+            call.possible
+                .iter()
+                .map(|p| PhenotypeCall {
+                    diplotype: p.diplotype.clone(),
+                    phenotype: p.phenotype.clone(),
+                    activity_score: p.activity_score.clone(),
+                    lookup_key: p.lookup_key.clone(),
+                    possible: Vec::new(),
+                    ..call.clone()
+                })
+                .collect()
+        } else {
+            vec![call.clone()]
+        };
     if readings.len() > 1 {
         part.ambiguous = Some(
             readings
@@ -465,12 +472,24 @@ fn combined_keys(parts: &[GenePart]) -> Vec<String> {
     keys
 }
 
-fn drug_gene(context: &Context, medicine: &Seen, position: usize, ingredient: &str) -> Vec<Warning> {
+fn drug_gene(
+    context: &Context,
+    medicine: &Seen,
+    position: usize,
+    ingredient: &str,
+) -> Vec<Warning> {
     let kb = context.kb;
     if let Some(guideline) = kb.guideline_for(ingredient)
         && guideline.kind == GuidelineKind::Algorithm
     {
-        return dosing_algorithm(context, medicine, position, ingredient, &guideline.genes, &guideline.version);
+        return dosing_algorithm(
+            context,
+            medicine,
+            position,
+            ingredient,
+            &guideline.genes,
+            &guideline.version,
+        );
     }
     let rules = kb.rules_for(ingredient);
     let Some(first) = rules.first() else {
@@ -500,7 +519,14 @@ fn drug_gene(context: &Context, medicine: &Seen, position: usize, ingredient: &s
             "Your {gene_list} result ({described}) changes how your body handles {ingredient}: {meaning}."
         );
         let actions: BTreeSet<_> = matching.iter().map(|r| r.action).collect();
-        if actions.len() > 1 && matching.iter().map(|r| &r.population).collect::<BTreeSet<_>>().len() > 1 {
+        if actions.len() > 1
+            && matching
+                .iter()
+                .map(|r| &r.population)
+                .collect::<BTreeSet<_>>()
+                .len()
+                > 1
+        {
             explanation.push_str(" How much this matters depends on why you take it.");
         }
         for part in parts.iter().filter(|p| p.ambiguous.is_some()) {
@@ -812,7 +838,11 @@ fn duplicates(kb: &KnowledgeBase, seen: &[Seen]) -> Vec<Warning> {
     let mut out = Vec::new();
     for (i, a) in active.iter().enumerate() {
         for (j, b) in active[i + 1..].iter().enumerate() {
-            let shared: Vec<&String> = a.ingredients.iter().filter(|x| b.ingredients.contains(x)).collect();
+            let shared: Vec<&String> = a
+                .ingredients
+                .iter()
+                .filter(|x| b.ingredients.contains(x))
+                .collect();
             if let Some(ingredient) = shared.first() {
                 out.push(Warning {
                     id: format!("duplicate/{}+{}", a.id(), b.id()),
@@ -843,9 +873,10 @@ fn duplicates(kb: &KnowledgeBase, seen: &[Seen]) -> Vec<Warning> {
             let group = memberships[i].iter().find_map(|(g, x)| {
                 let (_, y) = memberships[i + 1 + j].iter().find(|(h, _)| h == g)?;
                 let group = &groups[*g];
-                let allowed = group.allowed.iter().any(|(p, q)| {
-                    (is(kb, x, p) && is(kb, y, q)) || (is(kb, x, q) && is(kb, y, p))
-                });
+                let allowed = group
+                    .allowed
+                    .iter()
+                    .any(|(p, q)| (is(kb, x, p) && is(kb, y, q)) || (is(kb, x, q) && is(kb, y, p)));
                 (!allowed).then_some(group)
             });
             if let Some(group) = group {

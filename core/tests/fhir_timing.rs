@@ -3,7 +3,7 @@
 
 use chrono_tz::Tz;
 use regimen_core::Error;
-use regimen_core::schedule::fhir::{
+use regimen_core::interop::fhir::{
     FhirPrescription, GTS_ABBREVIATION, RXNORM, UCUM, schedule_from_dosage,
     schedule_from_medication_request, schedule_to_dosages, timing_from_fhir, timing_to_fhir,
 };

@@ -94,7 +94,13 @@ fn circle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
         done: &mut BTreeSet<String>,
     ) -> Option<Vec<String>> {
         if let Some(at) = path.iter().position(|n| n == node) {
-            return Some(path[at..].iter().cloned().chain([node.to_owned()]).collect());
+            return Some(
+                path[at..]
+                    .iter()
+                    .cloned()
+                    .chain([node.to_owned()])
+                    .collect(),
+            );
         }
         if done.contains(node) {
             return None;
@@ -130,7 +136,10 @@ fn core_has_no_import_circles_and_the_store_imports_no_domain_module() {
         let code = code_of(&std::fs::read_to_string(path).unwrap());
         for used in after(&code, "crate::") {
             if modules.contains(used) && used != module && module != "lib" {
-                between.entry(module.clone()).or_default().insert(used.to_owned());
+                between
+                    .entry(module.clone())
+                    .or_default()
+                    .insert(used.to_owned());
             }
         }
         let siblings = within.entry(module.clone()).or_default();
@@ -142,7 +151,10 @@ fn core_has_no_import_circles_and_the_store_imports_no_domain_module() {
         inside.extend(after(&code, &format!("crate::{module}::")));
         for used in inside {
             if used != file && !used.is_empty() {
-                siblings.entry(file.clone()).or_default().insert(used.to_owned());
+                siblings
+                    .entry(file.clone())
+                    .or_default()
+                    .insert(used.to_owned());
             }
         }
     }
@@ -155,10 +167,18 @@ fn core_has_no_import_circles_and_the_store_imports_no_domain_module() {
         let files: BTreeSet<&String> = graph.keys().collect();
         let graph: BTreeMap<String, BTreeSet<String>> = graph
             .iter()
-            .map(|(f, used)| (f.clone(), used.iter().filter(|u| files.contains(u)).cloned().collect()))
+            .map(|(f, used)| {
+                (
+                    f.clone(),
+                    used.iter().filter(|u| files.contains(u)).cloned().collect(),
+                )
+            })
             .collect();
         if let Some(found) = circle(&graph) {
-            panic!("files of {module} import each other: {}", found.join(" -> "));
+            panic!(
+                "files of {module} import each other: {}",
+                found.join(" -> ")
+            );
         }
     }
     let store_uses = between.get("store").cloned().unwrap_or_default();

@@ -46,7 +46,10 @@ fn every_cpic_diplotype_gives_cpics_phenotype_score_and_lookup_key() {
         entry.1 += 1;
         let reading = table.interpret(gene, diplotype, &[]);
         let Some(call) = reading.calls.first() else {
-            failures.push(format!("{gene} {diplotype}: not read ({:?})", reading.not_understood));
+            failures.push(format!(
+                "{gene} {diplotype}: not read ({:?})",
+                reading.not_understood
+            ));
             continue;
         };
         let expected_score = if score.is_empty() || score == "n/a" {

@@ -156,7 +156,9 @@ fn pharmcat_examples_give_pharmcats_keys_classifications_and_the_oracles_actions
             if kb.guideline_for(drug).is_some() {
                 entry.0 += 1;
             } else {
-                problems.push(format!("{example} {drug}: no key and no guideline in the base"));
+                problems.push(format!(
+                    "{example} {drug}: no key and no guideline in the base"
+                ));
             }
             continue;
         }
@@ -168,11 +170,12 @@ fn pharmcat_examples_give_pharmcats_keys_classifications_and_the_oracles_actions
             problems.push(format!("{example} {drug}: key {our_keys:?} vs {key}"));
             continue;
         }
-        let Some(rule) = rules
-            .iter()
-            .find(|r| self::population(&r.population) == population && key_set(&r.key) == key_set(key))
-        else {
-            problems.push(format!("{example} {drug}: no rule for population {population}"));
+        let Some(rule) = rules.iter().find(|r| {
+            self::population(&r.population) == population && key_set(&r.key) == key_set(key)
+        }) else {
+            problems.push(format!(
+                "{example} {drug}: no rule for population {population}"
+            ));
             continue;
         };
         if !rule.classification.eq_ignore_ascii_case(classification) {
@@ -199,7 +202,11 @@ fn pharmcat_examples_give_pharmcats_keys_classifications_and_the_oracles_actions
         }
         entry.0 += 1;
     }
-    print("PharmCAT examples: lookup key, classification and action", &tally, &problems);
+    print(
+        "PharmCAT examples: lookup key, classification and action",
+        &tally,
+        &problems,
+    );
     assert!(rows >= 140, "{rows} recommendations");
     assert!(problems.is_empty(), "{} disagreements", problems.len());
 }
@@ -217,9 +224,9 @@ fn every_reviewed_recommendation_has_the_oracles_action_in_the_base() {
             continue; // warfarin: checked above
         }
         entry.1 += 1;
-        let rule = rules
-            .iter()
-            .find(|r| key_set(&r.key) == expected.key && population(&r.population) == expected.population);
+        let rule = rules.iter().find(|r| {
+            key_set(&r.key) == expected.key && population(&r.population) == expected.population
+        });
         match rule {
             Some(rule) if action_name(rule.action) == expected.action => entry.0 += 1,
             // The oracle read CPIC v1.30; the base has CPIC's newer data for a few drugs,
@@ -228,7 +235,9 @@ fn every_reviewed_recommendation_has_the_oracles_action_in_the_base() {
                 entry.1 -= 1;
                 newer += 1;
             }
-            None if rules.iter().any(|r| !r.version.starts_with("v1.30")) && !expected.from_pharmcat => {
+            None if rules.iter().any(|r| !r.version.starts_with("v1.30"))
+                && !expected.from_pharmcat =>
+            {
                 entry.1 -= 1;
                 newer += 1;
             }
@@ -246,7 +255,11 @@ fn every_reviewed_recommendation_has_the_oracles_action_in_the_base() {
             )),
         }
     }
-    print("Hand-reviewed oracle: action per recommendation", &tally, &problems);
+    print(
+        "Hand-reviewed oracle: action per recommendation",
+        &tally,
+        &problems,
+    );
     println!("  ({newer} rows of CPIC v1.30 left out: the base has CPIC's newer data for them)");
     let drugs = tally.values().filter(|(_, total)| *total > 0).count();
     assert!(drugs >= 20, "{drugs} drugs");

@@ -70,10 +70,16 @@ fn check(table: &AlleleTable, row: &Row) -> Result<(), String> {
             }
             let call = &reading.calls[0];
             if call.phenotype != phenotype {
-                return Err(format!("phenotype {} instead of {phenotype}", call.phenotype));
+                return Err(format!(
+                    "phenotype {} instead of {phenotype}",
+                    call.phenotype
+                ));
             }
             if score.is_some() && call.activity_score.as_deref() != score {
-                return Err(format!("score {:?} instead of {score:?}", call.activity_score));
+                return Err(format!(
+                    "score {:?} instead of {score:?}",
+                    call.activity_score
+                ));
             }
             let read = reading.read_as.clone().unwrap_or_default();
             if pair(&read) != pair(diplotype) {
@@ -88,7 +94,9 @@ fn check(table: &AlleleTable, row: &Row) -> Result<(), String> {
             }
             let undecided = reading.calls.iter().any(|c| c.phenotype == INDETERMINATE);
             let decided_hla = reading.calls.iter().any(|c| {
-                c.hla_allele.as_deref().is_some_and(|a| row.expected.contains(a))
+                c.hla_allele
+                    .as_deref()
+                    .is_some_and(|a| row.expected.contains(a))
                     && c.phenotype != INDETERMINATE
             });
             if !undecided || decided_hla {
@@ -150,7 +158,13 @@ fn every_real_world_notation_is_read_right_or_refused() {
         }
     }
     println!("{} notations: {by_outcome:?}", rows.len());
-    assert!(failures.is_empty(), "{} of {}:\n{}", failures.len(), rows.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {}:\n{}",
+        failures.len(),
+        rows.len(),
+        failures.join("\n")
+    );
 }
 
 /// Valid diplotypes of genes with different rules, and their gene.
@@ -193,9 +207,15 @@ fn mutate(text: &str, kind: u8, at: usize, with: char) -> String {
 /// Lower case without spaces, and three or more copies written as CPIC does (`x3` is
 /// `x≥3`): how the mutation property compares spellings.
 fn compact(text: &str) -> String {
-    let plain: String = text.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect();
+    let plain: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
     match plain.split_once('x') {
-        Some((base, copies)) if copies.len() == 1 && ('3'..='9').contains(&copies.chars().next().unwrap_or('0')) => {
+        Some((base, copies))
+            if copies.len() == 1 && ('3'..='9').contains(&copies.chars().next().unwrap_or('0')) =>
+        {
             format!("{base}x≥3")
         }
         _ => plain,

@@ -45,7 +45,12 @@ fn a_pharmcat_json_report_gives_pharmcats_own_phenotypes_for_every_gene_regimen_
         if reading.status == ReadingStatus::NoRules {
             continue;
         }
-        assert_eq!(reading.status, ReadingStatus::Interpreted, "{}", result.gene);
+        assert_eq!(
+            reading.status,
+            ReadingStatus::Interpreted,
+            "{}",
+            result.gene
+        );
         let mut ours: Vec<String> = reading.calls.into_iter().map(|c| c.phenotype).collect();
         ours.sort();
         let mut theirs: Vec<String> =
@@ -172,7 +177,12 @@ fn results_are_sealed_the_newest_per_gene_is_in_force_and_history_stays() {
     let current = store.pgx_results(&table, false).unwrap();
     let summary: Vec<(&str, &str)> = current
         .iter()
-        .map(|r| (r.result.gene.as_str(), r.reading.calls[0].phenotype.as_str()))
+        .map(|r| {
+            (
+                r.result.gene.as_str(),
+                r.reading.calls[0].phenotype.as_str(),
+            )
+        })
         .collect();
     assert_eq!(
         summary,
@@ -314,5 +324,8 @@ fn a_pharmcat_tsv_cut_anywhere_is_refused_or_gives_only_results_of_the_whole_fil
             }
         }
     }
-    assert!(refused > text.len() / 2, "most cuts fall mid-row: {refused}");
+    assert!(
+        refused > text.len() / 2,
+        "most cuts fall mid-row: {refused}"
+    );
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use regimen_core::Error;
-use regimen_core::schedule::fhir::timing_from_fhir;
+use regimen_core::interop::fhir::timing_from_fhir;
 use regimen_core::schedule::{
     Anchors, AsNeeded, Bounds, Cycle, DayOffsets, ExpandContext, MaxDose, Phase, Quantity,
     Schedule, Timing, TimingRepeat, UnitOfTime, ZonePolicy, ZoneTimeline, expand, parse_zone,
@@ -165,14 +165,24 @@ fn a_refused_schedule_stores_nothing_and_the_rest_keeps_planning() {
         }),
         ..Timing::default()
     });
-    assert!(store
-        .add_scheduled_medicine(&named("B"), Some(&poison), now)
-        .is_err());
-    assert_eq!(store.medicines(true).unwrap().len(), 1, "no half-added medicine");
+    assert!(
+        store
+            .add_scheduled_medicine(&named("B"), Some(&poison), now)
+            .is_err()
+    );
+    assert_eq!(
+        store.medicines(true).unwrap().len(),
+        1,
+        "no half-added medicine"
+    );
     let plan = store
         .plan_notifications(now, Duration::from_secs(86_400), 64)
         .unwrap();
-    assert!(plan.notifications.iter().all(|n| n.medicine_ids == [good.id]));
+    assert!(
+        plan.notifications
+            .iter()
+            .all(|n| n.medicine_ids == [good.id])
+    );
     assert!(!plan.notifications.is_empty());
     assert!(plan.schedule_problems.is_empty());
 }
@@ -230,12 +240,19 @@ fn wild_schedule() -> impl Strategy<Value = Schedule> {
         (
             prop::option::of((1u32..400, 0u32..400)),
             prop::bool::ANY,
-            prop::sample::select(vec![ZonePolicy::Local, ZonePolicy::Home, ZonePolicy::Elapsed]),
+            prop::sample::select(vec![
+                ZonePolicy::Local,
+                ZonePolicy::Home,
+                ZonePolicy::Elapsed,
+            ]),
             1900i32..2200,
         ),
     )
         .prop_map(
-            |((frequency, period, period_unit, count, bounds), (cycle, after_last, policy, year))| {
+            |(
+                (frequency, period, period_unit, count, bounds),
+                (cycle, after_last, policy, year),
+            )| {
                 let mut schedule = with_timing(Timing {
                     repeat: Some(TimingRepeat {
                         frequency,
@@ -247,7 +264,8 @@ fn wild_schedule() -> impl Strategy<Value = Schedule> {
                     }),
                     ..Timing::default()
                 });
-                schedule.phases[0].cycle = cycle.map(|(days_on, days_off)| Cycle { days_on, days_off });
+                schedule.phases[0].cycle =
+                    cycle.map(|(days_on, days_off)| Cycle { days_on, days_off });
                 schedule.phases[0].after_last_taken = after_last;
                 schedule.policy = policy;
                 schedule.start.0 = chrono::NaiveDate::from_ymd_opt(year, 6, 1)

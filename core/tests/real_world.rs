@@ -23,7 +23,9 @@ fn patient(results: &str, medicines: &[&str]) -> (Records, tempfile::TempDir) {
     let table = AlleleTable::builtin().unwrap();
     if !results.is_empty() {
         let parsed = import::parse(results).unwrap();
-        store.add_pgx_results(&parsed.results, &table, now()).unwrap();
+        store
+            .add_pgx_results(&parsed.results, &table, now())
+            .unwrap();
     }
     for medicine in medicines {
         let (name, rxnorm) = match medicine.split_once('=') {
@@ -85,7 +87,8 @@ fn hla_a_3101_with_a_space_and_carbamazepine() {
 #[test]
 fn gene_prefixes_and_copy_numbers_give_the_right_phenotype() {
     let table = AlleleTable::builtin().unwrap();
-    let phenotype = |gene: &str, text: &str| table.interpret(gene, text, &[]).calls[0].phenotype.clone();
+    let phenotype =
+        |gene: &str, text: &str| table.interpret(gene, text, &[]).calls[0].phenotype.clone();
     assert_eq!(phenotype("TPMT", "*3A/TPMT*3A"), "Poor Metabolizer");
     assert_eq!(phenotype("", "CYP2C19*2/*17"), "Intermediate Metabolizer");
     assert_eq!(phenotype("CYP2D6", "*1x3/*1"), "Ultrarapid Metabolizer");
@@ -127,7 +130,10 @@ fn brands_combinations_and_tablet_codes_are_checked() {
 
 #[test]
 fn inhibitors_under_brand_names_phenoconvert_and_cyp2c9_can_too() {
-    let (store, _dir) = patient("CYP2D6,*1/*1\nCYP2C19,*1/*1\n", &["Codeine", "Paxil", "Clopidogrel", "Diflucan"]);
+    let (store, _dir) = patient(
+        "CYP2D6,*1/*1\nCYP2C19,*1/*1\n",
+        &["Codeine", "Paxil", "Clopidogrel", "Diflucan"],
+    );
     let all = warnings_of(&store);
     let converted: Vec<&Warning> = of_kind(&all, WarningKind::DrugGene)
         .into_iter()
@@ -140,7 +146,11 @@ fn inhibitors_under_brand_names_phenoconvert_and_cyp2c9_can_too() {
     let all = warnings_of(&store);
     let celecoxib = of_kind(&all, WarningKind::DrugGene);
     assert_eq!(no_inhibitor, 0);
-    assert_eq!(celecoxib.len(), 1, "amiodarone halves CYP2C9 activity: {all:?}");
+    assert_eq!(
+        celecoxib.len(),
+        1,
+        "amiodarone halves CYP2C9 activity: {all:?}"
+    );
     assert_eq!(
         celecoxib[0].adjusted_phenotype.as_deref(),
         Some("CYP2C9 Intermediate Metabolizer")
@@ -152,7 +162,11 @@ fn every_moderate_or_strong_inhibitor_of_the_reference_table_is_a_drug_of_the_ba
     let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../shared/reference/pgx/cyp_inhibitors_compiled.tsv");
     let Ok(text) = std::fs::read_to_string(&path) else {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "missing {}", path.display());
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "missing {}",
+            path.display()
+        );
         eprintln!("SKIPPED: no {}", path.display());
         return;
     };
@@ -169,7 +183,8 @@ fn every_moderate_or_strong_inhibitor_of_the_reference_table_is_a_drug_of_the_ba
             ..MedicineInfo::default()
         };
         let recognised = kb.recognise(&medicine);
-        let regimen_core::knowledge::Recognition::Recognised { ingredients, .. } = recognised else {
+        let regimen_core::knowledge::Recognition::Recognised { ingredients, .. } = recognised
+        else {
             panic!("{drug} is not recognised");
         };
         assert!(
@@ -187,10 +202,17 @@ fn a_misspelled_name_is_not_checked_and_says_what_it_may_mean() {
     let all = warnings_of(&store);
     let not_checked = of_kind(&all, WarningKind::NotChecked);
     assert_eq!(not_checked.len(), 1);
-    assert!(not_checked[0].explanation.contains("codeine"), "{}", not_checked[0].explanation);
+    assert!(
+        not_checked[0].explanation.contains("codeine"),
+        "{}",
+        not_checked[0].explanation
+    );
     // A known name with unknown words after it is not checked as if it were the whole.
     let (store, _dir) = patient("", &["Tylenol Cold Multi-Symptom"]);
-    assert_eq!(of_kind(&warnings_of(&store), WarningKind::NotChecked).len(), 1);
+    assert_eq!(
+        of_kind(&warnings_of(&store), WarningKind::NotChecked).len(),
+        1
+    );
 }
 
 #[test]
@@ -202,10 +224,19 @@ fn duplicates_follow_the_curated_groups() {
             .map(|w| w.severity)
             .collect::<Vec<_>>()
     };
-    assert!(duplicate(&["Aspirin", "Clopidogrel"]).is_empty(), "dual antiplatelet therapy");
-    assert!(duplicate(&["Albuterol", "Fluticasone"]).is_empty(), "reliever and controller");
+    assert!(
+        duplicate(&["Aspirin", "Clopidogrel"]).is_empty(),
+        "dual antiplatelet therapy"
+    );
+    assert!(
+        duplicate(&["Albuterol", "Fluticasone"]).is_empty(),
+        "reliever and controller"
+    );
     assert_eq!(duplicate(&["Ibuprofen", "Naproxen"]), [Severity::Moderate]);
-    assert_eq!(duplicate(&["Tylenol with Codeine", "Acetaminophen"]), [Severity::High]);
+    assert_eq!(
+        duplicate(&["Tylenol with Codeine", "Acetaminophen"]),
+        [Severity::High]
+    );
     assert_eq!(duplicate(&["Lisinopril", "Losartan"]), [Severity::High]);
     assert_eq!(duplicate(&["Sertraline", "Paxil"]).len(), 1);
 }
@@ -213,9 +244,15 @@ fn duplicates_follow_the_curated_groups() {
 #[test]
 fn interactions_the_reference_file_misspelled_are_found() {
     let (store, _dir) = patient("", &["Simvastatin", "Vfend"]);
-    assert_eq!(of_kind(&warnings_of(&store), WarningKind::DrugDrug).len(), 1);
+    assert_eq!(
+        of_kind(&warnings_of(&store), WarningKind::DrugDrug).len(),
+        1
+    );
     let (store, _dir) = patient("", &["Reyataz", "Nexium"]);
-    assert_eq!(of_kind(&warnings_of(&store), WarningKind::DrugDrug).len(), 1);
+    assert_eq!(
+        of_kind(&warnings_of(&store), WarningKind::DrugDrug).len(),
+        1
+    );
 }
 
 #[test]
@@ -236,7 +273,10 @@ fn g6pd_results_are_interpreted() {
     let found = of_kind(&all, WarningKind::DrugGene);
     assert_eq!(found.len(), 1, "{all:?}");
     assert_eq!(found[0].severity, Severity::High);
-    assert_eq!(found[0].genetic_phenotype.as_deref(), Some("G6PD Deficient"));
+    assert_eq!(
+        found[0].genetic_phenotype.as_deref(),
+        Some("G6PD Deficient")
+    );
 }
 
 #[test]
@@ -251,16 +291,34 @@ fn an_older_test_imported_later_does_not_replace_a_newer_one() {
         lab: None,
         other_diplotypes: Vec::new(),
     };
-    store.add_pgx_results(&[result("*2/*2", "2025-05-01")], &table, at("2026-01-01T00:00:00Z")).unwrap();
+    store
+        .add_pgx_results(
+            &[result("*2/*2", "2025-05-01")],
+            &table,
+            at("2026-01-01T00:00:00Z"),
+        )
+        .unwrap();
     let older = store
-        .add_pgx_results(&[result("*1/*1", "2019-03-01")], &table, at("2026-02-01T00:00:00Z"))
+        .add_pgx_results(
+            &[result("*1/*1", "2019-03-01")],
+            &table,
+            at("2026-02-01T00:00:00Z"),
+        )
         .unwrap();
     assert!(!older[0].in_force, "the older test is kept in history");
-    assert_eq!(older[0].differs_from, [1], "and says which result is in force");
+    assert_eq!(
+        older[0].differs_from,
+        [1],
+        "and says which result is in force"
+    );
     let current = store.pgx_results(&table, false).unwrap();
     assert_eq!(current.len(), 1);
     assert_eq!(current[0].reading.calls[0].phenotype, "Poor Metabolizer");
-    assert_eq!(current[0].differs_from, [2], "the patient is told an older result disagrees");
+    assert_eq!(
+        current[0].differs_from,
+        [2],
+        "the patient is told an older result disagrees"
+    );
 }
 
 #[test]
@@ -275,7 +333,9 @@ fn a_call_with_two_possible_diplotypes_keeps_both_and_warns_for_the_more_cautiou
         lab: None,
         other_diplotypes: vec!["*2/*2".into()],
     };
-    let stored = store.add_pgx_results(&[ambiguous], &kb.alleles, now()).unwrap();
+    let stored = store
+        .add_pgx_results(&[ambiguous], &kb.alleles, now())
+        .unwrap();
     assert_eq!(stored[0].reading.status, ReadingStatus::Interpreted);
     assert_eq!(stored[0].reading.calls[0].possible.len(), 2);
     store
@@ -291,7 +351,11 @@ fn a_call_with_two_possible_diplotypes_keeps_both_and_warns_for_the_more_cautiou
     let found = of_kind(&all, WarningKind::DrugGene);
     assert_eq!(found.len(), 1, "{all:?}");
     assert_eq!(found[0].severity, Severity::High);
-    assert!(found[0].explanation.contains("more than one way"), "{}", found[0].explanation);
+    assert!(
+        found[0].explanation.contains("more than one way"),
+        "{}",
+        found[0].explanation
+    );
 }
 
 #[test]

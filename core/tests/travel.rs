@@ -74,7 +74,12 @@ fn an_unchanged_zone_is_answered_without_waiting_for_another_writer() {
     let store = regimen_core::Records::open(&path, &options, &common::FixedKey).unwrap();
     let now = at("2026-03-01T08:00:00Z");
     let day = Duration::from_secs(86_400);
-    assert!(store.change_device_zone("Europe/Berlin", now, day).unwrap().changed);
+    assert!(
+        store
+            .change_device_zone("Europe/Berlin", now, day)
+            .unwrap()
+            .changed
+    );
     // Another process (a notification receiver) holds the write lock.
     let other = rusqlite::Connection::open(&path).unwrap();
     other.execute_batch("BEGIN IMMEDIATE").unwrap();
@@ -83,5 +88,10 @@ fn an_unchanged_zone_is_answered_without_waiting_for_another_writer() {
     // A real change has to wait for the lock, and says so when it cannot get it.
     assert!(store.change_device_zone("Asia/Tokyo", now, day).is_err());
     other.execute_batch("COMMIT").unwrap();
-    assert!(store.change_device_zone("Asia/Tokyo", now, day).unwrap().changed);
+    assert!(
+        store
+            .change_device_zone("Asia/Tokyo", now, day)
+            .unwrap()
+            .changed
+    );
 }

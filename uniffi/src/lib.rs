@@ -2,21 +2,25 @@
 #![warn(missing_docs)]
 
 mod error;
+mod fhir;
 #[cfg(feature = "net")]
 mod http;
 mod keystore;
 mod knowledge;
 mod pgx;
+mod planning;
 #[cfg(feature = "net")]
 mod push;
 mod regimen;
 mod schedules;
+mod settings;
 mod share;
 #[cfg(feature = "net")]
 mod update;
 mod warnings;
 
 pub use error::{RegimenError, Result};
+pub use fhir::parse_fhir_timing;
 pub use keystore::{KeyStore, KeyStoreError};
 pub use pgx::PgxImport;
 #[cfg(feature = "net")]
@@ -29,18 +33,18 @@ pub use regimen_core::{
         Adherence, AdherenceReport, AsNeededRule, AsNeededWarning, DoseAction, DoseEvent,
         DoseStatus, HealthKitStatus, LoggedDose, NewDoseEvent, ScheduledDose,
     },
-    medicine::{DoseForm, Medicine, MedicineInfo, Route},
     knowledge::{DrugMatch, DrugMatchKind, DrugProduct, KnowledgeInfo},
+    medicine::{DoseForm, Medicine, MedicineInfo, Route},
     pgx::{
-        NewPgxResult, NotUnderstood, PgxReading, PgxResult, PgxSource, PhenotypeCall,
-        PossibleCall, ReadingStatus,
+        NewPgxResult, NotUnderstood, PgxReading, PgxResult, PgxSource, PhenotypeCall, PossibleCall,
+        ReadingStatus,
     },
     reminder::{NotificationKind, NotificationPlan, PlannedNotification},
     schedule::{
         Anchors, AsNeeded, Bounds, ClockTime, Cycle, DayAnchors, DayOfWeek, DoseMove, EventTiming,
         GradualShift, LocalDate, LocalDateTime, MaxDose, Phase, Quantity, Schedule,
-        ScheduleProblem, ScheduleVersion, SpacingRule, Timing, TimingCode, TimingRepeat, UnitOfTime, Window,
-        ZonePolicy,
+        ScheduleProblem, ScheduleVersion, SpacingRule, Timing, TimingCode, TimingRepeat,
+        UnitOfTime, Window, ZonePolicy,
     },
     settings::{DoseThresholds, PrivacyLevel, ReminderSettings, Settings},
     share::{
@@ -53,7 +57,6 @@ pub use regimen_core::{
     travel::{KeptDose, MovedDose, ZoneChangeReport},
     warning::{Evidence, Severity, Warning, WarningKind},
 };
-pub use schedules::parse_fhir_timing;
 #[cfg(feature = "net")]
 pub use update::KnowledgeUpdate;
 

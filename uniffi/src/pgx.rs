@@ -24,9 +24,9 @@ impl Regimen {
     pub fn import_pgx(&self, text: String) -> Result<PgxImport> {
         let parsed = import::parse(&text)?;
         let loaded = self.loaded()?;
-        let results = self
-            .store
-            .add_pgx_results(&parsed.results, &loaded.base.alleles, self.now()?)?;
+        let results =
+            self.store
+                .add_pgx_results(&parsed.results, &loaded.base.alleles, self.now()?)?;
         Ok(PgxImport {
             format: parsed.format.to_owned(),
             results,
@@ -38,26 +38,30 @@ impl Regimen {
     /// `read_pgx` first to show the patient which part was not understood.
     pub fn add_pgx_result(&self, result: NewPgxResult) -> Result<PgxResult> {
         let loaded = self.loaded()?;
-        let reading = loaded
-            .base
-            .alleles
-            .interpret(&result.gene, &result.diplotype, &result.other_diplotypes);
+        let reading = loaded.base.alleles.interpret(
+            &result.gene,
+            &result.diplotype,
+            &result.other_diplotypes,
+        );
         if reading.status == ReadingStatus::NotUnderstood {
-            let why = reading
-                .not_understood
-                .map_or_else(|| "not understood".to_owned(), |n| format!("not understood: {}", n.reason));
+            let why = reading.not_understood.map_or_else(
+                || "not understood".to_owned(),
+                |n| format!("not understood: {}", n.reason),
+            );
             return Err(invalid("diplotype", &why));
         }
-        let mut stored = self
-            .store
-            .add_pgx_results(&[result], &loaded.base.alleles, self.now()?)?;
+        let mut stored =
+            self.store
+                .add_pgx_results(&[result], &loaded.base.alleles, self.now()?)?;
         Ok(stored.remove(0))
     }
 
     /// The results in force (the newest per gene), or every result ever recorded, each
     /// saying whether it is in force and which results it differs from.
     pub fn pgx_results(&self, history: bool) -> Result<Vec<PgxResult>> {
-        Ok(self.store.pgx_results(&self.loaded()?.base.alleles, history)?)
+        Ok(self
+            .store
+            .pgx_results(&self.loaded()?.base.alleles, history)?)
     }
 
     /// How Regimen reads a gene's result (the gene in `gene`, in front of `result`, or both),

@@ -116,7 +116,10 @@ impl Regimen {
     /// and demos that must give the same answer at a given instant. Apps leave it unset. An
     /// instant outside 1900–2199 is `InvalidInput` (it returns a result only for that).
     pub fn set_now(&self, now: Option<Timestamp>) -> Result<()> {
-        *self.pinned_now.lock().unwrap_or_else(PoisonError::into_inner) = now;
+        *self
+            .pinned_now
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = now;
         Ok(())
     }
 
@@ -209,7 +212,11 @@ impl Regimen {
     /// The current instant: the pinned one, or the system clock. The FFI layer is the only
     /// place that reads the clock.
     pub(crate) fn now(&self) -> Result<Timestamp> {
-        match *self.pinned_now.lock().unwrap_or_else(PoisonError::into_inner) {
+        match *self
+            .pinned_now
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+        {
             Some(now) => Ok(now),
             None => Ok(Timestamp::from_system_time(SystemTime::now())?),
         }

@@ -14,8 +14,8 @@ use regimen_core::knowledge::{MAX_BUNDLE_BYTES, verify};
 use reqwest::{StatusCode, Url, header};
 
 use crate::error::{RegimenError, Result, invalid};
-use regimen_core::knowledge::KnowledgeInfo;
 use crate::regimen::Regimen;
+use regimen_core::knowledge::KnowledgeInfo;
 
 /// How long to wait for the server to accept the connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);

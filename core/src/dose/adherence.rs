@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use super::status::{Answer, Planned, local_day, status_of};
+use super::day::{Answer, Planned, local_day, status_of};
 use super::{DoseAction, DoseStatus};
 use crate::error::{Error, Result};
 use crate::schedule::{Frame, ZoneTimeline};
@@ -234,7 +234,11 @@ impl AnswerLog {
 }
 
 /// The first instant of each local day from the one holding `from` to the one after `to`.
-pub(crate) fn day_starts(zones: Option<&ZoneTimeline>, from: Timestamp, to: Timestamp) -> Vec<Timestamp> {
+pub(crate) fn day_starts(
+    zones: Option<&ZoneTimeline>,
+    from: Timestamp,
+    to: Timestamp,
+) -> Vec<Timestamp> {
     let zone_at = |at: Timestamp| zones.map_or(chrono_tz::UTC, |z| z.zone_at(at));
     let mut date = Frame::Zone(zone_at(from)).local(from).date();
     let mut starts = vec![local_day(zone_at(from), date).0];

@@ -20,8 +20,8 @@ use super::{DoseAction, NewDoseEvent};
 use crate::error::Result;
 use crate::medicine::{self, Medicine};
 use crate::schedule::{AsNeeded, Quantity, Schedule};
-use crate::snapshot::in_force;
 use crate::snapshot::Snapshot;
+use crate::snapshot::in_force;
 use crate::store::seal::Sealer;
 use crate::time::Timestamp;
 

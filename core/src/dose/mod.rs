@@ -2,7 +2,7 @@
 //! snoozed), with when it happened and which scheduled dose it answers. Rows are never updated
 //! or deleted (SQLite triggers enforce it); a correction is a new event.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -10,21 +10,22 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::medicine;
+use crate::schedule::{Quantity, ScheduleProblem};
+use crate::snapshot::{Snapshot, in_force};
 use crate::store::Store;
-use crate::schedule::Quantity;
 use crate::store::seal::{Sealer, Slot};
 use crate::time::Timestamp;
 use crate::validate::optional_text;
 
 pub(crate) mod adherence;
 mod as_needed;
-pub(crate) mod status;
+pub(crate) mod day;
 
 pub(crate) use adherence::AnswerLog;
 pub use adherence::{Adherence, AdherenceReport};
 pub use as_needed::{AsNeededRule, AsNeededWarning};
 
-pub use status::{DoseStatus, HealthKitStatus, ScheduledDose, local_day};
+pub use day::{DoseStatus, HealthKitStatus, ScheduledDose, local_day};
 
 /// Longest note on a dose event, in characters.
 pub const MAX_NOTE_CHARS: usize = 1_000;
@@ -212,6 +213,99 @@ pub(crate) fn event_from_row(row: &Row<'_>, sealer: &Sealer) -> Result<DoseEvent
         amount: details.amount,
         corrects: row.get(8)?,
     })
+}
+
+/// Events that still count (not corrected by a later one), by `(medicine, scheduled time)`,
+/// newest last; unscheduled ones separately: the day engine's view of the log.
+pub(crate) struct LogIndex {
+    pub by_dose: BTreeMap<(i64, Timestamp), DoseEvent>,
+    pub unscheduled: Vec<DoseEvent>,
+}
+
+/// The log of `[from, to)`: events answering doses scheduled then, and unscheduled events
+/// (as-needed doses) that happened then.
+pub(crate) fn log_index(
+    conn: &Connection,
+    sealer: &Sealer,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<LogIndex> {
+    let mut statement = conn.prepare_cached(&format!(
+        "{SELECT_EVENT} WHERE (scheduled_at >= ?1 AND scheduled_at < ?2)
+            OR (scheduled_at IS NULL AND actual_at >= ?1 AND actual_at < ?2)
+         ORDER BY id"
+    ))?;
+    let mut rows = statement.query(params![from.as_millis(), to.as_millis()])?;
+    let mut events = Vec::new();
+    while let Some(row) = rows.next()? {
+        events.push(event_from_row(row, sealer)?);
+    }
+    let corrected: HashSet<i64> = events.iter().filter_map(|e| e.corrects).collect();
+    let mut index = LogIndex {
+        by_dose: BTreeMap::new(),
+        unscheduled: Vec::new(),
+    };
+    for event in events.into_iter().filter(|e| !corrected.contains(&e.id)) {
+        match event.scheduled_at {
+            Some(due) => {
+                index.by_dose.insert((event.medicine_id, due), event);
+            }
+            None => index.unscheduled.push(event),
+        }
+    }
+    Ok(index)
+}
+
+/// When each medicine counted "from the last dose taken" was last taken.
+pub(crate) type LastTaken = BTreeMap<i64, Timestamp>;
+
+/// [`LastTaken`] for the medicines whose schedule in force in `[from, to)` counts from the
+/// last dose taken; the others need no read.
+pub(crate) fn last_taken(
+    conn: &Connection,
+    snapshot: &Snapshot,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<LastTaken> {
+    let mut out = LastTaken::new();
+    for in_force in in_force(snapshot, from, to) {
+        if !in_force.schedule.phases.iter().any(|p| p.after_last_taken)
+            || out.contains_key(&in_force.medicine_id)
+        {
+            continue;
+        }
+        let at: Option<i64> = conn
+            .prepare_cached(
+                "SELECT max(actual_at) FROM dose_event WHERE medicine_id = ?1 AND action = 'taken'",
+            )?
+            .query_row([in_force.medicine_id], |r| r.get(0))?;
+        if let Some(at) = at {
+            out.insert(in_force.medicine_id, Timestamp::from_millis(at)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Every dose in `[from, to)` with where it stands at `now`: reads the log of the period and
+/// hands it to the day engine ([`day::doses`]).
+pub(crate) fn read_doses(
+    conn: &Connection,
+    sealer: &Sealer,
+    snapshot: &Snapshot,
+    (from, to): (Timestamp, Timestamp),
+    now: Timestamp,
+    problems: &mut Vec<ScheduleProblem>,
+) -> Result<Vec<ScheduledDose>> {
+    let log = log_index(conn, sealer, from, to)?;
+    let last_taken = last_taken(conn, snapshot, from, to)?;
+    Ok(day::doses(
+        snapshot,
+        log,
+        &last_taken,
+        (from, to),
+        now,
+        problems,
+    ))
 }
 
 /// Says which event of a batch broke a rule.

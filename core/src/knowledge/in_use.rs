@@ -1,6 +1,6 @@
 //! Which knowledge base is in use: the newest verified bundle stored in the database, else the
 //! one compiled into the library. Everything that reads results or checks medicines (imports,
-//! the free phenotype check, warnings, sharing) goes through this one value, so they can never
+//! phenotype checks, warnings, sharing) goes through this one value, so they can never
 //! disagree after an update. It is loaded on first use and swapped when an update is
 //! installed; its cache belongs to it, not to the store.
 

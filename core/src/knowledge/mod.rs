@@ -36,9 +36,9 @@ pub use rules::{
 pub use search::{DrugMatch, DrugMatchKind, DrugProduct};
 pub use vocabulary::{Drug, Recognition};
 
-pub use crate::pgx::Strength;
 use crate::error::{Error, Result};
 use crate::pgx::AlleleTable;
+pub use crate::pgx::Strength;
 
 /// Where the built-in facts come from, in short.
 pub const SOURCE: &str = "CPIC";

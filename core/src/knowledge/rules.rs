@@ -192,18 +192,25 @@ impl Rules {
     pub fn parse(tables: &Tables, vocabulary: &Vocabulary) -> Result<Rules> {
         let mut gene_rules = rows(&tables.drug_gene_rules)
             .map(|f| match f[..] {
-                [drug, genes, key, population, classification, action, caveat, version] => {
-                    Ok(GeneRule {
-                        drug: drug.to_lowercase(),
-                        genes: list(genes, ','),
-                        key: key.to_owned(),
-                        population: population.to_owned(),
-                        classification: classification.to_owned(),
-                        action: Action::parse(action).ok_or_else(|| malformed("drug_gene_rules"))?,
-                        caveat: Caveat::parse(caveat).ok_or_else(|| malformed("drug_gene_rules"))?,
-                        version: version.to_owned(),
-                    })
-                }
+                [
+                    drug,
+                    genes,
+                    key,
+                    population,
+                    classification,
+                    action,
+                    caveat,
+                    version,
+                ] => Ok(GeneRule {
+                    drug: drug.to_lowercase(),
+                    genes: list(genes, ','),
+                    key: key.to_owned(),
+                    population: population.to_owned(),
+                    classification: classification.to_owned(),
+                    action: Action::parse(action).ok_or_else(|| malformed("drug_gene_rules"))?,
+                    caveat: Caveat::parse(caveat).ok_or_else(|| malformed("drug_gene_rules"))?,
+                    version: version.to_owned(),
+                }),
                 _ => Err(malformed("drug_gene_rules")),
             })
             .collect::<Result<Vec<_>>>()?;
@@ -256,15 +263,19 @@ impl Rules {
         let class = |text: &str| (!text.is_empty()).then(|| text.to_owned());
         let interactions = rows(&tables.interactions)
             .map(|f| match f[..] {
-                [group, object_class, object_drugs, precipitant_class, precipitant_drugs] => {
-                    Ok(Interaction {
-                        group: group.parse().map_err(|_| malformed("interactions"))?,
-                        object_class: class(object_class),
-                        object_drugs: list(object_drugs, ';'),
-                        precipitant_class: class(precipitant_class),
-                        precipitant_drugs: list(precipitant_drugs, ';'),
-                    })
-                }
+                [
+                    group,
+                    object_class,
+                    object_drugs,
+                    precipitant_class,
+                    precipitant_drugs,
+                ] => Ok(Interaction {
+                    group: group.parse().map_err(|_| malformed("interactions"))?,
+                    object_class: class(object_class),
+                    object_drugs: list(object_drugs, ';'),
+                    precipitant_class: class(precipitant_class),
+                    precipitant_drugs: list(precipitant_drugs, ';'),
+                }),
                 _ => Err(malformed("interactions")),
             })
             .collect::<Result<Vec<_>>>()?;

@@ -202,9 +202,14 @@ impl Index {
     }
 
     /// Entries whose sorted `list` key starts with `prefix`.
-    fn starting<'a>(list: &'a [(String, u32)], prefix: &str) -> impl Iterator<Item = &'a (String, u32)> {
+    fn starting<'a>(
+        list: &'a [(String, u32)],
+        prefix: &str,
+    ) -> impl Iterator<Item = &'a (String, u32)> {
         let from = list.partition_point(|(k, _)| k.as_str() < prefix);
-        list[from..].iter().take_while(move |(k, _)| k.starts_with(prefix))
+        list[from..]
+            .iter()
+            .take_while(move |(k, _)| k.starts_with(prefix))
     }
 
     pub fn search(&self, vocabulary: &Vocabulary, query: &str, limit: usize) -> Vec<DrugMatch> {
@@ -233,7 +238,8 @@ impl Index {
                             continue;
                         }
                         // Every entry with this word.
-                        for (_, entry) in self.words[index..].iter().take_while(|(w, _)| w == text) {
+                        for (_, entry) in self.words[index..].iter().take_while(|(w, _)| w == text)
+                        {
                             found.push((3, *entry));
                         }
                     }
@@ -284,7 +290,10 @@ impl Index {
             },
             name: entry.shown.clone(),
             kind: entry.kind,
-            ingredients: ingredients.iter().map(|&i| vocabulary.drugs[i].name.clone()).collect(),
+            ingredients: ingredients
+                .iter()
+                .map(|&i| vocabulary.drugs[i].name.clone())
+                .collect(),
             rxnorm: single.and_then(|d| d.rxnorm.clone()),
             atc: single.map(|d| d.atc.clone()).unwrap_or_default(),
             products,

@@ -133,17 +133,109 @@ fn unaccent(c: char) -> Option<&'static str> {
 
 /// Words that say how much or in what form, never what: set aside when reading a name.
 const FORM_WORDS: &[&str] = &[
-    "tablet", "tablets", "tab", "tabs", "capsule", "capsules", "cap", "caps", "oral", "film",
-    "coated", "chewable", "dispersible", "effervescent", "orally", "disintegrating", "solution",
-    "suspension", "syrup", "liquid", "elixir", "drops", "injection", "injectable", "prefilled",
-    "syringe", "pen", "vial", "ampoule", "inhaler", "inhalation", "powder", "aerosol", "metered",
-    "dose", "spray", "nasal", "patch", "transdermal", "cream", "ointment", "gel", "topical",
-    "suppository", "rectal", "vaginal", "ophthalmic", "otic", "extended", "release", "delayed",
-    "modified", "prolonged", "sustained", "controlled", "immediate", "er", "xr", "xl", "sr", "cr",
-    "dr", "la", "cd", "ir", "od", "hr", "mg", "mcg", "µg", "ug", "g", "ml", "l", "unt", "unit",
-    "units", "iu", "meq", "mmol", "%", "actuat", "actuation", "puff", "puffs", "strength",
-    "extra", "maximum", "regular", "junior", "adult", "adults", "children", "childrens",
-    "pediatric", "paediatric", "generic", "brand", "pack", "day", "daily", "each", "per",
+    "tablet",
+    "tablets",
+    "tab",
+    "tabs",
+    "capsule",
+    "capsules",
+    "cap",
+    "caps",
+    "oral",
+    "film",
+    "coated",
+    "chewable",
+    "dispersible",
+    "effervescent",
+    "orally",
+    "disintegrating",
+    "solution",
+    "suspension",
+    "syrup",
+    "liquid",
+    "elixir",
+    "drops",
+    "injection",
+    "injectable",
+    "prefilled",
+    "syringe",
+    "pen",
+    "vial",
+    "ampoule",
+    "inhaler",
+    "inhalation",
+    "powder",
+    "aerosol",
+    "metered",
+    "dose",
+    "spray",
+    "nasal",
+    "patch",
+    "transdermal",
+    "cream",
+    "ointment",
+    "gel",
+    "topical",
+    "suppository",
+    "rectal",
+    "vaginal",
+    "ophthalmic",
+    "otic",
+    "extended",
+    "release",
+    "delayed",
+    "modified",
+    "prolonged",
+    "sustained",
+    "controlled",
+    "immediate",
+    "er",
+    "xr",
+    "xl",
+    "sr",
+    "cr",
+    "dr",
+    "la",
+    "cd",
+    "ir",
+    "od",
+    "hr",
+    "mg",
+    "mcg",
+    "µg",
+    "ug",
+    "g",
+    "ml",
+    "l",
+    "unt",
+    "unit",
+    "units",
+    "iu",
+    "meq",
+    "mmol",
+    "%",
+    "actuat",
+    "actuation",
+    "puff",
+    "puffs",
+    "strength",
+    "extra",
+    "maximum",
+    "regular",
+    "junior",
+    "adult",
+    "adults",
+    "children",
+    "childrens",
+    "pediatric",
+    "paediatric",
+    "generic",
+    "brand",
+    "pack",
+    "day",
+    "daily",
+    "each",
+    "per",
 ];
 
 /// Whether `word` says only how much or in what form (`75`, `75mg`, `0.5`, `tablet`).
@@ -161,9 +253,9 @@ fn is_noise(word: &str) -> bool {
     }
     let unit = &bare[digits_end..];
     unit.is_empty()
-        || unit
-            .split('/')
-            .all(|u| u.is_empty() || FORM_WORDS.contains(&u) || u.chars().all(|c| c.is_ascii_digit()))
+        || unit.split('/').all(|u| {
+            u.is_empty() || FORM_WORDS.contains(&u) || u.chars().all(|c| c.is_ascii_digit())
+        })
 }
 
 impl Vocabulary {
@@ -195,7 +287,12 @@ impl Vocabulary {
         let ingredients_of = |text: &str, table: &str| -> Result<Vec<usize>> {
             let found = text
                 .split(';')
-                .map(|n| by_ingredient.get(n.trim()).copied().ok_or_else(|| malformed(table)))
+                .map(|n| {
+                    by_ingredient
+                        .get(n.trim())
+                        .copied()
+                        .ok_or_else(|| malformed(table))
+                })
                 .collect::<Result<Vec<usize>>>()?;
             if found.is_empty() {
                 return Err(malformed(table));
@@ -245,7 +342,9 @@ impl Vocabulary {
     fn index(&mut self) {
         for (index, drug) in self.drugs.iter().enumerate() {
             if let Some(code) = &drug.rxnorm {
-                self.by_rxcui.entry(code.clone()).or_insert_with(|| vec![index]);
+                self.by_rxcui
+                    .entry(code.clone())
+                    .or_insert_with(|| vec![index]);
             }
             for code in drug.atc.iter().filter(|c| c.len() == 7) {
                 self.by_atc.entry(code.clone()).or_default().push(index);
@@ -294,7 +393,10 @@ impl Vocabulary {
     }
 
     fn found(&self, indexes: &[usize], by: &'static str) -> Recognition {
-        let mut ingredients: Vec<String> = indexes.iter().map(|&i| self.drugs[i].name.clone()).collect();
+        let mut ingredients: Vec<String> = indexes
+            .iter()
+            .map(|&i| self.drugs[i].name.clone())
+            .collect();
         ingredients.sort();
         ingredients.dedup();
         Recognition::Recognised { ingredients, by }
@@ -317,9 +419,9 @@ impl Vocabulary {
             Ok((found, by)) => self.found(&found, by),
             Err(reason) => Recognition::NotRecognised {
                 reason: match (&medicine.rxnorm, reason) {
-                    (Some(_), reason) => format!(
-                        "its RxNorm code is not in Regimen's drug list, and {reason}"
-                    ),
+                    (Some(_), reason) => {
+                        format!("its RxNorm code is not in Regimen's drug list, and {reason}")
+                    }
                     (None, reason) => reason,
                 },
             },
@@ -363,7 +465,7 @@ impl Vocabulary {
                     Some(found) => all.extend(found),
                     None => {
                         return Err(
-                            "one of the parts of its name is not a medicine Regimen knows".into()
+                            "one of the parts of its name is not a medicine Regimen knows".into(),
                         );
                     }
                 }

@@ -197,7 +197,11 @@ impl AlleleTable {
         self.aliases
             .get(gene)
             .and_then(|names| names.get(&fold(rsid)))
-            .map(|all| all.iter().filter(|a| a.bases.is_some() && !a.tag_only).collect())
+            .map(|all| {
+                all.iter()
+                    .filter(|a| a.bases.is_some() && !a.tag_only)
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -239,10 +243,10 @@ fn malformed(table: &'static str, reason: &str) -> Error {
 /// Genes Regimen recognises but has no phenotype rules for: kept and shown, not
 /// interpreted.
 const GENES_WITHOUT_RULES: &[&str] = &[
-    "CYP4F2", "IFNL3", "COMT", "OPRM1", "CYP1A2", "CYP2A6", "CYP2C8", "CYP2E1", "CYP3A7",
-    "ABCB1", "SLC6A4", "HTR2A", "HTR2C", "DRD2", "ANKK1", "ADRA2A", "F2", "F5", "MTHFR",
-    "NQO1", "UGT2B7", "UGT2B15", "UGT1A4", "GSTM1", "GSTT1", "POR", "XPC", "ITPA", "HLA-C",
-    "HLA-DRB1", "HLA-DQA1", "HLA-DQB1",
+    "CYP4F2", "IFNL3", "COMT", "OPRM1", "CYP1A2", "CYP2A6", "CYP2C8", "CYP2E1", "CYP3A7", "ABCB1",
+    "SLC6A4", "HTR2A", "HTR2C", "DRD2", "ANKK1", "ADRA2A", "F2", "F5", "MTHFR", "NQO1", "UGT2B7",
+    "UGT2B15", "UGT1A4", "GSTM1", "GSTT1", "POR", "XPC", "ITPA", "HLA-C", "HLA-DRB1", "HLA-DQA1",
+    "HLA-DQB1",
 ];
 
 /// Every gene symbol Regimen recognises, longest first (so `HLA-B` is tried before a

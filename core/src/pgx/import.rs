@@ -323,8 +323,20 @@ fn csv_fields(line: &str) -> Option<Vec<String>> {
 /// a zygosity.
 fn is_status_or_zygosity(column: &str) -> bool {
     const WORDS: &[&str] = &[
-        "positive", "negative", "present", "absent", "detected", "not detected", "carrier",
-        "non-carrier", "pos", "neg", "homozygous", "heterozygous", "hom", "het",
+        "positive",
+        "negative",
+        "present",
+        "absent",
+        "detected",
+        "not detected",
+        "carrier",
+        "non-carrier",
+        "pos",
+        "neg",
+        "homozygous",
+        "heterozygous",
+        "hom",
+        "het",
     ];
     WORDS.iter().any(|w| column.eq_ignore_ascii_case(w))
 }

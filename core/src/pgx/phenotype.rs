@@ -274,7 +274,6 @@ fn rule(gene: &str) -> Option<Rule> {
     })
 }
 
-
 /// Whether the engine has phenotype rules for `gene` (HLA genes are read by `hla.rs`).
 pub(crate) fn has_rules(gene: &str) -> bool {
     rule(gene).is_some()
@@ -357,7 +356,13 @@ impl AlleleTable {
         let b = second.and_then(|s| self.allele(gene, s));
         let uncertain = |why: &str| Some(format!("{why} (CPIC)"));
         match rule(gene) {
-            None => reading(gene, shown, INDETERMINATE, None, uncertain("no rules for this gene")),
+            None => reading(
+                gene,
+                shown,
+                INDETERMINATE,
+                None,
+                uncertain("no rules for this gene"),
+            ),
             Some(Rule::SingleAllele) => match a {
                 Some(allele) if second.is_none() => reading(
                     gene,
@@ -366,7 +371,13 @@ impl AlleleTable {
                     None,
                     None,
                 ),
-                _ => reading(gene, shown, INDETERMINATE, None, uncertain("one allele expected")),
+                _ => reading(
+                    gene,
+                    shown,
+                    INDETERMINATE,
+                    None,
+                    uncertain("one allele expected"),
+                ),
             },
             Some(Rule::G6pd) => {
                 let classes: Vec<Option<u8>> = std::iter::once(a)
@@ -381,9 +392,13 @@ impl AlleleTable {
                     uncertain("an allele of uncertain function"),
                 )
             }
-            Some(_) if second.is_none() => {
-                reading(gene, shown, INDETERMINATE, None, uncertain("two alleles expected"))
-            }
+            Some(_) if second.is_none() => reading(
+                gene,
+                shown,
+                INDETERMINATE,
+                None,
+                uncertain("two alleles expected"),
+            ),
             Some(Rule::ActivityScore(thresholds)) => {
                 match (a.and_then(|a| a.activity), b.and_then(|b| b.activity)) {
                     (Some(x), Some(y)) => {
@@ -421,7 +436,8 @@ impl AlleleTable {
                 phenotype,
                 fallback,
             }) => {
-                let decides = |allele: Option<&Allele>| allele.is_some_and(|a| a.function == function);
+                let decides =
+                    |allele: Option<&Allele>| allele.is_some_and(|a| a.function == function);
                 let found = if decides(a) || decides(b) {
                     phenotype
                 } else {
@@ -435,7 +451,12 @@ impl AlleleTable {
     /// One call from several possible readings of one result, shown as `shown`: their
     /// common answer when they agree (for scores, the lowest as `≥` when they differ only
     /// above it), else Indeterminate with every reading kept.
-    pub(crate) fn merge(&self, gene: &str, shown: &str, readings: Vec<PhenotypeCall>) -> PhenotypeCall {
+    pub(crate) fn merge(
+        &self,
+        gene: &str,
+        shown: &str,
+        readings: Vec<PhenotypeCall>,
+    ) -> PhenotypeCall {
         let mut readings = readings;
         if readings.len() == 1 {
             let mut only = readings.remove(0);
@@ -451,7 +472,9 @@ impl AlleleTable {
                 .map(|r| r.activity_score.as_deref().and_then(Activity::parse))
                 .collect();
             let keys_agree = readings.iter().all(|r| r.lookup_key == first.lookup_key);
-            let lowest = scores.as_ref().and_then(|s| s.iter().min_by_key(|a| a.quarters).copied());
+            let lowest = scores
+                .as_ref()
+                .and_then(|s| s.iter().min_by_key(|a| a.quarters).copied());
             match (keys_agree, lowest) {
                 (true, _) => {
                     let mut agreed = first.clone();
@@ -492,7 +515,13 @@ impl AlleleTable {
         why: &str,
         readings: &[PhenotypeCall],
     ) -> PhenotypeCall {
-        let mut call = reading(gene, shown.to_owned(), INDETERMINATE, None, Some(why.to_owned()));
+        let mut call = reading(
+            gene,
+            shown.to_owned(),
+            INDETERMINATE,
+            None,
+            Some(why.to_owned()),
+        );
         call.possible = readings
             .iter()
             .map(|r| PossibleCall {
@@ -584,7 +613,10 @@ mod tests {
 
     #[test]
     fn cyp2d6_scores_duplications_and_keeps_the_at_least_sign() {
-        assert_eq!(call("CYP2D6", "*1", "*4").phenotype, "Intermediate Metabolizer");
+        assert_eq!(
+            call("CYP2D6", "*1", "*4").phenotype,
+            "Intermediate Metabolizer"
+        );
         assert_eq!(call("CYP2D6", "*1", "*4").lookup_key, "1.0");
         let up = call("CYP2D6", "*1", "*1x2");
         assert_eq!(
@@ -601,9 +633,18 @@ mod tests {
         let one = |a: &str| table.call("G6PD", a, None).phenotype;
         assert_eq!(one("B (reference)"), "Normal");
         assert_eq!(one("A- 202A_376G"), "Deficient");
-        assert_eq!(call("G6PD", "B (reference)", "A- 202A_376G").phenotype, "Variable");
-        assert_eq!(call("G6PD", "A- 202A_376G", "A- 202A_376G").phenotype, "Deficient");
-        assert_eq!(call("G6PD", "B (reference)", "B (reference)").phenotype, "Normal");
+        assert_eq!(
+            call("G6PD", "B (reference)", "A- 202A_376G").phenotype,
+            "Variable"
+        );
+        assert_eq!(
+            call("G6PD", "A- 202A_376G", "A- 202A_376G").phenotype,
+            "Deficient"
+        );
+        assert_eq!(
+            call("G6PD", "B (reference)", "B (reference)").phenotype,
+            "Normal"
+        );
     }
 
     #[test]

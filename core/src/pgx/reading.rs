@@ -108,11 +108,21 @@ impl AlleleTable {
         };
         for other in alternatives {
             match (notation::read(self, &gene, other), &mut read) {
-                ((_, Ok(Read::Alleles { readings, shown, incomplete })), Read::Alleles {
-                    readings: all,
-                    shown: all_shown,
-                    incomplete: all_incomplete,
-                }) => {
+                (
+                    (
+                        _,
+                        Ok(Read::Alleles {
+                            readings,
+                            shown,
+                            incomplete,
+                        }),
+                    ),
+                    Read::Alleles {
+                        readings: all,
+                        shown: all_shown,
+                        incomplete: all_incomplete,
+                    },
+                ) => {
                     all.extend(readings);
                     *all_shown = format!("{all_shown} or {shown}");
                     *all_incomplete = all_incomplete.or(incomplete);
@@ -234,7 +244,10 @@ mod tests {
         ] {
             let reading = table.interpret(gene, text, &[]);
             assert_eq!(reading.status, ReadingStatus::Interpreted, "{gene} {text}");
-            assert_eq!(reading.calls[0].phenotype, "Intermediate Metabolizer", "{text}");
+            assert_eq!(
+                reading.calls[0].phenotype, "Intermediate Metabolizer",
+                "{text}"
+            );
             assert_eq!(reading.read_as.as_deref(), Some("*2/*17"));
         }
     }
@@ -267,10 +280,22 @@ mod tests {
                 .find(|c| c.hla_allele.as_deref() == Some("*57:01"))
                 .map(|c| c.phenotype.clone())
         };
-        assert_eq!(positive("HLA-B", "*57:01 positive").as_deref(), Some("*57:01 positive"));
-        assert_eq!(positive("HLA-B*57:01", "positive").as_deref(), Some("*57:01 positive"));
-        assert_eq!(positive("", "HLA-B *5701 positive").as_deref(), Some("*57:01 positive"));
-        assert_eq!(positive("HLA-B", "*57:01 negative").as_deref(), Some("*57:01 negative"));
+        assert_eq!(
+            positive("HLA-B", "*57:01 positive").as_deref(),
+            Some("*57:01 positive")
+        );
+        assert_eq!(
+            positive("HLA-B*57:01", "positive").as_deref(),
+            Some("*57:01 positive")
+        );
+        assert_eq!(
+            positive("", "HLA-B *5701 positive").as_deref(),
+            Some("*57:01 positive")
+        );
+        assert_eq!(
+            positive("HLA-B", "*57:01 negative").as_deref(),
+            Some("*57:01 negative")
+        );
         // A *57:01 screen says nothing of *58:01.
         let screen = table.interpret("HLA-B", "*57:01 negative", &[]);
         assert_eq!(screen.calls.len(), 1);

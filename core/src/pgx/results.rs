@@ -155,7 +155,11 @@ impl Store {
                 })?;
             for (offset, result) in results.iter().enumerate() {
                 let id = first + offset as i64;
-                insert.execute(params![id, sealer.seal_json(slot(id), result)?, now.as_millis()])?;
+                insert.execute(params![
+                    id,
+                    sealer.seal_json(slot(id), result)?,
+                    now.as_millis()
+                ])?;
                 ids.push(id);
             }
             Ok(ids)
@@ -207,7 +211,10 @@ pub fn in_force(
     // What each result is in force for: its gene, or (HLA) each allele it speaks of.
     let mut taken: std::collections::HashMap<(String, Option<String>), usize> =
         std::collections::HashMap::new();
-    let mut kept_calls: Vec<Vec<bool>> = all.iter().map(|r| vec![false; r.reading.calls.len()]).collect();
+    let mut kept_calls: Vec<Vec<bool>> = all
+        .iter()
+        .map(|r| vec![false; r.reading.calls.len()])
+        .collect();
     let mut instead: Vec<Vec<i64>> = vec![Vec::new(); all.len()];
     for &i in &order {
         let gene = all[i]
@@ -222,7 +229,10 @@ pub fn in_force(
             .map(|c| c.hla_allele.clone())
             .collect();
         let keys: Vec<(String, Option<String>)> = if hla_alleles.iter().any(Option::is_some) {
-            hla_alleles.iter().map(|a| (gene.clone(), a.clone())).collect()
+            hla_alleles
+                .iter()
+                .map(|a| (gene.clone(), a.clone()))
+                .collect()
         } else {
             vec![(gene.clone(), None)]
         };
@@ -256,7 +266,10 @@ pub fn in_force(
         result.differs_from.sort_unstable();
         if !history && result.reading.calls.iter().any(|c| c.hla_allele.is_some()) {
             let mut flags = kept.iter();
-            result.reading.calls.retain(|_| *flags.next().unwrap_or(&false));
+            result
+                .reading
+                .calls
+                .retain(|_| *flags.next().unwrap_or(&false));
         }
     }
     if history {
@@ -264,7 +277,12 @@ pub fn in_force(
     }
     let mut current: Vec<PgxResult> = all.into_iter().filter(|r| r.in_force).collect();
     current.sort_by(|a, b| {
-        let gene = |r: &PgxResult| r.reading.gene.clone().unwrap_or_else(|| r.result.gene.clone());
+        let gene = |r: &PgxResult| {
+            r.reading
+                .gene
+                .clone()
+                .unwrap_or_else(|| r.result.gene.clone())
+        };
         gene(a).cmp(&gene(b)).then(a.id.cmp(&b.id))
     });
     current

@@ -4,8 +4,8 @@
 use super::Records;
 use crate::dose::{self, LoggedDose, NewDoseEvent};
 use crate::error::Result;
+use crate::share::compose::{self, SyncReport};
 use crate::share::message::SharedPhenotype;
-use crate::share::sync::{self, SyncReport};
 use crate::time::Timestamp;
 use crate::warning::Warning;
 
@@ -19,7 +19,7 @@ impl Records {
     }
 
     /// Queues, for every active share this patient gives, the messages for what happened
-    /// since the last call (see `share::sync`). `warnings` are the patient's current
+    /// since the last call (see `share::compose`). `warnings` are the patient's current
     /// warnings and `phenotypes` the current PGx phenotypes; each is sent only if in scope.
     pub fn sync_shares(
         &self,
@@ -28,7 +28,7 @@ impl Records {
         phenotypes: &[SharedPhenotype],
     ) -> Result<SyncReport> {
         self.write(|tx, sealer| {
-            sync::sync(
+            compose::queue_updates(
                 tx,
                 sealer,
                 || self.snapshot(tx, sealer, false),

@@ -1,5 +1,5 @@
 //! The calls that plan: each gathers its inputs (the planning snapshot, the dose log, the
-//! caregiver alerts) and hands them to a pure engine (`dose::status`, `dose::adherence`,
+//! caregiver alerts) and hands them to a pure engine (`dose::day`, `dose::adherence`,
 //! `reminder::plan`).
 
 use std::collections::BTreeMap;
@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use super::Records;
 use crate::dose::adherence::{self, AdherenceReport};
-use crate::dose::status::{self, ScheduledDose, local_day, planned_by_medicine};
+use crate::dose::day::{ScheduledDose, local_day, planned_by_medicine};
+use crate::dose::{last_taken, read_doses};
 use crate::error::{Error, Result};
 use crate::medicine::{self, Medicine};
 use crate::reminder::{self, NotificationPlan, PlanInput};
@@ -28,7 +29,7 @@ impl Records {
                 .as_ref()
                 .map_or(chrono_tz::UTC, |t| t.zone_at(now));
             let (from, to) = local_day(zone, date);
-            status::doses(conn, sealer, &snapshot, from, to, now, &mut Vec::new())
+            read_doses(conn, sealer, &snapshot, (from, to), now, &mut Vec::new())
         })
     }
 
@@ -42,7 +43,7 @@ impl Records {
     ) -> Result<Vec<ScheduledDose>> {
         self.read(|conn, sealer| {
             let snapshot = self.snapshot(conn, sealer, true)?;
-            status::doses(conn, sealer, &snapshot, from, to, now, &mut Vec::new())
+            read_doses(conn, sealer, &snapshot, (from, to), now, &mut Vec::new())
         })
     }
 
@@ -53,8 +54,9 @@ impl Records {
         self.read(|conn, sealer| {
             let snapshot = self.snapshot(conn, sealer, true)?;
             let mut problems = crate::snapshot::problems(&snapshot, now);
-            let week = Duration::from_secs(7 * 86_400);
-            planned_by_medicine(conn, &snapshot, now, now.plus(week), &mut problems)?;
+            let (from, to) = (now, now.plus(Duration::from_secs(7 * 86_400)));
+            let last_taken = last_taken(conn, &snapshot, from, to)?;
+            planned_by_medicine(&snapshot, &last_taken, from, to, &mut problems);
             problems.sort_by_key(|p| p.medicine_id);
             Ok(problems)
         })
@@ -70,7 +72,9 @@ impl Records {
         adherence::check_period(from, to)?;
         self.read(|conn, sealer| {
             let snapshot = self.snapshot(conn, sealer, true)?;
-            let mut planned = planned_by_medicine(conn, &snapshot, from, to, &mut Vec::new())?;
+            let last_taken = last_taken(conn, &snapshot, from, to)?;
+            let mut planned =
+                planned_by_medicine(&snapshot, &last_taken, from, to, &mut Vec::new());
             planned.sort_by_key(|p| (p.medicine_id, p.due_at));
             let answers = {
                 let mut log = self.answer_log();
@@ -102,15 +106,8 @@ impl Records {
             let snapshot = self.snapshot(conn, sealer, true)?;
             let settings = snapshot.settings.clone();
             let mut problems = crate::snapshot::problems(&snapshot, now);
-            let doses = status::doses(
-                conn,
-                sealer,
-                &snapshot,
-                now.minus(reminder::lookback(&settings)),
-                now.plus(horizon),
-                now,
-                &mut problems,
-            )?;
+            let period = (now.minus(reminder::lookback(&settings)), now.plus(horizon));
+            let doses = read_doses(conn, sealer, &snapshot, period, now, &mut problems)?;
             let medicines: BTreeMap<i64, Medicine> =
                 if settings.reminders.privacy == PrivacyLevel::Full {
                     medicine::list(conn, sealer, true)?

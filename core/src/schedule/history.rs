@@ -105,9 +105,9 @@ pub(crate) fn versions(
 
 /// Opens one stored schedule, or says why it cannot be.
 fn readable(sealer: &Sealer, id: i64, sealed: &[u8]) -> std::result::Result<Schedule, String> {
-    sealer
-        .open_json(schedule_slot(id), sealed)
-        .map_err(|_| "it could not be read (damaged, or written with values no longer accepted)".to_owned())
+    sealer.open_json(schedule_slot(id), sealed).map_err(|_| {
+        "it could not be read (damaged, or written with values no longer accepted)".to_owned()
+    })
 }
 
 /// The phone's zones as recorded; `None` if the app never said.
@@ -382,7 +382,11 @@ mod tests {
             .unwrap();
         assert!(!plan.notifications.is_empty());
         assert!(plan.notifications.iter().all(|n| n.medicine_ids == [good]));
-        let reported: Vec<i64> = plan.schedule_problems.iter().map(|p| p.medicine_id).collect();
+        let reported: Vec<i64> = plan
+            .schedule_problems
+            .iter()
+            .map(|p| p.medicine_id)
+            .collect();
         assert_eq!(reported, [huge, unreadable]);
         assert_eq!(
             store
@@ -405,12 +409,7 @@ mod tests {
         // The way out: archive it (or give it a new schedule); then nothing is reported.
         store.archive_medicine(huge, now).unwrap();
         store
-            .set_schedule(
-                unreadable,
-                Some(&daily(1.0, UnitOfTime::D)),
-                now,
-                now,
-            )
+            .set_schedule(unreadable, Some(&daily(1.0, UnitOfTime::D)), now, now)
             .unwrap();
         assert!(store.schedule_problems(now).unwrap().is_empty());
     }

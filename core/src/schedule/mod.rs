@@ -10,7 +10,6 @@
 mod anchors;
 mod clock;
 mod expand;
-pub mod fhir;
 mod history;
 mod spacing;
 mod timing;
@@ -269,7 +268,8 @@ impl Schedule {
 }
 
 impl Phase {
-    fn validate(&self) -> Result<()> {
+    /// Checks the phase's rules (timing, amount, cycle, window), as a schedule holding it would.
+    pub(crate) fn validate(&self) -> Result<()> {
         self.timing.validate()?;
         if let Some(dose) = &self.dose {
             dose.validate("dose")?;

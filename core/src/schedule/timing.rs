@@ -665,11 +665,17 @@ fn check_limits(r: &TimingRepeat) -> Result<()> {
     }
     for (field, value) in [("repeat.count", r.count), ("repeat.count_max", r.count_max)] {
         if value.is_some_and(|v| v > MAX_COUNT) {
-            return Err(Error::invalid(field, format!("must be at most {MAX_COUNT}")));
+            return Err(Error::invalid(
+                field,
+                format!("must be at most {MAX_COUNT}"),
+            ));
         }
     }
     if let Some(unit) = r.period_unit {
-        for (field, value) in [("repeat.period", r.period), ("repeat.period_max", r.period_max)] {
+        for (field, value) in [
+            ("repeat.period", r.period),
+            ("repeat.period_max", r.period_max),
+        ] {
             if value.is_some_and(|v| span_seconds(v, unit) > MAX_PERIOD_SECONDS) {
                 return Err(Error::invalid(field, "must be at most 10 years"));
             }

@@ -3,7 +3,7 @@
 //! The pieces, in the order a share lives through them:
 //! - [`pairing`]: the patient offers a share (VAPID public key, name, scopes); the caregiver
 //!   answers with a push subscription; the patient accepts; either side may revoke;
-//! - [`sync`]: on the patient's phone, turns what happened since the last look (doses logged
+//! - [`compose`]: on the patient's phone, turns what happened since the last look (doses logged
 //!   or missed, the schedule, a day's summary, new high warnings) into [`message`]s for each
 //!   caregiver, within the scopes granted;
 //! - [`outbox`]: messages wait in the database until the push service accepts them, with
@@ -16,12 +16,12 @@
 
 pub mod base64url;
 pub mod caregiver;
+pub mod compose;
 pub mod ece;
 pub mod message;
 pub mod outbox;
 pub mod pairing;
 mod record;
-pub mod sync;
 pub mod vapid;
 
 use serde::{Deserialize, Serialize};

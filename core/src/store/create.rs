@@ -151,9 +151,9 @@ fn remove_stale(folder: &Path, name: &std::ffi::OsStr) {
     let now = SystemTime::now();
     for entry in entries.flatten() {
         let file_name = entry.file_name();
-        let is_ours = file_name
-            .to_str()
-            .is_some_and(|n| n.starts_with(&prefix) && !n.ends_with("-wal") && !n.ends_with("-shm"));
+        let is_ours = file_name.to_str().is_some_and(|n| {
+            n.starts_with(&prefix) && !n.ends_with("-wal") && !n.ends_with("-shm")
+        });
         let old = entry
             .metadata()
             .and_then(|m| m.modified())

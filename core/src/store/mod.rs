@@ -178,9 +178,17 @@ impl Store {
     pub fn database_id(&self) -> String {
         self.read(|conn, _| {
             let id: Option<Vec<u8>> = conn
-                .query_row("SELECT value FROM meta WHERE key = 'database_id'", [], |r| r.get(0))
+                .query_row(
+                    "SELECT value FROM meta WHERE key = 'database_id'",
+                    [],
+                    |r| r.get(0),
+                )
                 .optional()?;
-            Ok(id.unwrap_or_default().iter().map(|b| format!("{b:02x}")).collect())
+            Ok(id
+                .unwrap_or_default()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect())
         })
         .unwrap_or_default()
     }
@@ -321,9 +329,7 @@ fn unopenable() -> Error {
 /// open" into [`Error::Unusable`].
 fn describe_open_error(error: rusqlite::Error) -> Error {
     match error.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase) => {
-            Error::Damaged("the file is not a SQLite database".into())
-        }
+        Some(ErrorCode::NotADatabase) => Error::Damaged("the file is not a SQLite database".into()),
         Some(ErrorCode::DatabaseCorrupt) => Error::Damaged("the database file is damaged".into()),
         Some(ErrorCode::CannotOpen) => unopenable(),
         _ => Error::Sqlite(error),

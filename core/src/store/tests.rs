@@ -389,7 +389,10 @@ fn a_zero_byte_or_empty_sqlite_file_is_refused_untouched() {
     fs::write(&path, b"").unwrap();
     let keys = MemoryKeys::holding(&[5u8; KEY_LEN]);
     let err = open(&path, &keys).err().unwrap();
-    assert!(matches!(&err, Error::Damaged(reason) if reason.contains("0 bytes")), "{err}");
+    assert!(
+        matches!(&err, Error::Damaged(reason) if reason.contains("0 bytes")),
+        "{err}"
+    );
     assert_eq!(fs::read(&path).unwrap(), b"");
 
     let empty = dir.path().join("empty.db");
@@ -433,15 +436,23 @@ fn a_database_made_readable_by_others_is_made_private_on_open() {
     drop(open(&path, &keys).unwrap());
     fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
     drop(open(&path, &keys).unwrap());
-    assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
 }
 
 #[test]
 fn a_database_in_a_missing_folder_is_refused_saying_so() {
     let dir = tempfile::tempdir().unwrap();
     let keys = MemoryKeys::default();
-    let err = open(&dir.path().join("no/such/folder/p.db"), &keys).err().unwrap();
-    assert!(matches!(&err, Error::Unusable(reason) if reason.contains("folder")), "{err}");
+    let err = open(&dir.path().join("no/such/folder/p.db"), &keys)
+        .err()
+        .unwrap();
+    assert!(
+        matches!(&err, Error::Unusable(reason) if reason.contains("folder")),
+        "{err}"
+    );
     assert!(keys.0.borrow().is_none(), "no key kept for it");
 }
 
@@ -482,15 +493,24 @@ fn many_first_opens_at_once_all_open_the_one_database() {
 
 #[test]
 fn a_database_in_memory_keeps_records_apart_from_every_other_and_leaves_no_file() {
-    let before: Vec<_> = fs::read_dir(".").unwrap().map(|e| e.unwrap().file_name()).collect();
+    let before: Vec<_> = fs::read_dir(".")
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     let first = Store::open_in_memory(&OpenOptions::default()).unwrap();
     let second = Store::open_in_memory(&OpenOptions::default()).unwrap();
     let added = first.add_medicine(&named("Levothyroxine"), now()).unwrap();
     assert_eq!(first.medicine(added.id).unwrap().info.name, "Levothyroxine");
-    assert!(second.medicine(added.id).is_err(), "a second memory database is empty");
+    assert!(
+        second.medicine(added.id).is_err(),
+        "a second memory database is empty"
+    );
     assert_ne!(first.database_id(), second.database_id());
     assert_eq!(first.database_id().len(), 16);
     drop((first, second));
-    let after: Vec<_> = fs::read_dir(".").unwrap().map(|e| e.unwrap().file_name()).collect();
+    let after: Vec<_> = fs::read_dir(".")
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(before, after, "nothing written to the working folder");
 }

@@ -85,7 +85,8 @@ pub(crate) fn read(gene: &str, text: &str) -> Result<Vec<(&'static str, Status)>
     }
     let mut out = Vec::new();
     for wanted_text in of_interest {
-        let wanted = parse_name(wanted_text).ok_or_else(|| NotRead::new(wanted_text, "internal"))?;
+        let wanted =
+            parse_name(wanted_text).ok_or_else(|| NotRead::new(wanted_text, "internal"))?;
         let mut found: Option<Status> = None;
         for said in &statements {
             let status = match said {
@@ -163,7 +164,10 @@ fn statement(gene: &str, text: &str) -> Result<Statement, NotRead> {
         .collect();
     let parsed = names
         .iter()
-        .map(|n| name_in(gene, n).ok_or_else(|| NotRead::new(n, "not an HLA allele name Regimen can read")))
+        .map(|n| {
+            name_in(gene, n)
+                .ok_or_else(|| NotRead::new(n, "not an HLA allele name Regimen can read"))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     match (parsed.as_slice(), status) {
         ([], Some(_)) => Err(NotRead::new(
@@ -207,7 +211,10 @@ fn parse_name(text: &str) -> Option<Name> {
         if parts.len() > 4 || !parts.iter().all(|p| digits(p)) {
             return None;
         }
-        parts.iter().map(|p| p.parse().ok()).collect::<Option<_>>()?
+        parts
+            .iter()
+            .map(|p| p.parse().ok())
+            .collect::<Option<_>>()?
     } else {
         // Names from before 2010 wrote the fields as pairs of digits.
         if !body.bytes().all(|b| b.is_ascii_digit()) || !matches!(body.len(), 2 | 4 | 6 | 8) {
@@ -234,8 +241,17 @@ mod tests {
 
     #[test]
     fn old_and_new_names_read_the_same() {
-        for text in ["*57:01 positive", "*5701 positive", "B*57:01:01:02 positive", "HLA-B*570101 pos"] {
-            assert_eq!(statuses("HLA-B", text), [("*57:01", Status::Positive)], "{text}");
+        for text in [
+            "*57:01 positive",
+            "*5701 positive",
+            "B*57:01:01:02 positive",
+            "HLA-B*570101 pos",
+        ] {
+            assert_eq!(
+                statuses("HLA-B", text),
+                [("*57:01", Status::Positive)],
+                "{text}"
+            );
         }
     }
 
@@ -265,7 +281,10 @@ mod tests {
                 ("*58:01", Status::Negative)
             ]
         );
-        assert_eq!(statuses("HLA-B", "*57 negative"), [("*57:01", Status::Negative)]);
+        assert_eq!(
+            statuses("HLA-B", "*57 negative"),
+            [("*57:01", Status::Negative)]
+        );
         assert!(read("HLA-B", "positive").is_err());
         assert!(read("HLA-B", "*57:01N").is_err());
     }

@@ -122,14 +122,22 @@ fn strip_gene<'a>(genes: &[String], text: &'a str) -> Option<(String, &'a str)> 
     genes.iter().find_map(|gene| {
         let rest = upper.strip_prefix(gene.as_str())?;
         let next = rest.chars().next();
-        matches!(next, None | Some(' ' | '*' | ':' | ','))
-            .then(|| (gene.clone(), text[gene.len()..].trim_start_matches([' ', ':', ','])))
+        matches!(next, None | Some(' ' | '*' | ':' | ',')).then(|| {
+            (
+                gene.clone(),
+                text[gene.len()..].trim_start_matches([' ', ':', ',']),
+            )
+        })
     })
 }
 
 /// The gene, from the gene column, the front of the result, or both (which must agree), and
 /// the result left to read (for HLA, an allele written in the gene column comes first).
-fn gene_of(table: &AlleleTable, gene_field: &str, result: &str) -> Result<(String, String), NotRead> {
+fn gene_of(
+    table: &AlleleTable,
+    gene_field: &str,
+    result: &str,
+) -> Result<(String, String), NotRead> {
     let genes = &table.known_genes;
     let from_column = if gene_field.is_empty() {
         None
@@ -147,7 +155,10 @@ fn gene_of(table: &AlleleTable, gene_field: &str, result: &str) -> Result<(Strin
         (Some((gene, allele_in_column)), in_text) => {
             let rest = match in_text {
                 Some((other, _)) if other != gene => {
-                    return Err(NotRead::new(&other, "names another gene than the gene column"));
+                    return Err(NotRead::new(
+                        &other,
+                        "names another gene than the gene column",
+                    ));
                 }
                 Some((_, rest)) => rest.to_owned(),
                 None => result.to_owned(),
@@ -168,7 +179,10 @@ fn gene_of(table: &AlleleTable, gene_field: &str, result: &str) -> Result<(Strin
                 .filter_map(|allele| strip_gene(genes, allele.trim()).map(|(gene, _)| gene))
                 .collect();
             match named.len() {
-                1 => Ok((named.into_iter().next().unwrap_or_default(), result.to_owned())),
+                1 => Ok((
+                    named.into_iter().next().unwrap_or_default(),
+                    result.to_owned(),
+                )),
                 0 => Err(NotRead::new(result, "no gene is named")),
                 _ => Err(NotRead::new(result, "names more than one gene")),
             }
@@ -226,7 +240,10 @@ fn alleles(table: &AlleleTable, gene: &str, text: &str) -> Result<Read, NotRead>
         .split(' ')
         .any(|w| w.eq_ignore_ascii_case("or") || w.eq_ignore_ascii_case("and"))
     {
-        return Err(NotRead::new("or", "the result lists more than one possibility"));
+        return Err(NotRead::new(
+            "or",
+            "the result lists more than one possibility",
+        ));
     }
     if text.contains(';') {
         return several_variants(table, gene, text);
@@ -237,7 +254,9 @@ fn alleles(table: &AlleleTable, gene: &str, text: &str) -> Result<Read, NotRead>
     let plain = named_alleles(table, gene, text);
     let lower = text.to_lowercase();
     match plain {
-        Err(_) if lower.starts_with("rs") && lower[2..].starts_with(|c: char| c.is_ascii_digit()) => {
+        Err(_)
+            if lower.starts_with("rs") && lower[2..].starts_with(|c: char| c.is_ascii_digit()) =>
+        {
             rsid_genotype(table, gene, text)
         }
         other => other,
@@ -315,7 +334,9 @@ fn several_variants(table: &AlleleTable, gene: &str, text: &str) -> Result<Read,
     Ok(Read::Alleles {
         readings: Vec::new(),
         shown: text.to_owned(),
-        incomplete: Some("several variants are listed and which copy of the gene each is on is not known"),
+        incomplete: Some(
+            "several variants are listed and which copy of the gene each is on is not known",
+        ),
     })
 }
 
@@ -504,7 +525,11 @@ fn rsid_genotype(table: &AlleleTable, gene: &str, text: &str) -> Result<Read, No
         (left, Some(zygosity)) if left.is_empty() => match known.as_slice() {
             [one] => (
                 one.canonical.clone(),
-                if zygosity == Zygosity::Heterozygous { 1 } else { 2 },
+                if zygosity == Zygosity::Heterozygous {
+                    1
+                } else {
+                    2
+                },
             ),
             _ => {
                 return Err(NotRead::new(
@@ -529,9 +554,13 @@ fn rsid_genotype(table: &AlleleTable, gene: &str, text: &str) -> Result<Read, No
 
 /// Which variant of an rsID two bases (`C/T`) show, and in how many copies: read on the
 /// plus strand, or on the other strand when that cannot be mistaken for it.
-fn variant_from_bases(known: &[&super::alleles::Alias], written: &str) -> Result<(String, usize), NotRead> {
+fn variant_from_bases(
+    known: &[&super::alleles::Alias],
+    written: &str,
+) -> Result<(String, usize), NotRead> {
     let unreadable = || NotRead::new(written, "the genotype of this variant cannot be read");
-    let (x, y) = two_bases(written).ok_or_else(|| NotRead::new(written, "expected two bases, like C/T"))?;
+    let (x, y) =
+        two_bases(written).ok_or_else(|| NotRead::new(written, "expected two bases, like C/T"))?;
     let mut found: Option<(String, usize)> = None;
     for alias in known {
         let Some((plus_ref, plus_alt)) = &alias.bases else {
@@ -587,17 +616,31 @@ fn promoter_genotype(table: &AlleleTable, gene: &str, text: &str) -> Result<Opti
     let Some(rest) = compact.strip_prefix("-1639") else {
         return Ok(None);
     };
-    let reference = table.names_starting(gene, "rs9923231 reference").first().map(|n| (*n).to_owned());
-    let variant = table.names_starting(gene, "rs9923231 variant").first().map(|n| (*n).to_owned());
+    let reference = table
+        .names_starting(gene, "rs9923231 reference")
+        .first()
+        .map(|n| (*n).to_owned());
+    let variant = table
+        .names_starting(gene, "rs9923231 variant")
+        .first()
+        .map(|n| (*n).to_owned());
     let (Some(reference), Some(variant)) = (reference, variant) else {
-        return Err(NotRead::new(text, "not an allele Regimen knows for this gene"));
+        return Err(NotRead::new(
+            text,
+            "not an allele Regimen knows for this gene",
+        ));
     };
     // The gene's own strand: G is the reference, A the variant.
     let variants = if let Some(zygosity) = rest.strip_prefix("g>a") {
         match zygosity {
             "heterozygous" | "het" | "(het)" | "heterozygote" => 1,
             "homozygous" | "hom" | "(hom)" | "homozygote" => 2,
-            _ => return Err(NotRead::new(text, "the genotype of this variant cannot be read")),
+            _ => {
+                return Err(NotRead::new(
+                    text,
+                    "the genotype of this variant cannot be read",
+                ));
+            }
         }
     } else {
         match rest.to_uppercase().as_str() {

@@ -1,4 +1,4 @@
-//! The patient's side: what to tell each caregiver. [`Store::sync_shares`] looks at what
+//! The patient's side: what to tell each caregiver. [`crate::Records::sync_shares`] looks at what
 //! happened since its last look and queues one message per new fact, within the share's
 //! scopes, moving the share's cursor in the same transaction (so a fact is queued exactly
 //! once, even if the app dies right after):
@@ -25,7 +25,8 @@ use super::message::{Body, ScheduleEntry, SharedDoseStatus, SharedPhenotype};
 use super::record::{self, Cursor, ShareRow, Side};
 use super::{ShareScope, ShareState, ece::MAX_PLAINTEXT, outbox};
 use crate::dose::DoseStatus;
-use crate::dose::status::{doses, local_day};
+use crate::dose::day::local_day;
+use crate::dose::read_doses;
 use crate::error::{Error, Result};
 use crate::medicine;
 use crate::schedule::{Frame, LocalDate};
@@ -64,7 +65,6 @@ struct Look<'a> {
     warnings: &'a [Warning],
     phenotypes: &'a [SharedPhenotype],
 }
-
 
 /// The new messages for one share; moves its cursor past them.
 fn look_for(
@@ -157,7 +157,14 @@ fn missed_doses(
     if to <= from {
         return Ok(());
     }
-    for dose in doses(tx, sealer, look.snapshot, from, to, look.now, &mut Vec::new())? {
+    for dose in read_doses(
+        tx,
+        sealer,
+        look.snapshot,
+        (from, to),
+        look.now,
+        &mut Vec::new(),
+    )? {
         if let (DoseStatus::Missed, Some(due)) = (dose.status, dose.due_at) {
             out.push(Body::Dose {
                 medicine: dose.medicine_id,
@@ -210,15 +217,8 @@ fn schedule(
     // Whole minutes: dose times travel as minutes after `from`.
     let since = Timestamp::from_millis(since.as_millis().div_euclid(60_000) * 60_000)?;
     let from = local_day(look.zone, today).0.max(since);
-    let planned = doses(
-        tx,
-        sealer,
-        look.snapshot,
-        from,
-        from.plus(SCHEDULE_DAYS as u32 * DAY + DAY),
-        look.now,
-        &mut Vec::new(),
-    )?;
+    let period = (from, from.plus(SCHEDULE_DAYS as u32 * DAY + DAY));
+    let planned = read_doses(tx, sealer, look.snapshot, period, look.now, &mut Vec::new())?;
     // The longest window that fits one message, a week at most.
     for days in (1..=SCHEDULE_DAYS).rev() {
         let to = local_day(look.zone, today + chrono::Days::new(days)).0;
@@ -286,7 +286,14 @@ fn summaries(
             break;
         }
         let (mut scheduled, mut taken, mut late, mut skipped, mut missed) = (0, 0, 0, 0, 0);
-        for dose in doses(tx, sealer, look.snapshot, from, to, look.now, &mut Vec::new())? {
+        for dose in read_doses(
+            tx,
+            sealer,
+            look.snapshot,
+            (from, to),
+            look.now,
+            &mut Vec::new(),
+        )? {
             if dose.due_at.is_none() {
                 continue;
             }
@@ -363,7 +370,7 @@ fn fingerprint(text: &str) -> String {
 /// the last call (see the module docs), inside `tx`. `warnings` are the patient's current
 /// warnings and `phenotypes` the current PGx phenotypes; each is sent only if in scope. The
 /// planning snapshot is read only when some share is active.
-pub(crate) fn sync(
+pub(crate) fn queue_updates(
     tx: &Connection,
     sealer: &Sealer,
     snapshot: impl FnOnce() -> Result<std::sync::Arc<Snapshot>>,
@@ -373,9 +380,7 @@ pub(crate) fn sync(
 ) -> Result<SyncReport> {
     let shares: Vec<ShareRow> = record::all(tx, sealer)?
         .into_iter()
-        .filter(|s| {
-            s.state == ShareState::Active && matches!(s.details.side, Side::Patient { .. })
-        })
+        .filter(|s| s.state == ShareState::Active && matches!(s.details.side, Side::Patient { .. }))
         .collect();
     if shares.is_empty() {
         return Ok(SyncReport::default());

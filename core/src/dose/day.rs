@@ -1,5 +1,6 @@
-//! What happened to each scheduled dose: the schedule in force, the phone's zones and the
-//! dose log combined.
+//! The day engine: what happened to each scheduled dose, from the schedules in force, the
+//! phone's zones and the dose log. Pure: the caller reads the log ([`super::log_index`],
+//! [`super::last_taken`]) and hands it in.
 //!
 //! A dose with no answer moves `upcoming` -> `due` (at its time) -> `late` (after
 //! `late_after_minutes`) -> `missed` (after `missed_after_minutes`). A snooze moves the clock
@@ -9,23 +10,19 @@
 //! The statuses map one-to-one onto HealthKit's dose-event log statuses: see
 //! [`DoseStatus::healthkit`].
 
-use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
 use chrono_tz::Tz;
-use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
-use super::{DoseAction, DoseEvent, SELECT_EVENT, event_from_row};
-use crate::error::Result;
+use super::{DoseAction, DoseEvent, LastTaken, LogIndex};
 use crate::schedule::{
     DayOffsets, DoseMove, ExpandContext, Quantity, ScheduleProblem, SpacingRule, ZoneTimeline,
     expand, moved_time, parse_zone,
 };
-use crate::snapshot::{InForce, in_force};
 use crate::settings::Settings;
 use crate::snapshot::Snapshot;
-use crate::store::seal::Sealer;
+use crate::snapshot::{InForce, in_force};
 use crate::time::Timestamp;
 
 /// Where a dose stands.
@@ -107,46 +104,6 @@ pub struct ScheduledDose {
     pub moved: Option<DoseMove>,
 }
 
-/// Events that still count (not corrected by a later one), by `(medicine, scheduled time)`,
-/// newest last; unscheduled ones separately.
-pub(crate) struct LogIndex {
-    pub by_dose: BTreeMap<(i64, Timestamp), DoseEvent>,
-    pub unscheduled: Vec<DoseEvent>,
-}
-
-pub(crate) fn log_index(
-    conn: &Connection,
-    sealer: &Sealer,
-    from: Timestamp,
-    to: Timestamp,
-) -> Result<LogIndex> {
-    let mut statement = conn.prepare_cached(&format!(
-        "{SELECT_EVENT} WHERE (scheduled_at >= ?1 AND scheduled_at < ?2)
-            OR (scheduled_at IS NULL AND actual_at >= ?1 AND actual_at < ?2)
-         ORDER BY id"
-    ))?;
-    let mut rows = statement.query(params![from.as_millis(), to.as_millis()])?;
-    let mut events = Vec::new();
-    while let Some(row) = rows.next()? {
-        events.push(event_from_row(row, sealer)?);
-    }
-    let corrected: HashSet<i64> = events.iter().filter_map(|e| e.corrects).collect();
-    let mut index = LogIndex {
-        by_dose: BTreeMap::new(),
-        unscheduled: Vec::new(),
-    };
-    for event in events.into_iter().filter(|e| !corrected.contains(&e.id)) {
-        match event.scheduled_at {
-            Some(due) => {
-                index.by_dose.insert((event.medicine_id, due), event);
-            }
-            None => index.unscheduled.push(event),
-        }
-    }
-    Ok(index)
-}
-
-/// The status of a dose due at `due` given its deciding event.
 /// What decides a dose's status: the action of its newest event and that event's times.
 #[derive(Clone, Copy)]
 pub(crate) struct Answer {
@@ -215,26 +172,26 @@ pub(crate) struct Planned<'a> {
 /// Expands every schedule in force in `[from, to)`, spacing rules applied, in time order.
 /// A schedule that cannot be expanded is left out and reported in `problems`.
 pub(crate) fn planned<'a>(
-    conn: &Connection,
     snapshot: &'a Snapshot,
+    last_taken: &LastTaken,
     from: Timestamp,
     to: Timestamp,
     problems: &mut Vec<ScheduleProblem>,
-) -> Result<Vec<Planned<'a>>> {
-    let mut out = planned_by_medicine(conn, snapshot, from, to, problems)?;
+) -> Vec<Planned<'a>> {
+    let mut out = planned_by_medicine(snapshot, last_taken, from, to, problems);
     out.sort_by_key(|p| (p.due_at, p.medicine_id));
-    Ok(out)
+    out
 }
 
 /// [`planned`] in the order it is made: medicine by medicine, each in time order (but for
 /// doses a spacing rule moved).
 pub(crate) fn planned_by_medicine<'a>(
-    conn: &Connection,
     snapshot: &'a Snapshot,
+    last_taken: &LastTaken,
     from: Timestamp,
     to: Timestamp,
     problems: &mut Vec<ScheduleProblem>,
-) -> Result<Vec<Planned<'a>>> {
+) -> Vec<Planned<'a>> {
     let mut out = Vec::new();
     let offsets = DayOffsets::default();
     for InForce {
@@ -258,16 +215,10 @@ pub(crate) fn planned_by_medicine<'a>(
                 }
             },
         };
-        let needs_last_taken = schedule.phases.iter().any(|p| p.after_last_taken);
-        let last_taken = if needs_last_taken {
-            last_taken(conn, medicine_id)?
-        } else {
-            None
-        };
         let context = ExpandContext {
             anchors: &snapshot.settings.anchors,
             device_zones,
-            last_taken,
+            last_taken: last_taken.get(&medicine_id).copied(),
             offsets: &offsets,
         };
         // One schedule that cannot be expanded must not stop the others from planning.
@@ -291,7 +242,7 @@ pub(crate) fn planned_by_medicine<'a>(
         }
     }
     apply_spacing_rules(&snapshot.spacing, &mut out);
-    Ok(out)
+    out
 }
 
 /// Notes that `medicine_id`'s schedule could not be expanded (once per medicine).
@@ -329,29 +280,18 @@ fn apply_spacing_rules(rules: &[SpacingRule], planned: &mut [Planned]) {
     }
 }
 
-/// When the medicine was last taken.
-fn last_taken(conn: &Connection, medicine_id: i64) -> Result<Option<Timestamp>> {
-    let at: Option<i64> = conn.query_row(
-        "SELECT max(actual_at) FROM dose_event WHERE medicine_id = ?1 AND action = 'taken'",
-        [medicine_id],
-        |r| r.get(0),
-    )?;
-    at.map(Timestamp::from_millis).transpose()
-}
-
 /// Every dose in `[from, to)`: scheduled ones with their status, and logged as-needed ones.
+/// `log` holds the events of `[from, to)` as [`super::log_index`] reads them.
 pub(crate) fn doses(
-    conn: &Connection,
-    sealer: &Sealer,
     snapshot: &Snapshot,
-    from: Timestamp,
-    to: Timestamp,
+    mut log: LogIndex,
+    last_taken: &LastTaken,
+    (from, to): (Timestamp, Timestamp),
     now: Timestamp,
     problems: &mut Vec<ScheduleProblem>,
-) -> Result<Vec<ScheduledDose>> {
+) -> Vec<ScheduledDose> {
     let settings = &snapshot.settings;
-    let mut log = log_index(conn, sealer, from, to)?;
-    let mut out: Vec<ScheduledDose> = planned(conn, snapshot, from, to, problems)?
+    let mut out: Vec<ScheduledDose> = planned(snapshot, last_taken, from, to, problems)
         .into_iter()
         .map(|p| {
             let event = log.by_dose.remove(&(p.medicine_id, p.due_at));
@@ -402,7 +342,7 @@ pub(crate) fn doses(
         (at, d.medicine_id)
     };
     out.sort_by_key(sort_key);
-    Ok(out)
+    out
 }
 
 /// Start and end instants of the local day `date` in `zone`.
@@ -412,4 +352,3 @@ pub fn local_day(zone: Tz, date: chrono::NaiveDate) -> (Timestamp, Timestamp) {
     let next = date.succ_opt().unwrap_or(date);
     (start, frame.resolve(next.and_time(chrono::NaiveTime::MIN)))
 }
-

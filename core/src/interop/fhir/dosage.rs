@@ -1,0 +1,316 @@
+//! FHIR `Dosage` and `MedicationRequest` in and out: phases, as-needed rules and the
+//! medication's name and RxNorm code.
+
+use chrono_tz::Tz;
+use serde_json::{Map, Value, json};
+
+use super::datatypes::{
+    Concept, concept, dose_quantity, duration, duration_json, quantity_json, rxnorm, time_json,
+};
+use super::extensions::{extension, read_extensions};
+use super::json::{
+    boolean, compact, member, members, no_modifiers, object, required, string, uint,
+};
+use super::timing::{fhir_field, timing_from_fhir, timing_to_fhir};
+use super::{FhirPrescription, ImportedDosage, MAX_REASON_CHARS, RXNORM};
+use crate::error::{Error, Result};
+use crate::medicine::{MAX_INSTRUCTIONS_CHARS, MAX_NAME_CHARS};
+use crate::schedule::{
+    AsNeeded, Bounds, LocalDateTime, MaxDose, Phase, Quantity, Schedule, TimingRepeat, UnitOfTime,
+    ZonePolicy,
+};
+use crate::validate::optional_text;
+
+/// Reads one FHIR `Dosage`: a scheduled one becomes a [`Phase`] (timing, first
+/// `doseAndRate.doseQuantity`, Regimen's extensions); one with `asNeeded[x]` becomes
+/// [`AsNeeded`] rules (reason, least interval from its timing, `maxDosePerPeriod`).
+pub fn dosage_to_phase(dosage: &Value, zone: Tz) -> Result<ImportedDosage> {
+    let map = object(dosage, "dosage")?;
+    no_modifiers(map, "modifierExtension")?;
+    let flag = member(map, "asNeededBoolean", boolean)?;
+    let reason = member(map, "asNeededCodeableConcept", concept)?;
+    if flag.is_some() && reason.is_some() {
+        return Err(Error::invalid(
+            "asNeeded[x]",
+            "give asNeededBoolean or asNeededCodeableConcept, not both",
+        ));
+    }
+    if flag == Some(true) || reason.is_some() {
+        let reason = reason.as_ref().and_then(Concept::label);
+        let rules = AsNeeded {
+            reason: optional_text("asNeededCodeableConcept", reason, MAX_REASON_CHARS, false)?,
+            min_interval_minutes: member(map, "timing", |v, _| least_interval(v, zone))?,
+            max_per_period: member(map, "maxDosePerPeriod", max_dose)?,
+        };
+        return Ok(ImportedDosage::AsNeeded(rules));
+    }
+    let Some(timing) = map.get("timing") else {
+        return Err(Error::invalid(
+            "timing",
+            "a scheduled dosage needs a timing",
+        ));
+    };
+    let mut phase = Phase {
+        timing: timing_from_fhir(timing, zone)?,
+        dose: first_dose(map)?,
+        ..Phase::default()
+    };
+    read_extensions(map, &mut phase)?;
+    phase.validate().map_err(fhir_field)?;
+    Ok(ImportedDosage::Phase(phase))
+}
+
+/// Reads a FHIR R4 `MedicationRequest`: the medication's name and RxNorm code, the
+/// instructions, and a schedule in `zone` from its `dosageInstruction`s. The schedule starts at
+/// the first phase's `boundsPeriod.start` if it has one, else at `start`.
+pub fn schedule_from_medication_request(
+    json: &Value,
+    zone: Tz,
+    start: LocalDateTime,
+) -> Result<FhirPrescription> {
+    let map = object(json, "resourceType")?;
+    if map.get("resourceType").and_then(Value::as_str) != Some("MedicationRequest") {
+        return Err(Error::invalid("resourceType", "expected MedicationRequest"));
+    }
+    no_modifiers(map, "modifierExtension")?;
+    if member(map, "doNotPerform", boolean)? == Some(true) {
+        return Err(Error::invalid(
+            "doNotPerform",
+            "a request not to take a medicine is not a schedule",
+        ));
+    }
+    let dosages = members(map, "dosageInstruction", |v, _| Ok(v))?;
+    let mut prescription = from_dosages(&dosages, zone, start)?;
+    if let Some(medication) = member(map, "medicationCodeableConcept", concept)? {
+        let field = "medicationCodeableConcept";
+        prescription.medication_name =
+            optional_text(field, medication.label(), MAX_NAME_CHARS, false)?;
+        prescription.rxnorm = medication.code_in(RXNORM).map(rxnorm).transpose()?;
+    }
+    Ok(prescription)
+}
+
+/// Reads a bare FHIR R4 `Dosage` (no `resourceType`) as a one-dosage prescription with no
+/// medication name; otherwise as [`schedule_from_medication_request`].
+pub fn schedule_from_dosage(
+    json: &Value,
+    zone: Tz,
+    start: LocalDateTime,
+) -> Result<FhirPrescription> {
+    if object(json, "dosage")?.contains_key("resourceType") {
+        return Err(Error::invalid(
+            "resourceType",
+            "a Dosage has none; read resources with schedule_from_medication_request",
+        ));
+    }
+    from_dosages(&[json], zone, start)
+}
+
+/// Writes a schedule's phases as FHIR R4 `Dosage`s (sequence 1, 2, ...; Regimen's extensions
+/// as `extension`s), then its as-needed rules as one more Dosage without a sequence.
+pub fn schedule_to_dosages(schedule: &Schedule, zone: Tz) -> Value {
+    let mut dosages: Vec<Value> = (1..)
+        .zip(&schedule.phases)
+        .map(|(sequence, phase)| phase_to_dosage(phase, sequence, zone))
+        .collect();
+    dosages.extend(schedule.as_needed.as_ref().map(as_needed_to_dosage));
+    Value::Array(dosages)
+}
+
+pub(super) fn from_dosages(
+    dosages: &[&Value],
+    zone: Tz,
+    start: LocalDateTime,
+) -> Result<FhirPrescription> {
+    if dosages.is_empty() {
+        return Err(Error::invalid(
+            "dosageInstruction",
+            "needs at least one dosage",
+        ));
+    }
+    let mut phases = Vec::new();
+    let mut as_needed = None;
+    let mut instructions = None;
+    for (index, dosage) in dosages.iter().enumerate() {
+        let mut read = || -> Result<()> {
+            let map = object(dosage, "dosage")?;
+            let sequence = member(map, "sequence", uint)?;
+            match dosage_to_phase(dosage, zone)? {
+                ImportedDosage::Phase(phase) => phases.push((sequence, phase)),
+                ImportedDosage::AsNeeded(rules) => {
+                    if as_needed.replace(rules).is_some() {
+                        return Err(Error::invalid(
+                            "asNeeded[x]",
+                            "at most one as-needed dosage",
+                        ));
+                    }
+                }
+            }
+            for name in ["text", "patientInstruction"] {
+                if instructions.is_none() {
+                    let text = member(map, name, string)?;
+                    instructions = optional_text(name, text, MAX_INSTRUCTIONS_CHARS, true)?;
+                }
+            }
+            Ok(())
+        };
+        read().map_err(|e| in_dosage(e, index))?;
+    }
+    phases.sort_by_key(|(sequence, _)| (sequence.is_none(), *sequence));
+    if phases
+        .windows(2)
+        .any(|w| w[0].0.is_some() && w[0].0 == w[1].0)
+    {
+        return Err(Error::invalid(
+            "sequence",
+            "two scheduled dosages share a sequence (taken together); give them separate schedules",
+        ));
+    }
+    let phases: Vec<Phase> = phases.into_iter().map(|(_, phase)| phase).collect();
+    let first_bound = phases.first().and_then(|p| match &p.timing.repeat {
+        Some(TimingRepeat {
+            bounds: Some(Bounds::Period { start, .. }),
+            ..
+        }) => *start,
+        _ => None,
+    });
+    let schedule = Schedule {
+        start: first_bound.unwrap_or(start),
+        zone: zone.name().to_owned(),
+        policy: ZonePolicy::Local,
+        phases,
+        as_needed,
+        shift: None,
+    };
+    schedule.validate().map_err(fhir_field)?;
+    Ok(FhirPrescription {
+        medication_name: None,
+        rxnorm: None,
+        schedule,
+        instructions,
+    })
+}
+
+/// Says which dosage an error came from.
+pub(super) fn in_dosage(error: Error, index: usize) -> Error {
+    match error {
+        Error::InvalidInput { field, reason } => Error::InvalidInput {
+            field,
+            reason: format!("dosageInstruction[{index}]: {reason}"),
+        },
+        other => other,
+    }
+}
+
+pub(super) fn first_dose(dosage: &Map<String, Value>) -> Result<Option<Quantity>> {
+    let Some(first) = members(dosage, "doseAndRate", object)?.into_iter().next() else {
+        return Ok(None);
+    };
+    if first.contains_key("doseRange") {
+        return Err(Error::invalid(
+            "doseAndRate.doseRange",
+            "not supported; give a doseQuantity",
+        ));
+    }
+    member(first, "doseAndRate.doseQuantity", dose_quantity)
+}
+
+/// An as-needed dosage's timing: only how often, read as the least minutes between doses.
+pub(super) fn least_interval(json: &Value, zone: Tz) -> Result<u32> {
+    let timing = timing_from_fhir(json, zone)?;
+    let repeat = timing.effective_repeat().unwrap_or_default();
+    let how_often = TimingRepeat {
+        frequency: repeat.frequency,
+        frequency_max: repeat.frequency_max,
+        period: repeat.period,
+        period_max: repeat.period_max,
+        period_unit: repeat.period_unit,
+        ..TimingRepeat::default()
+    };
+    let seconds = repeat.period_unit.and_then(UnitOfTime::fixed_seconds);
+    match (repeat.period, seconds) {
+        (Some(period), Some(seconds)) if timing.event.is_empty() && how_often == repeat => {
+            let per_dose = period * seconds as f64 / f64::from(repeat.frequency.unwrap_or(1));
+            Ok((per_dose / 60.0).ceil().min(f64::from(u32::MAX)) as u32)
+        }
+        _ => Err(Error::invalid(
+            "timing",
+            "an as-needed dosage's timing may only say how often (frequency and a period in \
+             s, min, h, d or wk)",
+        )),
+    }
+}
+
+pub(super) fn max_dose(json: &Value, field: &'static str) -> Result<MaxDose> {
+    let map = object(json, field)?;
+    let amount = required(map, "maxDosePerPeriod.numerator", dose_quantity)?;
+    let (value, unit) = required(map, "maxDosePerPeriod.denominator", duration)?;
+    let hours = unit.fixed_seconds().map(|s| value * s as f64 / 3600.0);
+    match hours {
+        Some(h) if h >= 1.0 && h.fract() == 0.0 && h <= f64::from(u32::MAX) => Ok(MaxDose {
+            amount,
+            period_hours: h as u32,
+        }),
+        _ => Err(Error::invalid(
+            "maxDosePerPeriod.denominator",
+            "must be a whole number of hours (in h, d or wk)",
+        )),
+    }
+}
+
+pub(super) fn phase_to_dosage(phase: &Phase, sequence: u32, zone: Tz) -> Value {
+    let cycle = phase.cycle.map(|c| {
+        extension(
+            "cycle",
+            json!({ "extension": [
+                { "url": "daysOn", "valueInteger": c.days_on },
+                { "url": "daysOff", "valueInteger": c.days_off },
+            ]}),
+        )
+    });
+    let window = phase.window.map(|w| {
+        extension(
+            "window",
+            json!({ "extension": [
+                { "url": "start", "valueTime": time_json(w.start) },
+                { "url": "end", "valueTime": time_json(w.end) },
+            ]}),
+        )
+    });
+    let after = phase
+        .after_last_taken
+        .then(|| extension("after-last-taken", json!({ "valueBoolean": true })));
+    let extensions: Vec<Value> = [cycle, window, after].into_iter().flatten().collect();
+    compact(json!({
+        "sequence": sequence,
+        "timing": timing_to_fhir(&phase.timing, zone),
+        "doseAndRate": phase.dose.as_ref().map(|d| json!([{ "doseQuantity": quantity_json(d) }])),
+        "extension": extensions,
+    }))
+}
+
+pub(super) fn as_needed_to_dosage(rules: &AsNeeded) -> Value {
+    let timing = rules.min_interval_minutes.map(|minutes| {
+        let (period, unit) = match minutes % 60 {
+            0 => (minutes / 60, UnitOfTime::H),
+            _ => (minutes, UnitOfTime::Min),
+        };
+        json!({ "repeat": { "frequency": 1, "period": period, "periodUnit": unit } })
+    });
+    let max = rules.max_per_period.as_ref().map(|max| {
+        let (value, unit) = match max.period_hours % 24 {
+            0 => (max.period_hours / 24, UnitOfTime::D),
+            _ => (max.period_hours, UnitOfTime::H),
+        };
+        json!({
+            "numerator": quantity_json(&max.amount),
+            "denominator": duration_json(value.into(), unit),
+        })
+    });
+    compact(json!({
+        "asNeededBoolean": rules.reason.is_none().then_some(true),
+        "asNeededCodeableConcept": rules.reason.as_ref().map(|text| json!({ "text": text })),
+        "timing": timing,
+        "maxDosePerPeriod": max,
+    }))
+}

@@ -1,0 +1,79 @@
+//! FHIR R4 JSON for schedules: [`Timing`] and `Dosage` in and out.
+//!
+//! Import is strict about what Regimen reads and quiet about what it does not: a member of the
+//! wrong type, an unknown code or a broken invariant (tim-1 to tim-10) is an
+//! [`Error::InvalidInput`] naming the FHIR path (`repeat.periodUnit`), with the dosage's
+//! position in the reason; unknown members and foreign extensions are ignored; a
+//! `modifierExtension` (which may change the meaning) is refused. Messages never quote the
+//! input.
+//!
+//! The rules chosen where FHIR leaves room:
+//! - **dateTimes** (`event`, `boundsPeriod`) become wall-clock times in the schedule's zone. A
+//!   date alone is local midnight, except `boundsPeriod.end`, which is inclusive in FHIR and so
+//!   covers the whole day (23:59:59). A dateTime without an offset is read as wall-clock time.
+//!   Export writes a date alone for midnight (23:59:59 for an end) and otherwise the dateTime
+//!   with the offset the zone has at the instant Regimen plans for it (see `zone.rs`).
+//! - **`Timing.code`** is read from a coding in the GTSAbbreviation system, a coding without a
+//!   system, or the text, when the code is one of FHIR's (`BID`, `Q4H`, ...). An unknown code
+//!   in that system is refused; a code from another system is ignored (the `repeat` says when).
+//! - **Dosages** with `asNeeded[x]` become the schedule's [`AsNeeded`] rules, not a phase, so a
+//!   medicine taken as needed never nags. Their timing may only say how often ("every 4 to 6
+//!   h"), read as the least interval between doses (`period / frequency`, the lower bound);
+//!   their dose is not kept (Regimen's rules have none). Every other dosage is one [`Phase`],
+//!   ordered by `sequence` (a taper); two scheduled dosages with the same sequence (taken
+//!   together) are refused, and dosages without one follow in list order. `maxDosePerPeriod`
+//!   is read on the as-needed dosage only.
+//! - **Regimen's extensions** (cycle, window, after-last-taken) travel as `extension`s on the
+//!   Dosage under [`EXTENSION_BASE`], so Regimen -> FHIR -> Regimen is lossless except for the
+//!   zone policy, which import sets to [`ZonePolicy::Local`].
+
+mod datatypes;
+mod dosage;
+mod extensions;
+mod json;
+mod timing;
+
+pub use dosage::{
+    dosage_to_phase, schedule_from_dosage, schedule_from_medication_request, schedule_to_dosages,
+};
+pub use timing::{timing_from_fhir, timing_to_fhir};
+
+use crate::schedule::{AsNeeded, Phase, Schedule};
+
+/// UCUM, the code system of units in `Duration` and `Quantity`.
+pub const UCUM: &str = "http://unitsofmeasure.org";
+/// The code system of `Timing.code` (`BID`, `TID`, ...).
+pub const GTS_ABBREVIATION: &str = "http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation";
+/// The code system of RxNorm concept ids.
+pub const RXNORM: &str = "http://www.nlm.nih.gov/research/umls/rxnorm";
+/// Where Regimen's own extensions live: `cycle`, `window`, `after-last-taken`.
+pub const EXTENSION_BASE: &str = "https://regimen.invalid/fhir/StructureDefinition/";
+
+/// Longest as-needed reason, in characters.
+pub(super) const MAX_REASON_CHARS: usize = 200;
+
+/// A medicine and its schedule read from a FHIR `MedicationRequest` or `Dosage`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FhirPrescription {
+    /// `medicationCodeableConcept.text`, else the first coding's display.
+    pub medication_name: Option<String>,
+    /// The RxNorm concept id among the medication's codings.
+    pub rxnorm: Option<String>,
+    /// The schedule: one phase per scheduled dosage, as-needed rules from an as-needed one.
+    pub schedule: Schedule,
+    /// The first non-empty `text` or `patientInstruction`, in list order.
+    pub instructions: Option<String>,
+}
+
+/// What one FHIR `Dosage` becomes in Regimen.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)] // a short-lived return value
+pub enum ImportedDosage {
+    /// A scheduled dosage: one phase of the schedule.
+    Phase(Phase),
+    /// A dosage taken as needed: the schedule's as-needed rules.
+    AsNeeded(AsNeeded),
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,89 @@
+//! Round trips and refusals of the FHIR schedule formats.
+use serde_json::json;
+
+use super::*;
+use super::dosage::phase_to_dosage;
+use crate::error::Error;
+use crate::schedule::{Cycle, Quantity, Timing, TimingCode, Window};
+
+fn phase_with_extensions() -> Phase {
+    Phase {
+        timing: Timing {
+            code: Some(TimingCode::Q3h),
+            ..Timing::default()
+        },
+        dose: Some(Quantity {
+            value: 1.0,
+            unit: "tablet".into(),
+        }),
+        cycle: Some(Cycle {
+            days_on: 21,
+            days_off: 7,
+        }),
+        window: Some(Window {
+            start: "08:00".parse().unwrap(),
+            end: "22:30".parse().unwrap(),
+        }),
+        after_last_taken: true,
+    }
+}
+
+#[test]
+fn regimen_extensions_round_trip_through_a_dosage() {
+    let phase = phase_with_extensions();
+    let dosage = phase_to_dosage(&phase, 1, chrono_tz::UTC);
+    let urls: Vec<&str> = dosage["extension"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            "https://regimen.invalid/fhir/StructureDefinition/cycle",
+            "https://regimen.invalid/fhir/StructureDefinition/window",
+            "https://regimen.invalid/fhir/StructureDefinition/after-last-taken",
+        ]
+    );
+    assert_eq!(
+        dosage["extension"][1]["extension"][1]["valueTime"],
+        "22:30:00"
+    );
+    let back = dosage_to_phase(&dosage, chrono_tz::UTC).unwrap();
+    assert_eq!(back, ImportedDosage::Phase(phase));
+}
+
+#[test]
+fn a_phase_without_extensions_writes_none_and_foreign_ones_are_ignored() {
+    let phase = Phase {
+        cycle: None,
+        window: None,
+        after_last_taken: false,
+        ..phase_with_extensions()
+    };
+    let mut dosage = phase_to_dosage(&phase, 1, chrono_tz::UTC);
+    assert!(dosage.get("extension").is_none());
+    dosage["extension"] = json!([{ "url": "http://example.org/x", "valueString": "y" }]);
+    let back = dosage_to_phase(&dosage, chrono_tz::UTC).unwrap();
+    assert_eq!(back, ImportedDosage::Phase(phase));
+}
+
+#[test]
+fn a_broken_cycle_extension_names_the_extension() {
+    let mut dosage = phase_to_dosage(&phase_with_extensions(), 1, chrono_tz::UTC);
+    for days_on in [json!(0), json!(u32::MAX), json!(-1), json!("21")] {
+        dosage["extension"][0]["extension"][0]["valueInteger"] = days_on;
+        let err = dosage_to_phase(&dosage, chrono_tz::UTC).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::InvalidInput {
+                    field: "extension.cycle",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
+}
