@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use regimen_ffi::{LocalDate, NotificationKind};
 use serde_json::json;
 
-use crate::output::{choice_name, dose_line, print_json, short_title};
+use crate::output::{choice_name, counted, dose_line, print_json, short_title};
 use crate::session::Session;
 use crate::{Failure, Outcome};
 
@@ -107,8 +107,8 @@ pub fn plan(session: &Session, horizon: &str, budget: u32) -> Outcome {
         return Ok(());
     }
     println!(
-        "{} notifications to have pending; plan again by {}",
-        plan.notifications.len(),
+        "{} to have pending; plan again by {}",
+        counted(plan.notifications.len(), "notification"),
         session.local(plan.refresh_at).format("%a %H:%M")
     );
     for n in &plan.notifications {
@@ -219,7 +219,7 @@ pub fn zone(session: &Session, zone: &str) -> Outcome {
     }
     for id in &report.can_shift_gradually {
         println!(
-            "  {:<24} can move to local time gradually: regimen med schedule MED --policy home --shift-to ZONE --shift-hours 2 ...",
+            "  {:<24} can move to local time gradually, 2 hours a day: regimen med shift {id} --hours 2",
             name(*id)
         );
     }

@@ -207,6 +207,10 @@ fn seed(session: &Session) -> Outcome {
                     },
                     period_hours: 24,
                 }),
+                dose: Some(Quantity {
+                    value: 1.0,
+                    unit: "tablet".into(),
+                }),
             }),
         )),
     )?;

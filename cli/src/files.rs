@@ -9,9 +9,8 @@ use crate::Failure;
 
 /// The bytes of `path`, refusing more than `max` of them.
 pub fn read_bytes(path: &Path, max: usize) -> Result<Vec<u8>, Failure> {
-    let cannot = |error: std::io::Error| {
-        Failure::Cli(format!("cannot read {}: {error}", path.display()))
-    };
+    let cannot =
+        |error: std::io::Error| Failure::Cli(format!("cannot read {}: {error}", path.display()));
     let too_large = || {
         Failure::Cli(format!(
             "{} is larger than {} bytes, the most this command reads",
@@ -47,7 +46,9 @@ mod tests {
     #[test]
     fn an_endless_stream_is_cut_off_at_the_limit() {
         let refused = read_bytes(Path::new("/dev/zero"), 1024);
-        assert!(matches!(refused, Err(Failure::Cli(reason)) if reason.contains("larger than 1024")));
+        assert!(
+            matches!(refused, Err(Failure::Cli(reason)) if reason.contains("larger than 1024"))
+        );
     }
 
     #[test]

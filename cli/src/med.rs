@@ -30,6 +30,18 @@ pub enum MedCommand {
         #[arg(long, conflicts_with_all = ["times", "every", "timing", "prn"])]
         none: bool,
     },
+    /// Move a medicine kept on home time onto this zone's clock gradually, from today (after
+    /// a flight, when `regimen zone` offers it). Its times and doses stay as they are.
+    Shift {
+        /// Id or exact name.
+        medicine: String,
+        /// The zone to move to [default: the phone's zone now].
+        #[arg(long)]
+        to: Option<String>,
+        /// At most this many hours a day (1 to 12).
+        #[arg(long, default_value_t = 2)]
+        hours: u32,
+    },
     /// Import a FHIR R4 MedicationRequest (or Dosage) JSON file as a new medicine.
     Import {
         /// The JSON file.
@@ -166,6 +178,15 @@ pub fn run(session: &Session, command: &MedCommand) -> Outcome {
                 Some(schedule.build(session)?)
             };
             regimen.set_schedule(medicine.id, schedule)?;
+            print_medicine(session, &regimen.medicine(medicine.id)?)?;
+        }
+        MedCommand::Shift {
+            medicine,
+            to,
+            hours,
+        } => {
+            let medicine = find(regimen, medicine)?;
+            regimen.shift_gradually(medicine.id, to.clone(), *hours)?;
             print_medicine(session, &regimen.medicine(medicine.id)?)?;
         }
         MedCommand::Import { file, name } => {

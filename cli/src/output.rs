@@ -2,7 +2,8 @@
 //! are shown on the session's wall clock.
 
 use regimen_ffi::{
-    DoseEvent, DoseStatus, LoggedDose, Medicine, RegimenError, Schedule, ScheduledDose,
+    AsNeededRule, DoseEvent, DoseStatus, LoggedDose, Medicine, RegimenError, Schedule,
+    ScheduledDose, UnitOfTime,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -64,20 +65,23 @@ pub fn describe_schedule(schedule: &Schedule) -> String {
                 (Some(r), _) if !r.time_of_day.is_empty() => {
                     let times: Vec<String> =
                         r.time_of_day.iter().map(ToString::to_string).collect();
-                    format!("at {}", times.join(", "))
+                    match (r.period, r.period_unit) {
+                        (Some(p), Some(unit)) if !(p == 1.0 && unit == UnitOfTime::D) => {
+                            format!("at {} every {}", times.join(", "), period_words(p, unit))
+                        }
+                        _ => format!("at {}", times.join(", ")),
+                    }
                 }
                 (Some(r), _) if !r.when.is_empty() => {
                     let codes: Vec<&str> = r.when.iter().map(|w| w.code()).collect();
                     format!("at {}", codes.join(", "))
                 }
                 (Some(r), _) => match (r.frequency, r.period, r.period_unit) {
-                    (f, Some(p), Some(unit)) => {
-                        let unit = unit.code();
-                        match f.unwrap_or(1) {
-                            1 => format!("every {p} {unit}"),
-                            n => format!("{n} times every {p} {unit}"),
-                        }
-                    }
+                    (f, Some(p), Some(unit)) => match (f.unwrap_or(1), p == 1.0) {
+                        (1, _) => format!("every {}", period_words(p, unit)),
+                        (n, true) => format!("{n} times a {}", period_words(p, unit)),
+                        (n, false) => format!("{n} times every {}", period_words(p, unit)),
+                    },
                     _ => "scheduled".into(),
                 },
                 (None, _) => "at set moments".into(),
@@ -98,13 +102,27 @@ pub fn describe_schedule(schedule: &Schedule) -> String {
                 ));
             }
             if let Some(dose) = &phase.dose {
-                text = format!("{} {} {text}", dose.value, dose.unit);
+                text = format!("{dose} {text}");
             }
             text
         })
         .collect();
-    if schedule.as_needed.is_some() {
-        parts.push("as needed".into());
+    if let Some(rules) = &schedule.as_needed {
+        let mut text = match &rules.dose {
+            Some(dose) => format!("{dose} as needed"),
+            None => "as needed".to_owned(),
+        };
+        if let Some(minutes) = rules.min_interval_minutes {
+            text.push_str(&format!(", at least {} apart", minutes_words(minutes)));
+        }
+        if let Some(max) = &rules.max_per_period {
+            text.push_str(&format!(
+                ", at most {} in {}",
+                max.amount,
+                period_words(f64::from(max.period_hours), UnitOfTime::H)
+            ));
+        }
+        parts.push(text);
     }
     let shift = schedule.shift.as_ref().map_or(String::new(), |shift| {
         format!(
@@ -207,11 +225,20 @@ pub fn print_logged(session: &Session, logged: &LoggedDose, medicine: &Medicine)
         event_line(session, &logged.event, &short_title(medicine))
     );
     if let Some(warning) = &logged.warning {
-        println!(
-            "Warning: {} The earliest allowed time was {}.",
-            warning.message,
-            session.clock(warning.earliest_allowed_at)
-        );
+        if warning.rule == AsNeededRule::Unchecked {
+            println!("Warning: {}", warning.message);
+        } else {
+            let earliest = session.local(warning.earliest_allowed_at);
+            let when = if earliest.date() == session.local(logged.event.actual_at).date() {
+                earliest.format("%H:%M").to_string()
+            } else {
+                earliest.format("%a %-d %b %H:%M").to_string()
+            };
+            println!(
+                "Warning: {} This dose would have been within the rules from {when}.",
+                warning.message
+            );
+        }
     }
     Ok(())
 }
@@ -266,7 +293,59 @@ pub fn dose_line(session: &Session, dose: &ScheduledDose, medicines: &[Medicine]
             moved.min_gap_minutes
         ));
     }
+    if let Some(amount) = &dose.dose {
+        status.push_str(&format!(" · {amount}"));
+    }
+    if let Some(change) = &dose.next_change {
+        let what = change
+            .dose
+            .as_ref()
+            .map_or("no set amount".to_owned(), ToString::to_string);
+        let when = session.local(change.at);
+        let day = if when.date() == session.today() {
+            format!("at {}", when.format("%H:%M"))
+        } else {
+            format!("from {}", when.format("%a %-d %b"))
+        };
+        status.push_str(&format!(" ({what} {day})"));
+    }
     format!("{due}  {title:<24} {status}")
+}
+
+/// "1 result", "3 results": a count and its noun, in the right number.
+pub fn counted(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
+/// "4 hours", "90 minutes": a span of minutes in words.
+fn minutes_words(minutes: u32) -> String {
+    if minutes % 60 == 0 {
+        counted((minutes / 60) as usize, "hour")
+    } else {
+        counted(minutes as usize, "minute")
+    }
+}
+
+/// "day", "3 days", "8 hours": a period of `value` `unit`s in words.
+fn period_words(value: f64, unit: UnitOfTime) -> String {
+    let noun = match unit {
+        UnitOfTime::S => "second",
+        UnitOfTime::Min => "minute",
+        UnitOfTime::H => "hour",
+        UnitOfTime::D => "day",
+        UnitOfTime::Wk => "week",
+        UnitOfTime::Mo => "month",
+        UnitOfTime::A => "year",
+    };
+    if value == 1.0 {
+        noun.to_owned()
+    } else {
+        format!("{value} {noun}s")
+    }
 }
 
 /// A failure as one line of text.

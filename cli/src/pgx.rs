@@ -75,7 +75,9 @@ fn reading_lines(gene_as_given: &str, text_as_given: &str, reading: &PgxReading)
             let (part, reason) = reading
                 .not_understood
                 .as_ref()
-                .map_or(("", "not understood"), |n| (n.part.as_str(), n.reason.as_str()));
+                .map_or(("", "not understood"), |n| {
+                    (n.part.as_str(), n.reason.as_str())
+                });
             vec![format!(
                 "{:<8} {:<28} NOT UNDERSTOOD: \"{part}\": {reason}. Not used for warnings.",
                 reading.gene.as_deref().unwrap_or(gene_as_given),
@@ -100,11 +102,19 @@ fn print_results(results: &[PgxResult], history: bool) {
             (true, true) => format!(" [#{}, in force]", result.id),
             _ => String::new(),
         };
-        for line in reading_lines(&result.result.gene, &result.result.diplotype, &result.reading) {
+        for line in reading_lines(
+            &result.result.gene,
+            &result.result.diplotype,
+            &result.reading,
+        ) {
             println!("{line} — {source}{date}{status}");
         }
         if !result.differs_from.is_empty() {
-            let ids: Vec<String> = result.differs_from.iter().map(|id| format!("#{id}")).collect();
+            let ids: Vec<String> = result
+                .differs_from
+                .iter()
+                .map(|id| format!("#{id}"))
+                .collect();
             if result.in_force {
                 println!(
                     "         Older results said otherwise ({}); this newer test is in force. See `regimen pgx show --history`.",
@@ -137,8 +147,8 @@ pub fn run(session: &Session, command: &PgxCommand) -> Outcome {
                     .filter(|r| r.reading.status == ReadingStatus::NotUnderstood)
                     .count();
                 println!(
-                    "Read {} results from a {}{}.",
-                    imported.results.len(),
+                    "Read {} from a {}{}.",
+                    crate::output::counted(imported.results.len(), "result"),
                     imported.format,
                     if unread > 0 {
                         format!("; {unread} could not be understood and are not used")

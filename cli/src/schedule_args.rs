@@ -25,10 +25,10 @@ pub enum PolicyArg {
 /// When a medicine is taken.
 #[derive(Args, Default)]
 pub struct ScheduleArgs {
-    /// Daily at these times: 08:00,20:00.
+    /// At these times of the day: 08:00,20:00 (daily, or every --every days).
     #[arg(long, value_delimiter = ',')]
     times: Vec<String>,
-    /// At a fixed interval: 8h, 90m, 2d.
+    /// At a fixed interval: 8h, 90m, 2d; with --times, every so many days (3d, 1w).
     #[arg(long)]
     every: Option<String>,
     /// A FHIR R4 Timing as JSON (instead of --times/--every/--days).
@@ -52,7 +52,8 @@ pub struct ScheduleArgs {
     /// This many doses in all.
     #[arg(long)]
     count: Option<u32>,
-    /// How much per dose: "1 tablet", "500 mg".
+    /// How much per dose: "1 tablet", "500 mg" (with --prn, what a dose logged without an
+    /// amount counts as).
     #[arg(long)]
     dose: Option<String>,
     /// Taken as needed.
@@ -153,11 +154,88 @@ fn parse_day(text: &str) -> Result<DayOfWeek, Failure> {
 impl ScheduleArgs {
     /// Whether any schedule flag was given.
     pub fn given(&self) -> bool {
-        !self.times.is_empty() || self.every.is_some() || self.timing.is_some() || self.prn
+        let modifiers = !self.days.is_empty()
+            || self.cycle.is_some()
+            || self.window.is_some()
+            || self.after_last_taken
+            || self.duration.is_some()
+            || self.count.is_some()
+            || self.dose.is_some()
+            || self.min_interval.is_some()
+            || self.max.is_some()
+            || self.policy.is_some()
+            || self.start.is_some()
+            || self.shift_to.is_some();
+        !self.times.is_empty()
+            || self.every.is_some()
+            || self.timing.is_some()
+            || self.prn
+            || modifiers
+    }
+
+    /// Refuses flags that another flag (or the lack of one) would make meaningless, so every
+    /// combination either means what it says or fails with a reason.
+    fn check_combinations(&self) -> Result<(), Failure> {
+        let fixed_times = !self.times.is_empty();
+        let scheduled = fixed_times || self.every.is_some() || self.timing.is_some();
+        if self.timing.is_some() {
+            let replaced = [
+                ("times", fixed_times),
+                ("every", self.every.is_some()),
+                ("days", !self.days.is_empty()),
+                ("count", self.count.is_some()),
+                ("for", self.duration.is_some()),
+            ];
+            if let Some((flag, _)) = replaced.iter().find(|(_, given)| *given) {
+                return Err(bad(
+                    flag,
+                    "cannot be combined with --timing, which says when already",
+                ));
+            }
+        }
+        if !scheduled {
+            let needs_timing = [
+                ("days", !self.days.is_empty()),
+                ("cycle", self.cycle.is_some()),
+                ("window", self.window.is_some()),
+                ("after-last-taken", self.after_last_taken),
+                ("count", self.count.is_some()),
+                ("for", self.duration.is_some()),
+                ("dose", self.dose.is_some() && !self.prn),
+            ];
+            if let Some((flag, _)) = needs_timing.iter().find(|(_, given)| *given) {
+                return Err(bad(
+                    flag,
+                    "needs --times, --every or --timing to say when doses are due",
+                ));
+            }
+        }
+        if !self.prn {
+            if self.min_interval.is_some() {
+                return Err(bad(
+                    "min-interval",
+                    "is for a medicine taken as needed: add --prn",
+                ));
+            }
+            if self.max.is_some() {
+                return Err(bad("max", "is for a medicine taken as needed: add --prn"));
+            }
+        }
+        if fixed_times && self.window.is_some() {
+            return Err(bad(
+                "window",
+                "is for --every in hours or minutes; with --times the times are the doses",
+            ));
+        }
+        if self.after_last_taken && self.every.is_none() {
+            return Err(bad("after-last-taken", "needs --every"));
+        }
+        Ok(())
     }
 
     /// The schedule the flags describe, starting now (or `--start`) in the session's zone.
     pub fn build(&self, session: &Session) -> Result<Schedule, Failure> {
+        self.check_combinations()?;
         let zone = session.zone.name().to_owned();
         let start = match &self.start {
             Some(text) => text
@@ -165,15 +243,16 @@ impl ScheduleArgs {
                 .map_err(|_| bad("start", "expected 2025-06-01 or 2025-06-01T08:00"))?,
             None => LocalDateTime(session.local(session.now)),
         };
+        let dose = self
+            .dose
+            .as_deref()
+            .map(|d| parse_quantity("dose", d))
+            .transpose()?;
         let mut phases = Vec::new();
         if let Some(timing) = self.timing_or_flags(&zone)? {
             phases.push(Phase {
                 timing,
-                dose: self
-                    .dose
-                    .as_deref()
-                    .map(|d| parse_quantity("dose", d))
-                    .transpose()?,
+                dose: dose.clone(),
                 cycle: self.cycle.as_deref().map(parse_cycle).transpose()?,
                 window: self.window.as_deref().map(parse_window).transpose()?,
                 after_last_taken: self.after_last_taken,
@@ -188,6 +267,7 @@ impl ScheduleArgs {
                     .map(|t| minutes_of("min-interval", t))
                     .transpose()?,
                 max_per_period: self.max.as_deref().map(parse_max).transpose()?,
+                dose,
             })
         } else {
             None
@@ -218,10 +298,25 @@ impl ScheduleArgs {
             return Ok(Some(parse_fhir_timing(json.clone(), zone.to_owned())?));
         }
         let mut repeat = if !self.times.is_empty() {
+            // `--every` with `--times` says how many days apart those times come.
+            let (period, period_unit) = match &self.every {
+                Some(every) => match parse_span("every", every)? {
+                    (days, unit @ (UnitOfTime::D | UnitOfTime::Wk)) if days.fract() == 0.0 => {
+                        (days, unit)
+                    }
+                    _ => {
+                        return Err(bad(
+                            "every",
+                            "with --times, must be whole days or weeks (2d, 1w)",
+                        ));
+                    }
+                },
+                None => (1.0, UnitOfTime::D),
+            };
             TimingRepeat {
                 frequency: Some(self.times.len() as u32),
-                period: Some(1.0),
-                period_unit: Some(UnitOfTime::D),
+                period: Some(period),
+                period_unit: Some(period_unit),
                 time_of_day: self
                     .times
                     .iter()

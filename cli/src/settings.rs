@@ -1,9 +1,9 @@
 //! `regimen settings`: show the patient's settings, or change some of them.
 
 use clap::{Args, ValueEnum};
-use regimen_ffi::{ClockTime, PrivacyLevel};
+use regimen_ffi::{ClockTime, DayAnchors, PrivacyLevel, Settings};
 
-use crate::output::print_json;
+use crate::output::{counted, print_json};
 use crate::session::Session;
 use crate::{Failure, Outcome};
 
@@ -93,6 +93,50 @@ pub fn run(session: &Session, args: &SettingsArgs) -> Outcome {
     if settings != current {
         settings = session.regimen.update_settings(settings)?;
     }
-    print_json(&settings);
+    if session.json {
+        print_json(&settings);
+    } else {
+        print_settings(&settings);
+    }
     Ok(())
+}
+
+/// The settings as a patient reads them.
+fn print_settings(settings: &Settings) {
+    let day = |label: &str, d: &DayAnchors| {
+        println!(
+            "{label:<10} wake {}, breakfast {}, lunch {}, dinner {}, sleep {}",
+            d.wake, d.breakfast, d.lunch, d.dinner, d.sleep
+        );
+    };
+    day("Weekdays", &settings.anchors.weekday);
+    match &settings.anchors.weekend {
+        Some(weekend) => day("Weekends", weekend),
+        None => println!("Weekends   as weekdays"),
+    }
+    let t = &settings.thresholds;
+    println!(
+        "A dose is late after {} and missed after {}.",
+        counted(t.late_after_minutes as usize, "minute"),
+        counted(t.missed_after_minutes as usize, "minute")
+    );
+    let r = &settings.reminders;
+    let lock_screen = match r.privacy {
+        PrivacyLevel::Hidden => "nothing about medicines (\"You have a reminder\")",
+        PrivacyLevel::Generic => "the time, no medicine names",
+        PrivacyLevel::Full => "medicine names, amounts and instructions",
+    };
+    println!("Reminders show {lock_screen}.");
+    println!(
+        "Unanswered reminders repeat {} ({} apart).",
+        counted(r.follow_up_count as usize, "time"),
+        counted(r.follow_up_every_minutes as usize, "minute")
+    );
+    match r.heads_up_minutes {
+        Some(minutes) => println!(
+            "A heads-up comes {} before.",
+            counted(minutes as usize, "minute")
+        ),
+        None => println!("No heads-up before doses."),
+    }
 }

@@ -142,7 +142,12 @@ fn print_received(session: &Session, results: &[(&Path, Result<ReceivedMessage, 
                 } else {
                     format!("{} message", choice_name(&message.kind))
                 };
-                println!("{}: #{} seq {}: {what}", file.display(), message.share_id, message.seq);
+                println!(
+                    "{}: #{} seq {}: {what}",
+                    file.display(),
+                    message.share_id,
+                    message.seq
+                );
             }
             Err(failure) => println!(
                 "{}: not taken in: {}",
@@ -247,8 +252,11 @@ pub fn run(session: &Session, command: &ShareCommand) -> Outcome {
                 }));
             } else {
                 println!(
-                    "{} delivered, {} to retry, {} dropped, {} shares gone.",
-                    report.delivered, report.retrying, report.dropped, report.shares_gone
+                    "{} delivered, {} to retry, {} dropped, {} gone.",
+                    report.delivered,
+                    report.retrying,
+                    report.dropped,
+                    crate::output::counted(report.shares_gone as usize, "share")
                 );
                 if let Some(at) = report.next_attempt_at {
                     println!(
@@ -272,8 +280,8 @@ pub fn run(session: &Session, command: &ShareCommand) -> Outcome {
             let failed = results.iter().filter(|(_, r)| r.is_err()).count();
             if failed > 0 {
                 return Err(Failure::Cli(format!(
-                    "{failed} of {} messages could not be taken in",
-                    results.len()
+                    "{failed} of {} could not be taken in",
+                    crate::output::counted(results.len(), "message")
                 )));
             }
         }

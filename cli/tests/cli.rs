@@ -1,53 +1,11 @@
 //! The `regimen` binary as a user runs it: exit codes, one-line errors, JSON, the key file.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-struct Run {
-    dir: tempfile::TempDir,
-}
+use std::path::Path;
+use std::process::Command;
 
-impl Run {
-    fn new() -> Self {
-        Run {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("patient.db")
-    }
-
-    /// Runs `regimen --db <temp db> ARGS` in Berlin on 2025-06-04 at 12:30 (unless ARGS say
-    /// otherwise), with no `REGIMEN_KEY` in its environment.
-    fn regimen(&self, args: &[&str]) -> Output {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_regimen"));
-        command.arg("--db").arg(self.db()).args(args);
-        if !args.contains(&"--now") {
-            command.args(["--now", "2025-06-04T12:30:00+02:00"]);
-        }
-        if !args.contains(&"--tz") {
-            command.args(["--tz", "Europe/Berlin"]);
-        }
-        command.env_remove("REGIMEN_KEY").output().unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let output = self.regimen(args);
-        assert!(
-            output.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> serde_json::Value {
-        let mut with_json = args.to_vec();
-        with_json.push("--json");
-        serde_json::from_str(&self.ok(&with_json)).unwrap()
-    }
-}
+use common::Run;
 
 fn file_mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
@@ -181,18 +139,32 @@ fn bad_input_prints_one_line_and_exits_non_zero_leaving_data_alone() {
 fn a_lost_key_file_is_reported_and_the_database_is_kept() {
     let run = Run::new();
     run.ok(&["med", "add", "Warfarin"]);
-    let db_size = std::fs::metadata(run.db()).unwrap().len();
-    std::fs::remove_file(run.dir.path().join("patient.db.key")).unwrap();
+    let files = |run: &Run| -> Vec<Option<Vec<u8>>> {
+        ["", "-wal", "-shm"]
+            .iter()
+            .map(|suffix| std::fs::read(format!("{}{suffix}", run.db().display())).ok())
+            .collect()
+    };
+    let before = files(&run);
+    let key_path = run.dir.path().join("patient.db.key");
+    let key = std::fs::read(&key_path).unwrap();
+    std::fs::remove_file(&key_path).unwrap();
 
     let output = run.regimen(&["med", "list"]);
     assert!(!output.status.success());
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("patient.db.key"), "{stderr}");
-    assert_eq!(std::fs::metadata(run.db()).unwrap().len(), db_size);
-    assert!(
-        !run.dir.path().join("patient.db.key").exists(),
-        "no new key replaces a lost one"
+    assert_eq!(
+        files(&run),
+        before,
+        "the database files are byte for byte as they were"
     );
+    assert!(!key_path.exists(), "no new key replaces a lost one");
+
+    // With the key back, everything is there.
+    std::fs::write(&key_path, key).unwrap();
+    let listed = run.json(&["med", "list"]);
+    assert_eq!(listed[0]["info"]["name"], "Warfarin");
 }
 
 #[test]
@@ -382,14 +354,20 @@ fn pgx_phenotype_reads_without_storing_and_import_show_read_a_lab_list() {
     let run = Run::new();
     let reading = run.json(&["pgx", "phenotype", "CYP2C19", "*1/*17"]);
     assert_eq!(reading["calls"][0]["phenotype"], "Rapid Metabolizer");
-    assert!(run.json(&["pgx", "show"]).as_array().unwrap().is_empty(), "nothing stored");
+    assert!(
+        run.json(&["pgx", "show"]).as_array().unwrap().is_empty(),
+        "nothing stored"
+    );
 
     let file = run.dir.path().join("results.csv");
     std::fs::write(&file, "gene,diplotype\nCYP2D6,*4/*4\nTPMT,*1/*3A\n").unwrap();
     let imported = run.json(&["pgx", "import", file.to_str().unwrap()]);
     assert_eq!(imported["results"].as_array().unwrap().len(), 2);
     let shown = run.json(&["pgx", "show"]);
-    assert_eq!(shown[0]["reading"]["calls"][0]["phenotype"], "Poor Metabolizer");
+    assert_eq!(
+        shown[0]["reading"]["calls"][0]["phenotype"],
+        "Poor Metabolizer"
+    );
     assert_eq!(
         shown[1]["reading"]["calls"][0]["phenotype"],
         "Intermediate Metabolizer"
@@ -658,7 +636,10 @@ fn poison_schedules_are_refused_and_the_database_keeps_working() {
     let poison: &[&[&str]] = &[
         &["--every", "99999999999999999999h"],
         &["--timing", r#"{"repeat":{"frequency":4294967295}}"#],
-        &["--timing", r#"{"repeat":{"frequency":1,"period":1,"periodUnit":"d","count":4294967295}}"#],
+        &[
+            "--timing",
+            r#"{"repeat":{"frequency":1,"period":1,"periodUnit":"d","count":4294967295}}"#,
+        ],
         &["--timing", r#"{"event":["0001-01-01T00:00:00"]}"#],
         &["--times", "08:00", "--for", "99999999999w"],
         &["--prn", "--min-interval", "99999999999h"],
@@ -677,7 +658,10 @@ fn poison_schedules_are_refused_and_the_database_keeps_working() {
     let list = run.ok(&["med", "list"]);
     assert!(!list.contains("Poison"), "{list}");
     let today = run.ok(&["today"]);
-    assert!(today.contains("08:00  Metformin") || today.contains("Metformin"), "{today}");
+    assert!(
+        today.contains("08:00  Metformin") || today.contains("Metformin"),
+        "{today}"
+    );
     assert!(run.ok(&["plan"]).contains("notifications to have pending"));
     run.ok(&["med", "archive", "1"]);
 }
@@ -718,7 +702,11 @@ fn several_processes_creating_one_database_at_once_all_succeed() {
             );
         }
         let list = run.ok(&["med", "list"]);
-        assert_eq!(list.lines().filter(|l| l.contains('M')).count(), 4, "{list}");
+        assert_eq!(
+            list.lines().filter(|l| l.contains('M')).count(),
+            4,
+            "{list}"
+        );
     }
 }
 
@@ -743,7 +731,11 @@ fn a_database_in_a_folder_that_does_not_exist_says_so() {
 fn real_world_results_and_medicines_are_read_right_or_refused_plainly() {
     let run = Run::new();
     let file = run.dir.path().join("lab.csv");
-    std::fs::write(&file, "gene,result\nHLA-B,*57:01 positive\nTPMT,*3A/TPMT*3A\nNUDT15,*1/*1\n").unwrap();
+    std::fs::write(
+        &file,
+        "gene,result\nHLA-B,*57:01 positive\nTPMT,*3A/TPMT*3A\nNUDT15,*1/*1\n",
+    )
+    .unwrap();
     run.ok(&["pgx", "import", file.to_str().unwrap()]);
     run.ok(&["med", "add", "Triumeq"]);
     run.ok(&["med", "add", "Azathioprine"]);
@@ -766,7 +758,10 @@ fn real_world_results_and_medicines_are_read_right_or_refused_plainly() {
     let refused = run.regimen(&["pgx", "add", "CYP2D6", "*1/*999"]);
     assert!(!refused.status.success());
     let said = String::from_utf8_lossy(&refused.stdout);
-    assert!(said.contains("NOT UNDERSTOOD") && said.contains("*999"), "{said}");
+    assert!(
+        said.contains("NOT UNDERSTOOD") && said.contains("*999"),
+        "{said}"
+    );
     let vkorc1 = run.json(&["pgx", "phenotype", "VKORC1", "-1639 AA"]);
     assert_eq!(vkorc1["calls"][0]["phenotype"], "-1639 AA");
 

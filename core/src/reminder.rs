@@ -6,7 +6,8 @@
 //!
 //! The rules:
 //! - doses due at the same moment are one notification (a snoozed dose's moment is its
-//!   snooze's end);
+//!   snooze's end), and the patient never gets two notifications in one minute: a snooze's
+//!   end and another dose's follow-up at 08:10 are one notification naming both;
 //! - each gets follow-ups every `follow_up_every_minutes`, `follow_up_count` times, until it
 //!   is answered or missed; an optional heads-up comes before it;
 //! - text follows the patient's privacy level: hidden, generic (the default: "Time for your
@@ -24,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::dose::{DoseStatus, ScheduledDose};
 use crate::error::{Error, Result};
 use crate::medicine::Medicine;
-use crate::schedule::{Frame, ScheduleProblem, ZoneTimeline};
+use crate::schedule::{Frame, Quantity, ScheduleProblem, ZoneTimeline};
 use crate::settings::{PrivacyLevel, Settings};
 use crate::share::caregiver::AlertDue;
 use crate::time::Timestamp;
@@ -98,6 +99,8 @@ struct Moment {
     /// The scheduled time they answer (the earliest, for a mixed group).
     due_at: Timestamp,
     medicine_ids: BTreeSet<i64>,
+    /// How much of each medicine, where the schedule says (shown at the `full` level only).
+    amounts: BTreeMap<i64, Quantity>,
     /// Set for a followed patient's missed-dose alert (caregiver side).
     caregiver: Option<CaregiverMoment>,
 }
@@ -117,6 +120,7 @@ impl From<AlertDue> for Moment {
             at: alert.fire_at,
             due_at: alert.due_at,
             medicine_ids: alert.medicine_ids.into_iter().collect(),
+            amounts: BTreeMap::new(),
             caregiver: Some(CaregiverMoment {
                 kind: if alert.silence {
                     NotificationKind::CaregiverSilence
@@ -148,10 +152,14 @@ fn moments(doses: &[ScheduledDose]) -> Vec<Moment> {
             at,
             due_at: due,
             medicine_ids: BTreeSet::new(),
+            amounts: BTreeMap::new(),
             caregiver: None,
         });
         moment.due_at = moment.due_at.min(due);
         moment.medicine_ids.insert(dose.medicine_id);
+        if let Some(amount) = &dose.dose {
+            moment.amounts.insert(dose.medicine_id, amount.clone());
+        }
     }
     by_time.into_values().collect()
 }
@@ -210,17 +218,7 @@ impl Texts<'_> {
                 }
             },
             PrivacyLevel::Full => {
-                let mut names: Vec<String> = moment
-                    .medicine_ids
-                    .iter()
-                    .filter_map(|id| self.medicines.get(id))
-                    .map(|m| match &m.info.strength {
-                        Some(strength) => format!("{} {strength}", m.info.name),
-                        None => m.info.name.clone(),
-                    })
-                    .collect();
-                names.sort_by_key(|name| name.to_lowercase());
-                let list = names.join(", ");
+                let list = self.full_list(moment);
                 match kind {
                     NotificationKind::Dose => {
                         (format!("{clock} medicines"), format!("Time for {list}"))
@@ -237,6 +235,34 @@ impl Texts<'_> {
                         (format!("{clock} medicines"), list)
                     }
                 }
+            }
+        }
+    }
+
+    /// The `full` level's list: each medicine with its strength and how much to take
+    /// ("Prednisolone 5 mg (8 tablets)"), and for a single medicine its instructions.
+    fn full_list(&self, moment: &Moment) -> String {
+        let mut items: Vec<(String, Option<&str>)> = moment
+            .medicine_ids
+            .iter()
+            .filter_map(|id| self.medicines.get(id).map(|m| (id, m)))
+            .map(|(id, m)| {
+                let mut item = m.info.name.clone();
+                if let Some(strength) = &m.info.strength {
+                    item.push_str(&format!(" {strength}"));
+                }
+                if let Some(amount) = moment.amounts.get(id) {
+                    item.push_str(&format!(" ({amount})"));
+                }
+                (item, m.info.instructions.as_deref())
+            })
+            .collect();
+        items.sort_by_key(|(item, _)| item.to_lowercase());
+        match items.as_slice() {
+            [(item, Some(instructions))] => format!("{item}. {instructions}"),
+            _ => {
+                let names: Vec<&str> = items.iter().map(|(item, _)| item.as_str()).collect();
+                names.join(", ")
             }
         }
     }
@@ -332,6 +358,61 @@ fn candidates(
         }
         push(NotificationKind::FollowUp, at, n);
     }
+}
+
+/// Which of two patient notifications in one minute is kept: a dose before a follow-up before
+/// a heads-up.
+fn rank(kind: NotificationKind) -> u8 {
+    match kind {
+        NotificationKind::Dose => 0,
+        NotificationKind::FollowUp => 1,
+        NotificationKind::HeadsUp => 2,
+        NotificationKind::CaregiverAlert | NotificationKind::CaregiverSilence => 3,
+    }
+}
+
+/// Folds the patient's candidates that fire in the same minute into one, naming every
+/// medicine of both (a new moment in `moments`), so a snooze's end and a follow-up never ring
+/// twice. Caregiver alerts stay apart: each names its own patient.
+fn one_per_minute(mut all: Vec<Candidate>, moments: &mut Vec<Moment>) -> Vec<Candidate> {
+    let minute = |c: &Candidate| c.fire_at.as_millis().div_euclid(60_000);
+    let patient = |moments: &[Moment], c: &Candidate| moments[c.moment].caregiver.is_none();
+    all.sort_by_key(|c| (minute(c), !patient(moments, c), rank(c.kind), c.moment));
+    let mut out: Vec<Candidate> = Vec::with_capacity(all.len());
+    for c in all {
+        let fold = out.last().is_some_and(|last| {
+            minute(last) == minute(&c) && patient(moments, last) && patient(moments, &c)
+        });
+        if !fold {
+            out.push(c);
+            continue;
+        }
+        let Some(last) = out.last_mut() else { continue };
+        if last.moment == c.moment {
+            continue;
+        }
+        let (kept, folded) = (&moments[last.moment], &moments[c.moment]);
+        let merged = Moment {
+            at: kept.at,
+            due_at: kept.due_at.min(folded.due_at),
+            medicine_ids: kept
+                .medicine_ids
+                .union(&folded.medicine_ids)
+                .copied()
+                .collect(),
+            amounts: folded
+                .amounts
+                .iter()
+                .chain(&kept.amounts)
+                .map(|(id, amount)| (*id, amount.clone()))
+                .collect(),
+            caregiver: None,
+        };
+        last.fire_at = last.fire_at.min(c.fire_at);
+        last.moment = moments.len();
+        moments.push(merged);
+    }
+    out
 }
 
 /// Keeps every medicine's next dose notification, then the nearest others, within `budget`;
@@ -498,19 +579,20 @@ pub fn plan(
         candidates(index, moment, now, settings, &mut all);
     }
     all.retain(|c| c.fire_at < horizon_end);
+    let all = one_per_minute(all, &mut moments);
     let (kept, first_left_out) = within_budget(all, &moments, budget as usize);
     let notifications = kept
         .iter()
         .map(|c| {
             let moment = &moments[c.moment];
-            // A caregiver alert names the dose's time (or the schedule's end, with its day),
-            // not the alert's.
+            // A notification names the doses' time (a silence alert the schedule's end, with
+            // its day), not the time it fires.
             let (shown, format) = match &moment.caregiver {
                 Some(who) if who.kind == NotificationKind::CaregiverSilence => {
                     (moment.due_at, "%a %-H:%M")
                 }
-                Some(_) => (moment.due_at, "%-H:%M"),
-                None => (moment.at, "%-H:%M"),
+                // The patient's texts name the time the doses were due, also after a snooze.
+                Some(_) | None => (moment.due_at, "%-H:%M"),
             };
             let clock = match &input.zones {
                 Some(zones) => Frame::Zone(zones.zone_at(shown)).local(shown),

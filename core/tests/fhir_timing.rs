@@ -358,7 +358,11 @@ fn a_two_phase_taper_imports_as_two_phases_in_sequence_order_with_doses() {
     let p = schedule_from_medication_request(&taper_request(), BERLIN, start).unwrap();
     assert_eq!(p.medication_name.as_deref(), Some("Prednisone 25 mg"));
     assert_eq!(p.rxnorm.as_deref(), Some("8640"));
-    assert_eq!(p.instructions.as_deref(), Some("then 12.5 mg daily"));
+    // Both steps' words, in the order they apply (the list gives the later one first).
+    assert_eq!(
+        p.instructions.as_deref(),
+        Some("25 mg daily for 4 weeks; then 12.5 mg daily")
+    );
     let s = &p.schedule;
     assert_eq!(
         (s.start, s.zone.as_str(), s.policy),
@@ -426,6 +430,10 @@ fn prn_with_max_3_tablets_a_day_becomes_as_needed_rules_of_24_hours() {
                     unit: "tablet".into()
                 },
                 period_hours: 24,
+            }),
+            dose: Some(Quantity {
+                value: 1.0,
+                unit: "tablet".into()
             }),
         })
     );
@@ -591,6 +599,20 @@ fn full_schedule() -> Schedule {
                 frequency: Some(1),
                 period: Some(3.0),
                 period_unit: Some(UnitOfTime::H),
+                count: Some(20),
+                ..TimingRepeat::default()
+            }),
+            ..Timing::default()
+        },
+        after_last_taken: true,
+        ..Phase::default()
+    };
+    let spread = Phase {
+        timing: Timing {
+            repeat: Some(TimingRepeat {
+                frequency: Some(3),
+                period: Some(1.0),
+                period_unit: Some(UnitOfTime::D),
                 ..TimingRepeat::default()
             }),
             ..Timing::default()
@@ -599,14 +621,13 @@ fn full_schedule() -> Schedule {
             start: "08:00".parse().unwrap(),
             end: "22:00".parse().unwrap(),
         }),
-        after_last_taken: true,
         ..Phase::default()
     };
     Schedule {
         start: local("2025-06-02T00:00"),
         zone: "Europe/Berlin".into(),
         policy: ZonePolicy::Local,
-        phases: vec![taper, interval],
+        phases: vec![taper, interval, spread],
         as_needed: Some(AsNeeded {
             reason: Some("nausea".into()),
             min_interval_minutes: Some(90),
@@ -616,6 +637,10 @@ fn full_schedule() -> Schedule {
                     unit: "mg".into(),
                 },
                 period_hours: 12,
+            }),
+            dose: Some(Quantity {
+                value: 10.0,
+                unit: "mg".into(),
             }),
         }),
         shift: None,
@@ -627,13 +652,17 @@ fn a_regimen_schedule_survives_fhir_and_back_unchanged() {
     let schedule = full_schedule();
     schedule.validate().unwrap();
     let dosages = schedule_to_dosages(&schedule, BERLIN);
-    assert_eq!(dosages.as_array().unwrap().len(), 3);
+    assert_eq!(dosages.as_array().unwrap().len(), 4);
     assert_eq!(dosages[0]["sequence"], json!(1));
     assert_eq!(
         dosages[0]["timing"]["repeat"]["boundsPeriod"]["end"],
         json!("2025-06-29")
     );
-    assert_eq!(dosages[2]["timing"]["repeat"]["periodUnit"], json!("min"));
+    assert_eq!(dosages[3]["timing"]["repeat"]["periodUnit"], json!("min"));
+    assert_eq!(
+        dosages[3]["doseAndRate"][0]["doseQuantity"]["value"],
+        json!(10)
+    );
     let request = json!({ "resourceType": "MedicationRequest", "dosageInstruction": dosages });
     let back: FhirPrescription =
         schedule_from_medication_request(&request, BERLIN, local("2000-01-01T00:00")).unwrap();

@@ -182,6 +182,52 @@ fn an_unanswered_dose_keeps_its_remaining_follow_ups_and_a_snooze_moves_the_remi
 }
 
 #[test]
+fn a_snooze_ending_with_another_doses_follow_up_is_one_notification_naming_the_due_time() {
+    let (store, _dir) = store();
+    let a = scheduled(&store, "A", "UTC", &["08:00"]);
+    let b = scheduled(&store, "B", "UTC", &["08:00"]);
+    // B is snoozed for ten minutes at 08:00; A stays unanswered, its first follow-up at 08:10.
+    store
+        .log_dose(
+            &NewDoseEvent {
+                medicine_id: b,
+                action: DoseAction::Snoozed,
+                actual_at: at("2025-06-01T08:00:00Z"),
+                scheduled_at: Some(at("2025-06-01T08:00:00Z")),
+                snooze_until: Some(at("2025-06-01T08:10:00Z")),
+                note: None,
+                amount: None,
+                corrects: None,
+            },
+            at("2025-06-01T08:00:00Z"),
+        )
+        .unwrap();
+    let p = plan(
+        &store,
+        "2025-06-01T08:01:00Z",
+        Duration::from_secs(3600),
+        64,
+    );
+    let at_ten: Vec<_> = p
+        .notifications
+        .iter()
+        .filter(|n| n.fire_at == at("2025-06-01T08:10:00Z"))
+        .collect();
+    assert_eq!(at_ten.len(), 1, "one notification at 08:10, not two");
+    assert_eq!(at_ten[0].kind, NotificationKind::Dose);
+    assert_eq!(at_ten[0].medicine_ids, [a, b]);
+    assert_eq!(at_ten[0].body, "Time for your 8:00 medicines");
+    // Planned again a minute later, the same notification keeps its id.
+    let again = plan(
+        &store,
+        "2025-06-01T08:02:00Z",
+        Duration::from_secs(3600),
+        64,
+    );
+    assert!(again.notifications.iter().any(|n| n.id == at_ten[0].id));
+}
+
+#[test]
 fn a_small_budget_keeps_every_medicines_next_dose_and_says_when_to_refresh() {
     let (store, _dir) = store();
     let hourly: Vec<String> = (6..22).map(|h| format!("{h:02}:30")).collect();
@@ -247,7 +293,7 @@ mod properties {
         #![proptest_config(ProptestConfig::with_cases(40))]
 
         #[test]
-        fn plans_stay_within_budget_sorted_and_keep_ids_across_re_plans(
+        fn plans_stay_within_budget_and_horizon_sorted_one_per_minute_and_keep_ids(
             medicines in prop::collection::vec(prop::collection::vec((0u32..24, 0u32..4), 1..4), 1..6),
             budget in 1u32..30,
             start_minute in 0u64..1440,
@@ -265,7 +311,16 @@ mod properties {
             prop_assert!(first.notifications.windows(2).all(|w| w[0].fire_at <= w[1].fire_at));
             let ids: std::collections::BTreeSet<&str> = first.notifications.iter().map(|n| n.id.as_str()).collect();
             prop_assert_eq!(ids.len(), first.notifications.len());
-            prop_assert!(first.notifications.iter().all(|n| n.fire_at > now && n.fire_at <= first.refresh_at.max(n.fire_at)));
+            let horizon_end = now.plus(2 * DAY);
+            prop_assert!(first.notifications.iter().all(|n| n.fire_at > now && n.fire_at < horizon_end));
+            prop_assert!(first.refresh_at > now && first.refresh_at <= horizon_end);
+            // Planning again early is only needed when the budget left something out.
+            if first.refresh_at < horizon_end {
+                prop_assert_eq!(first.notifications.len(), budget as usize);
+            }
+            // Never two notifications in one minute.
+            let minutes: std::collections::BTreeSet<i64> = first.notifications.iter().map(|n| n.fire_at.as_millis() / 60_000).collect();
+            prop_assert_eq!(minutes.len(), first.notifications.len());
 
             let later = now.plus(Duration::from_secs(step_minutes * 60));
             let second = store.plan_notifications(later, 2 * DAY, budget).unwrap();

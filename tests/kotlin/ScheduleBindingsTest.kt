@@ -17,17 +17,22 @@ import org.junit.jupiter.api.io.TempDir
 import org.regimen.bindings.Regimen
 import org.regimen.bindings.RegimenConfig
 import org.regimen.bindings.core.RegimenException
+import org.regimen.bindings.core.AsNeeded
+import org.regimen.bindings.core.AsNeededRule
 import org.regimen.bindings.core.DoseAction
 import org.regimen.bindings.core.DoseStatus
+import org.regimen.bindings.core.MaxDose
 import org.regimen.bindings.core.MedicineInfo
 import org.regimen.bindings.core.NewDoseEvent
 import org.regimen.bindings.core.NotificationKind
 import org.regimen.bindings.core.Phase
+import org.regimen.bindings.core.Quantity
 import org.regimen.bindings.core.Schedule
 import org.regimen.bindings.core.Timing
 import org.regimen.bindings.core.TimingCode
 import org.regimen.bindings.core.TimingRepeat
 import org.regimen.bindings.core.UnitOfTime
+import org.regimen.bindings.core.Window
 import org.regimen.bindings.core.ZonePolicy
 
 class ScheduleBindingsTest {
@@ -105,6 +110,48 @@ class ScheduleBindingsTest {
                 regimen.importFhir("""{"resourceType":"Patient"}""", null)
             }
             assertEquals("resourceType", broken.field)
+        }
+    }
+
+    @Test
+    fun `a window beside fixed times is refused, and an as-needed dose counts as prescribed`() {
+        Regimen.openInMemory(RegimenConfig()).use { regimen ->
+            regimen.setNow(Instant.parse("2026-03-10T06:00:00Z"))
+            val fixedWithWindow = Schedule(
+                start = "2026-03-10T00:00",
+                zone = "UTC",
+                policy = ZonePolicy.LOCAL,
+                phases = listOf(
+                    Phase(
+                        timing = Timing(repeat = TimingRepeat(frequency = 1u, period = 1.0, periodUnit = UnitOfTime.D, timeOfDay = listOf("09:00"))),
+                        window = Window(start = "08:00", end = "10:00"),
+                    ),
+                ),
+            )
+            val refused = assertThrows(RegimenException.InvalidInput::class.java) {
+                regimen.addScheduledMedicine(MedicineInfo(name = "Metformin"), fixedWithWindow)
+            }
+            assertEquals("window", refused.field)
+
+            val prn = Schedule(
+                start = "2026-03-10T00:00",
+                zone = "UTC",
+                policy = ZonePolicy.LOCAL,
+                phases = emptyList(),
+                asNeeded = AsNeeded(
+                    maxPerPeriod = MaxDose(amount = Quantity(1200.0, "mg"), periodHours = 24u),
+                    dose = Quantity(2.0, "tablet"),
+                ),
+            )
+            val ibuprofen = regimen.addScheduledMedicine(MedicineInfo(name = "Ibuprofen", strength = "200 mg"), prn)
+            val warnings = (6..9).map { hour ->
+                val at = Instant.parse("2026-03-10T0$hour:00:00Z")
+                regimen.setNow(at)
+                regimen.logDose(NewDoseEvent(ibuprofen.id, DoseAction.TAKEN, at)).warning
+            }
+            assertEquals(listOf(null, null, null), warnings.take(3))
+            assertEquals(AsNeededRule.OVER_MAXIMUM, warnings[3]?.rule)
+            assertEquals(1600.0, warnings[3]?.takenInPeriod?.value)
         }
     }
 }

@@ -30,8 +30,8 @@ pub use regimen::{Regimen, RegimenConfig};
 pub use regimen_core::{
     Timestamp,
     dose::{
-        Adherence, AdherenceReport, AsNeededRule, AsNeededWarning, DoseAction, DoseEvent,
-        DoseStatus, HealthKitStatus, LoggedDose, NewDoseEvent, ScheduledDose,
+        Adherence, AdherenceReport, AsNeededRule, AsNeededWarning, DoseAction, DoseChange,
+        DoseEvent, DoseStatus, HealthKitStatus, LoggedDose, NewDoseEvent, ScheduledDose,
     },
     knowledge::{DrugMatch, DrugMatchKind, DrugProduct, KnowledgeInfo},
     medicine::{DoseForm, Medicine, MedicineInfo, Route},

@@ -1,9 +1,12 @@
 //! `Regimen` calls that give medicines their schedules and keep doses apart (spacing rules).
 
 use regimen_core::medicine::{Medicine, MedicineInfo};
-use regimen_core::schedule::{Schedule, ScheduleProblem, ScheduleVersion, SpacingRule};
+use regimen_core::schedule::{
+    Frame, GradualShift, LocalDate, Schedule, ScheduleProblem, ScheduleVersion, SpacingRule,
+    parse_zone,
+};
 
-use crate::error::Result;
+use crate::error::{Result, invalid};
 use crate::regimen::Regimen;
 
 #[uniffi::export]
@@ -31,6 +34,42 @@ impl Regimen {
         Ok(self
             .store
             .set_schedule(medicine_id, schedule.as_ref(), now, now)?)
+    }
+
+    /// Moves a medicine kept on its home zone's clock (policy `home`) onto `to_zone`'s clock
+    /// (the phone's zone when `None`) gradually, at most `max_hours_per_day` hours a day from
+    /// today in the home zone: what [`Regimen::change_device_zone`] offers in
+    /// `can_shift_gradually`. Its times, amounts and home zone stay as they are; the new
+    /// version starts now.
+    pub fn shift_gradually(
+        &self,
+        medicine_id: i64,
+        to_zone: Option<String>,
+        max_hours_per_day: u32,
+    ) -> Result<ScheduleVersion> {
+        let now = self.now()?;
+        let mut schedule = self
+            .store
+            .schedule_at(medicine_id, now)?
+            .ok_or_else(|| invalid("medicine_id", "the medicine has no schedule now"))?;
+        let to_zone = match to_zone {
+            Some(zone) => zone,
+            None => self.store.device_zone_at(now)?.ok_or_else(|| {
+                invalid(
+                    "to_zone",
+                    "the phone's zone is not known yet; give the zone",
+                )
+            })?,
+        };
+        let home = parse_zone(&schedule.zone)?;
+        schedule.shift = Some(GradualShift {
+            to_zone,
+            starts: LocalDate(Frame::Zone(home).local(now).date()),
+            max_hours_per_day,
+        });
+        Ok(self
+            .store
+            .set_schedule(medicine_id, Some(&schedule), now, now)?)
     }
 
     /// The medicines whose schedule cannot be planned from now on, and why (stored by an

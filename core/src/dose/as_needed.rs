@@ -8,8 +8,13 @@
 //! Amounts are compared in the ceiling's unit: a logged amount in that unit counts as is; an
 //! amount in units of the product ("2 tablets") counts through the medicine's strength when
 //! that is written in the ceiling's unit ("500 mg"); a dose logged without an amount counts
-//! as the schedule's dose, else one unit. Medicines share an ingredient when they have the
+//! as the as-needed dose, else the schedule's first dose. An amount that is unknown or cannot
+//! be put in the ceiling's unit is never guessed: the check then says the maximum could not be
+//! checked ([`AsNeededRule::Unchecked`]). Medicines share an ingredient when they have the
 //! same RxNorm id, else the same ATC code, else the same name.
+//!
+//! The least interval is inclusive: with four hours between doses, a dose exactly four hours
+//! after the last is on time.
 
 use std::time::Duration;
 
@@ -34,6 +39,9 @@ pub enum AsNeededRule {
     TooSoon,
     /// More than the most allowed in the period.
     OverMaximum,
+    /// The most allowed in the period could not be checked: the amount of this dose or of
+    /// one in the period is unknown, or in a unit that cannot be compared with the ceiling.
+    Unchecked,
 }
 
 /// A warning about an as-needed dose.
@@ -75,19 +83,20 @@ fn in_unit(amount: &Quantity, unit: &str, medicine: &Medicine) -> Option<f64> {
         .then_some(amount.value * per_unit)
 }
 
-/// The amount a taken dose counts as, before conversion.
-fn amount_of(event_amount: Option<&Quantity>, schedule: Option<&Schedule>, unit: &str) -> Quantity {
-    event_amount
-        .cloned()
-        .or_else(|| {
-            schedule
-                .and_then(|s| s.phases.first())
-                .and_then(|p| p.dose.clone())
-        })
-        .unwrap_or(Quantity {
-            value: 1.0,
-            unit: unit.to_owned(),
-        })
+/// The amount a taken dose counts as, before conversion: as logged, else the schedule's
+/// as-needed dose, else its first phase's dose; `None` when nothing says.
+fn amount_of<'a>(
+    event_amount: Option<&'a Quantity>,
+    schedule: Option<&'a Schedule>,
+) -> Option<&'a Quantity> {
+    event_amount.or_else(|| {
+        let schedule = schedule?;
+        schedule
+            .as_needed
+            .as_ref()
+            .and_then(|rules| rules.dose.as_ref())
+            .or_else(|| schedule.phases.first().and_then(|p| p.dose.as_ref()))
+    })
 }
 
 /// A taken dose of a medicine sharing the ingredient.
@@ -159,13 +168,13 @@ pub(crate) fn check(
 
     if let Some(minutes) = rules.min_interval_minutes {
         let interval = Duration::from_secs(u64::from(minutes) * 60);
-        let just_after = at.plus(Duration::from_millis(1));
+        // A dose exactly `interval` after the last one is on time.
         let last = intakes(
             conn,
             sealer,
             &[event.medicine_id],
-            at.minus(interval),
-            just_after,
+            at.minus(interval).plus(Duration::from_millis(1)),
+            at.plus(Duration::from_millis(1)),
         )?
         .pop();
         if let Some(last) = last {
@@ -195,14 +204,15 @@ pub(crate) fn check(
             .filter(|m| ingredient_key(m) == key)
             .collect();
         let ids: Vec<i64> = group.iter().map(|m| m.id).collect();
-        let counted = |medicine_id: i64, amount: Option<&Quantity>| -> f64 {
+        // Each dose in the ceiling's unit; `None` when it cannot be said.
+        let counted = |medicine_id: i64, amount: Option<&Quantity>| -> Option<f64> {
             let medicine = group
                 .iter()
                 .find(|m| m.id == medicine_id)
                 .copied()
                 .unwrap_or(this);
             let schedule = (medicine_id == this.id).then_some(&schedule);
-            in_unit(&amount_of(amount, schedule, unit), unit, medicine).unwrap_or(0.0)
+            in_unit(amount_of(amount, schedule)?, unit, medicine)
         };
         let past = intakes(
             conn,
@@ -212,17 +222,18 @@ pub(crate) fn check(
             at.plus(Duration::from_millis(1)),
         )?;
         let this_amount = counted(this.id, event.amount.as_ref());
-        let total: f64 = past
+        let amounts: Vec<Option<f64>> = past
             .iter()
             .map(|i| counted(i.medicine_id, i.amount.as_ref()))
-            .sum::<f64>()
-            + this_amount;
+            .collect();
+        let unknown = this_amount.is_none() || amounts.iter().any(Option::is_none);
+        let total: f64 = amounts.iter().flatten().sum::<f64>() + this_amount.unwrap_or(0.0);
         if total > max.amount.value + 1e-9 {
             // The dose would have fitted once enough earlier intakes left the window.
             let mut remaining = total;
             let mut earliest = at;
-            for intake in &past {
-                remaining -= counted(intake.medicine_id, intake.amount.as_ref());
+            for (intake, amount) in past.iter().zip(&amounts) {
+                remaining -= amount.unwrap_or(0.0);
                 earliest = intake.at.plus(period);
                 if remaining <= max.amount.value + 1e-9 {
                     break;
@@ -239,6 +250,17 @@ pub(crate) fn check(
                     value: total,
                     unit: unit.to_owned(),
                 }),
+                max_per_period: Some(max.amount.clone()),
+            });
+        } else if unknown {
+            warnings.push(AsNeededWarning {
+                rule: AsNeededRule::Unchecked,
+                earliest_allowed_at: at,
+                message: format!(
+                    "The most allowed in {} could not be checked: give how much each dose is.",
+                    describe_minutes(max.period_hours * 60)
+                ),
+                taken_in_period: None,
                 max_per_period: Some(max.amount.clone()),
             });
         }

@@ -10,6 +10,7 @@
 //! The statuses map one-to-one onto HealthKit's dose-event log statuses: see
 //! [`DoseStatus::healthkit`].
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use chrono_tz::Tz;
@@ -17,8 +18,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{DoseAction, DoseEvent, LastTaken, LogIndex};
 use crate::schedule::{
-    DayOffsets, DoseMove, ExpandContext, Quantity, ScheduleProblem, SpacingRule, ZoneTimeline,
-    expand, moved_time, parse_zone,
+    DayOffsets, DoseMove, ExpandContext, PlannedDose, Quantity, ScheduleProblem, SpacingRule,
+    ZoneTimeline, expand, moved_time, parse_zone,
 };
 use crate::settings::Settings;
 use crate::snapshot::Snapshot;
@@ -102,7 +103,24 @@ pub struct ScheduledDose {
     pub event: Option<DoseEvent>,
     /// Set when a spacing rule moved the dose from its scheduled time.
     pub moved: Option<DoseMove>,
+    /// For a scheduled dose whose amount changes within the next weeks (a taper, or a new
+    /// schedule from a later date): the first dose with another amount ("4 tablets from
+    /// Thursday").
+    pub next_change: Option<DoseChange>,
 }
+
+/// The first later dose of a medicine with another amount.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct DoseChange {
+    /// When that dose is due.
+    pub at: Timestamp,
+    /// Its amount (`None` when that schedule says none).
+    pub dose: Option<Quantity>,
+}
+
+/// How far ahead [`ScheduledDose::next_change`] looks.
+pub const NEXT_CHANGE_LOOKAHEAD: Duration = Duration::from_secs(35 * 86_400);
 
 /// What decides a dose's status: the action of its newest event and that event's times.
 #[derive(Clone, Copy)]
@@ -194,40 +212,11 @@ pub(crate) fn planned_by_medicine<'a>(
 ) -> Vec<Planned<'a>> {
     let mut out = Vec::new();
     let offsets = DayOffsets::default();
-    for InForce {
-        medicine_id,
-        from,
-        to,
-        schedule,
-    } in in_force(snapshot, from, to)
-    {
-        let fallback;
-        let device_zones = match &snapshot.zones {
-            Some(zones) => zones,
-            None => match parse_zone(&schedule.zone) {
-                Ok(zone) => {
-                    fallback = ZoneTimeline::fixed(zone);
-                    &fallback
-                }
-                Err(error) => {
-                    report(problems, medicine_id, &error);
-                    continue;
-                }
-            },
-        };
-        let context = ExpandContext {
-            anchors: &snapshot.settings.anchors,
-            device_zones,
-            last_taken: last_taken.get(&medicine_id).copied(),
-            offsets: &offsets,
-        };
-        // One schedule that cannot be expanded must not stop the others from planning.
-        let doses = match expand(schedule, &context, from, to) {
-            Ok(doses) => doses,
-            Err(error) => {
-                report(problems, medicine_id, &error);
-                continue;
-            }
+    for period in in_force(snapshot, from, to) {
+        let medicine_id = period.medicine_id;
+        let schedule = period.schedule;
+        let Some(doses) = expand_period(snapshot, last_taken, &period, &offsets, problems) else {
+            continue;
         };
         for dose in doses {
             out.push(Planned {
@@ -243,6 +232,122 @@ pub(crate) fn planned_by_medicine<'a>(
     }
     apply_spacing_rules(&snapshot.spacing, &mut out);
     out
+}
+
+/// The doses of one schedule over the part of the period it is in force; `None` (and the
+/// medicine in `problems`) when it cannot be expanded. One schedule that cannot be expanded
+/// must not stop the others from planning.
+fn expand_period(
+    snapshot: &Snapshot,
+    last_taken: &LastTaken,
+    period: &InForce<'_>,
+    offsets: &DayOffsets,
+    problems: &mut Vec<ScheduleProblem>,
+) -> Option<Vec<PlannedDose>> {
+    let fallback;
+    let device_zones = match &snapshot.zones {
+        Some(zones) => zones,
+        None => match parse_zone(&period.schedule.zone) {
+            Ok(zone) => {
+                fallback = ZoneTimeline::fixed(zone);
+                &fallback
+            }
+            Err(error) => {
+                report(problems, period.medicine_id, &error);
+                return None;
+            }
+        },
+    };
+    let context = ExpandContext {
+        anchors: &snapshot.settings.anchors,
+        device_zones,
+        last_taken: last_taken.get(&period.medicine_id).copied(),
+        offsets,
+    };
+    match expand(period.schedule, &context, period.from, period.to) {
+        Ok(doses) => Some(doses),
+        Err(error) => {
+            report(problems, period.medicine_id, &error);
+            None
+        }
+    }
+}
+
+/// Fills [`ScheduledDose::next_change`] for the scheduled doses of `[from, to)`. Looks
+/// ahead only for medicines whose amount can change: a schedule with phases of different
+/// amounts, or a later version.
+fn mark_next_changes(
+    snapshot: &Snapshot,
+    last_taken: &LastTaken,
+    (from, to): (Timestamp, Timestamp),
+    doses: &mut [ScheduledDose],
+) {
+    let periods = in_force(snapshot, from, to.plus(NEXT_CHANGE_LOOKAHEAD));
+    let may_change = |id: i64| {
+        let mut of_medicine = periods.iter().filter(|p| p.medicine_id == id);
+        let first = of_medicine.next();
+        let more = of_medicine.next().is_some();
+        more || first.is_some_and(|p| {
+            let mut amounts = p.schedule.phases.iter().map(|phase| &phase.dose);
+            amounts.next().is_some_and(|a| amounts.any(|b| b != a))
+        })
+    };
+    let changing: BTreeSet<i64> = doses
+        .iter()
+        .filter(|d| d.due_at.is_some())
+        .map(|d| d.medicine_id)
+        .filter(|id| may_change(*id))
+        .collect();
+    if changing.is_empty() {
+        return;
+    }
+    let offsets = DayOffsets::default();
+    let mut timelines: BTreeMap<i64, Vec<(Timestamp, Option<&Quantity>)>> = BTreeMap::new();
+    for period in periods.iter().filter(|p| changing.contains(&p.medicine_id)) {
+        let Some(planned) = expand_period(snapshot, last_taken, period, &offsets, &mut Vec::new())
+        else {
+            continue;
+        };
+        let phases = &period.schedule.phases;
+        timelines
+            .entry(period.medicine_id)
+            .or_default()
+            .extend(planned.into_iter().map(|d| {
+                (
+                    d.at,
+                    phases.get(d.phase as usize).and_then(|p| p.dose.as_ref()),
+                )
+            }));
+    }
+    // For every planned time, the first later dose of another amount: walking back, a dose
+    // whose amount differs from the run after it makes that run the next change.
+    let mut next_change: BTreeMap<(i64, Timestamp), DoseChange> = BTreeMap::new();
+    for (medicine_id, mut timeline) in timelines {
+        timeline.sort_by_key(|(at, _)| *at);
+        let mut run: Option<(Timestamp, Option<&Quantity>)> = None;
+        let mut after_run: Option<(Timestamp, Option<&Quantity>)> = None;
+        for &(at, amount) in timeline.iter().rev() {
+            if run.is_some_and(|(_, run_amount)| run_amount != amount) {
+                after_run = run;
+            }
+            run = Some((at, amount));
+            if let Some((change_at, dose)) = after_run {
+                next_change.insert(
+                    (medicine_id, at),
+                    DoseChange {
+                        at: change_at,
+                        dose: dose.cloned(),
+                    },
+                );
+            }
+        }
+    }
+    for dose in doses.iter_mut() {
+        let planned_at = dose.moved.as_ref().map(|m| m.scheduled_for).or(dose.due_at);
+        if let Some(at) = planned_at {
+            dose.next_change = next_change.get(&(dose.medicine_id, at)).cloned();
+        }
+    }
 }
 
 /// Notes that `medicine_id`'s schedule could not be expanded (once per medicine).
@@ -305,6 +410,7 @@ pub(crate) fn doses(
                 status: status_of(p.due_at, event.as_ref().map(Answer::from), now, settings),
                 event,
                 moved: p.moved,
+                next_change: None,
             }
         })
         .collect();
@@ -317,6 +423,7 @@ pub(crate) fn doses(
             status: status_of(due, Some(Answer::from(&event)), now, settings),
             event: Some(event),
             moved: None,
+            next_change: None,
         });
     }
     for event in log.unscheduled {
@@ -332,6 +439,7 @@ pub(crate) fn doses(
             status,
             event: Some(event),
             moved: None,
+            next_change: None,
         });
     }
     let sort_key = |d: &ScheduledDose| {
@@ -341,6 +449,7 @@ pub(crate) fn doses(
             .unwrap_or(Timestamp::MIN);
         (at, d.medicine_id)
     };
+    mark_next_changes(snapshot, last_taken, (from, to), &mut out);
     out.sort_by_key(sort_key);
     out
 }

@@ -25,7 +25,9 @@ pub(crate) use adherence::AnswerLog;
 pub use adherence::{Adherence, AdherenceReport};
 pub use as_needed::{AsNeededRule, AsNeededWarning};
 
-pub use day::{DoseStatus, HealthKitStatus, ScheduledDose, local_day};
+pub use day::{
+    DoseChange, DoseStatus, HealthKitStatus, NEXT_CHANGE_LOOKAHEAD, ScheduledDose, local_day,
+};
 
 /// Longest note on a dose event, in characters.
 pub const MAX_NOTE_CHARS: usize = 1_000;

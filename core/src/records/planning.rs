@@ -104,7 +104,7 @@ impl Records {
         reminder::check_request(horizon, budget)?;
         let input = self.read(|conn, sealer| {
             let snapshot = self.snapshot(conn, sealer, true)?;
-            let settings = snapshot.settings.clone();
+            let settings = snapshot.settings;
             let mut problems = crate::snapshot::problems(&snapshot, now);
             let period = (now.minus(reminder::lookback(&settings)), now.plus(horizon));
             let doses = read_doses(conn, sealer, &snapshot, period, now, &mut problems)?;

@@ -439,20 +439,12 @@ impl<'a> PhasePlan<'a> {
     /// days and weeks, with no explicit times). "N times a day" is spread over the day
     /// instead (`times_on`).
     fn sub_daily_step(&self, repeat: &TimingRepeat) -> Option<Duration> {
-        if !repeat.time_of_day.is_empty() || !repeat.when.is_empty() {
+        // Whole days and weeks step by calendar days; months and years by the calendar.
+        if !repeat.is_interval() {
             return None;
         }
         let unit = repeat.period_unit?;
         let period = repeat.period?;
-        // Days and weeks step by calendar days, unless the period is fractional (0.5 d).
-        let whole = period.fract() == 0.0;
-        if matches!(
-            unit,
-            UnitOfTime::D | UnitOfTime::Wk | UnitOfTime::Mo | UnitOfTime::A
-        ) && whole
-        {
-            return None;
-        }
         let seconds = period * unit.fixed_seconds()? as f64;
         let step = seconds / f64::from(repeat.frequency.unwrap_or(1).max(1));
         // Validation bounds the period to ten years; a value outside chrono's range (from a

@@ -86,7 +86,7 @@ pub(crate) fn versions(
             Some(Ok(schedule)) => (Some(schedule), None),
             Some(Err(problem)) => (None, Some(problem)),
         };
-        let (schedule, problem) = match schedule.map(|s| s.validate().map(|()| s)) {
+        let (schedule, problem) = match schedule.map(|s| s.validate_plannable().map(|()| s)) {
             Some(Err(error)) => (None, Some(format!("it breaks a rule ({error})"))),
             Some(Ok(schedule)) => (Some(schedule), problem),
             None => (None, problem),
@@ -412,5 +412,55 @@ mod tests {
             .set_schedule(unreadable, Some(&daily(1.0, UnitOfTime::D)), now, now)
             .unwrap();
         assert!(store.schedule_problems(now).unwrap().is_empty());
+    }
+
+    /// A schedule an earlier version stored with a window beside fixed times (the window was
+    /// ignored) is refused as new input today, but a stored one keeps its reminders.
+    #[test]
+    fn a_stored_window_beside_fixed_times_is_still_planned_but_refused_as_new_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let store =
+            crate::Records::open(&dir.path().join("p.db"), &OpenOptions::default(), &FixedKey)
+                .unwrap();
+        let epoch = Timestamp::parse_rfc3339("2026-01-01T00:00:00Z").unwrap();
+        let now = Timestamp::parse_rfc3339("2026-03-01T06:00:00Z").unwrap();
+        let info = MedicineInfo {
+            name: "A".into(),
+            ..MedicineInfo::default()
+        };
+        let id = store.add_medicine(&info, epoch).unwrap().id;
+        let mut old = daily(1.0, UnitOfTime::D);
+        old.phases[0].timing.repeat.as_mut().unwrap().time_of_day = vec!["08:00".parse().unwrap()];
+        old.phases[0].window = Some(crate::schedule::Window {
+            start: "09:00".parse().unwrap(),
+            end: "17:00".parse().unwrap(),
+        });
+        let refused = store
+            .set_schedule(id, Some(&old), epoch, epoch)
+            .unwrap_err();
+        assert!(matches!(
+            refused,
+            Error::InvalidInput {
+                field: "window",
+                ..
+            }
+        ));
+        store
+            .write(|tx, sealer| insert_version(tx, sealer, id, Some(&old), epoch, epoch))
+            .unwrap();
+        assert!(store.schedule_problems(now).unwrap().is_empty());
+        let today = store
+            .day(chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(), now)
+            .unwrap();
+        let due: Vec<String> = today
+            .iter()
+            .filter_map(|d| d.due_at)
+            .map(|t| t.to_string())
+            .collect();
+        assert_eq!(
+            due,
+            ["2026-03-01T07:00:00Z"],
+            "08:00 in Berlin, the window ignored"
+        );
     }
 }

@@ -87,6 +87,37 @@ impl Quantity {
     }
 }
 
+/// Units written as symbols, never pluralised ("2 mg", not "2 mgs").
+const UNIT_SYMBOLS: &[&str] = &[
+    "mg", "g", "kg", "mcg", "ug", "µg", "ng", "ml", "l", "dl", "cl", "iu", "meq", "mmol", "mol",
+    "%", "gtt",
+];
+
+impl std::fmt::Display for Quantity {
+    /// The amount as a patient reads it: "8 tablets", "1 tablet", "2.5 mg", "1 puff". A UCUM
+    /// annotation (`{tablet}`) shows as its word; symbols stay as written.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let unit = self.unit.trim();
+        let word = unit
+            .strip_prefix('{')
+            .and_then(|u| u.strip_suffix('}'))
+            .unwrap_or(unit);
+        let countable = word.chars().all(|c| c.is_alphabetic() || c == ' ')
+            && !UNIT_SYMBOLS.contains(&word.to_lowercase().as_str())
+            && word.chars().count() > 2;
+        let last = word.to_lowercase();
+        if self.value == 1.0 || !countable || last.ends_with('s') {
+            return write!(f, "{} {word}", self.value);
+        }
+        let ending = if last.ends_with("ch") || last.ends_with("sh") || last.ends_with('x') {
+            "es"
+        } else {
+            "s"
+        };
+        write!(f, "{} {word}{ending}", self.value)
+    }
+}
+
 /// Extension: N days on, M days off, counted from the phase's first day (21/7 for many oral
 /// contraceptives and chemotherapy cycles).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -145,6 +176,10 @@ pub struct AsNeeded {
     /// medicine with the same ingredient.
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub max_per_period: Option<MaxDose>,
+    /// How much one dose is ("1 tablet", "400 mg"): what a dose logged without an amount
+    /// counts as against `max_per_period`.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub dose: Option<Quantity>,
 }
 
 /// A ceiling: at most `amount` in any `period_hours` hours.
@@ -196,8 +231,30 @@ pub struct GradualShift {
 
 impl Schedule {
     /// Checks the whole schedule, naming the field at fault (`phases[1].timing.repeat.offset`
-    /// is reported as field `repeat.offset` with the phase in the reason).
+    /// is reported as field `repeat.offset` with the phase in the reason): every rule of
+    /// [`Schedule::validate_plannable`], and that no part is ignored by another (a window on
+    /// fixed times, "after the last dose" without an interval).
     pub fn validate(&self) -> Result<()> {
+        self.validate_plannable()?;
+        for (index, phase) in self.phases.iter().enumerate() {
+            phase.check_combinations().map_err(|e| in_phase(e, index))?;
+        }
+        if let Some(shift) = &self.shift
+            && parse_zone(&shift.to_zone)? == parse_zone(&self.zone)?
+        {
+            return Err(Error::invalid(
+                "shift.to_zone",
+                "is the schedule's own zone: there is nothing to move",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The rules a stored schedule must keep to be planned: bounds that keep expansion safe
+    /// and quick. A schedule stored by an earlier version that combines parts the way
+    /// [`Schedule::validate`] now refuses (a window beside fixed times, once ignored) keeps
+    /// being planned as it was, rather than losing its reminders on an update.
+    pub(crate) fn validate_plannable(&self) -> Result<()> {
         parse_zone(&self.zone)?;
         if !self.start.in_range() {
             return Err(Error::invalid(
@@ -219,7 +276,7 @@ impl Schedule {
         }
         let last = self.phases.len().saturating_sub(1);
         for (index, phase) in self.phases.iter().enumerate() {
-            phase.validate().map_err(|e| in_phase(e, index))?;
+            phase.validate_plannable().map_err(|e| in_phase(e, index))?;
             if index < last && !phase.has_end() {
                 return Err(in_phase(
                     Error::invalid(
@@ -253,6 +310,9 @@ impl Schedule {
                     format!("must be 1 to {MAX_MIN_INTERVAL_MINUTES} minutes (a week)"),
                 ));
             }
+            if let Some(dose) = &prn.dose {
+                dose.validate("as_needed.dose")?;
+            }
             if let Some(max) = &prn.max_per_period {
                 max.amount.validate("as_needed.max_per_period.amount")?;
                 if max.period_hours == 0 || max.period_hours > MAX_CEILING_PERIOD_HOURS {
@@ -268,8 +328,15 @@ impl Schedule {
 }
 
 impl Phase {
-    /// Checks the phase's rules (timing, amount, cycle, window), as a schedule holding it would.
+    /// Checks the phase's rules (timing, amount, cycle, window) and that no part of it is
+    /// ignored by another, as a new schedule holding it would.
     pub(crate) fn validate(&self) -> Result<()> {
+        self.validate_plannable()?;
+        self.check_combinations()
+    }
+
+    /// The phase's bounds (see [`Schedule::validate_plannable`]).
+    fn validate_plannable(&self) -> Result<()> {
         self.timing.validate()?;
         if let Some(dose) = &self.dose {
             dose.validate("dose")?;
@@ -289,6 +356,36 @@ impl Phase {
                 "window",
                 "must end after it starts on the same day",
             ));
+        }
+        Ok(())
+    }
+
+    /// Refuses parts the others would make meaningless: a window on fixed times or events
+    /// (the times are the day's doses), "after the last dose taken" without an interval.
+    fn check_combinations(&self) -> Result<()> {
+        let repeat = self.timing.effective_repeat();
+        let fixed_times = repeat
+            .as_ref()
+            .is_none_or(|r| !r.time_of_day.is_empty() || !r.when.is_empty());
+        if self.window.is_some() && fixed_times {
+            return Err(Error::invalid(
+                "window",
+                "applies to doses at an interval or spread over the day, not to fixed times or events",
+            ));
+        }
+        if self.after_last_taken {
+            if !repeat.as_ref().is_some_and(TimingRepeat::is_interval) {
+                return Err(Error::invalid(
+                    "after_last_taken",
+                    "needs doses at an interval of hours or minutes",
+                ));
+            }
+            if self.window.is_some() {
+                return Err(Error::invalid(
+                    "after_last_taken",
+                    "cannot be combined with a window (its doses start at the window's start)",
+                ));
+            }
         }
         Ok(())
     }
@@ -313,5 +410,33 @@ fn in_phase(error: Error, index: usize) -> Error {
             reason: format!("phases[{index}]: {reason}"),
         },
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Quantity;
+
+    fn shown(value: f64, unit: &str) -> String {
+        Quantity {
+            value,
+            unit: unit.into(),
+        }
+        .to_string()
+    }
+
+    #[test]
+    fn amounts_read_as_a_patient_says_them() {
+        assert_eq!(shown(8.0, "tablet"), "8 tablets");
+        assert_eq!(shown(1.0, "tablet"), "1 tablet");
+        assert_eq!(shown(0.5, "tablet"), "0.5 tablets");
+        assert_eq!(shown(2.0, "patch"), "2 patches");
+        assert_eq!(shown(2.0, "{capsule}"), "2 capsules");
+        assert_eq!(shown(2.0, "drops"), "2 drops");
+        assert_eq!(shown(2.5, "mg"), "2.5 mg");
+        assert_eq!(shown(500.0, "mg"), "500 mg");
+        assert_eq!(shown(10.0, "mL"), "10 mL");
+        assert_eq!(shown(4.0, "IU"), "4 IU");
+        assert_eq!(shown(2.0, "puff"), "2 puffs");
     }
 }

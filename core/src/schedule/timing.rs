@@ -407,6 +407,22 @@ pub struct TimingRepeat {
     pub offset: Option<u32>,
 }
 
+impl TimingRepeat {
+    /// Whether doses come at a fixed interval of real time (every 8 h, every 90 min, every
+    /// 1.5 d) rather than at times of the day: a period in seconds, minutes or hours, or a
+    /// fractional number of days or weeks, with no `time_of_day` or `when`.
+    pub fn is_interval(&self) -> bool {
+        if !self.time_of_day.is_empty() || !self.when.is_empty() {
+            return false;
+        }
+        match (self.period_unit, self.period) {
+            (Some(UnitOfTime::S | UnitOfTime::Min | UnitOfTime::H), Some(_)) => true,
+            (Some(UnitOfTime::D | UnitOfTime::Wk), Some(period)) => period.fract() != 0.0,
+            _ => false,
+        }
+    }
+}
+
 /// FHIR `Timing`: specific events, a repeating pattern, and/or a code.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]

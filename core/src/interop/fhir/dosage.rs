@@ -23,7 +23,8 @@ use crate::validate::optional_text;
 
 /// Reads one FHIR `Dosage`: a scheduled one becomes a [`Phase`] (timing, first
 /// `doseAndRate.doseQuantity`, Regimen's extensions); one with `asNeeded[x]` becomes
-/// [`AsNeeded`] rules (reason, least interval from its timing, `maxDosePerPeriod`).
+/// [`AsNeeded`] rules (reason, least interval from its timing, `maxDosePerPeriod`, and the
+/// first `doseQuantity` as the amount one dose counts as).
 pub fn dosage_to_phase(dosage: &Value, zone: Tz) -> Result<ImportedDosage> {
     let map = object(dosage, "dosage")?;
     no_modifiers(map, "modifierExtension")?;
@@ -41,6 +42,7 @@ pub fn dosage_to_phase(dosage: &Value, zone: Tz) -> Result<ImportedDosage> {
             reason: optional_text("asNeededCodeableConcept", reason, MAX_REASON_CHARS, false)?,
             min_interval_minutes: member(map, "timing", |v, _| least_interval(v, zone))?,
             max_per_period: member(map, "maxDosePerPeriod", max_dose)?,
+            dose: first_dose(map)?,
         };
         return Ok(ImportedDosage::AsNeeded(rules));
     }
@@ -130,13 +132,21 @@ pub(super) fn from_dosages(
     }
     let mut phases = Vec::new();
     let mut as_needed = None;
-    let mut instructions = None;
+    let mut as_needed_words = None;
     for (index, dosage) in dosages.iter().enumerate() {
         let mut read = || -> Result<()> {
             let map = object(dosage, "dosage")?;
             let sequence = member(map, "sequence", uint)?;
+            // The words for the patient, else the prescriber's text.
+            let mut words = None;
+            for name in ["patientInstruction", "text"] {
+                if words.is_none() {
+                    let text = member(map, name, string)?;
+                    words = optional_text(name, text, MAX_INSTRUCTIONS_CHARS, true)?;
+                }
+            }
             match dosage_to_phase(dosage, zone)? {
-                ImportedDosage::Phase(phase) => phases.push((sequence, phase)),
+                ImportedDosage::Phase(phase) => phases.push((sequence, phase, words)),
                 ImportedDosage::AsNeeded(rules) => {
                     if as_needed.replace(rules).is_some() {
                         return Err(Error::invalid(
@@ -144,19 +154,14 @@ pub(super) fn from_dosages(
                             "at most one as-needed dosage",
                         ));
                     }
-                }
-            }
-            for name in ["text", "patientInstruction"] {
-                if instructions.is_none() {
-                    let text = member(map, name, string)?;
-                    instructions = optional_text(name, text, MAX_INSTRUCTIONS_CHARS, true)?;
+                    as_needed_words = words;
                 }
             }
             Ok(())
         };
         read().map_err(|e| in_dosage(e, index))?;
     }
-    phases.sort_by_key(|(sequence, _)| (sequence.is_none(), *sequence));
+    phases.sort_by_key(|(sequence, _, _)| (sequence.is_none(), *sequence));
     if phases
         .windows(2)
         .any(|w| w[0].0.is_some() && w[0].0 == w[1].0)
@@ -166,7 +171,28 @@ pub(super) fn from_dosages(
             "two scheduled dosages share a sequence (taken together); give them separate schedules",
         ));
     }
-    let phases: Vec<Phase> = phases.into_iter().map(|(_, phase)| phase).collect();
+    // Each phase's words in the order they apply, so a taper's instructions never say only
+    // what its first step says.
+    let mut steps: Vec<String> = Vec::new();
+    for words in phases
+        .iter()
+        .filter_map(|(_, _, words)| words.clone())
+        .chain(as_needed_words)
+    {
+        if steps.last() != Some(&words) {
+            steps.push(words);
+        }
+    }
+    let instructions = match steps.len() {
+        0 => None,
+        _ => optional_text(
+            "text",
+            Some(steps.join("; ").as_str()),
+            MAX_INSTRUCTIONS_CHARS,
+            true,
+        )?,
+    };
+    let phases: Vec<Phase> = phases.into_iter().map(|(_, phase, _)| phase).collect();
     let first_bound = phases.first().and_then(|p| match &p.timing.repeat {
         Some(TimingRepeat {
             bounds: Some(Bounds::Period { start, .. }),
@@ -311,6 +337,7 @@ pub(super) fn as_needed_to_dosage(rules: &AsNeeded) -> Value {
         "asNeededBoolean": rules.reason.is_none().then_some(true),
         "asNeededCodeableConcept": rules.reason.as_ref().map(|text| json!({ "text": text })),
         "timing": timing,
+        "doseAndRate": rules.dose.as_ref().map(|d| json!([{ "doseQuantity": quantity_json(d) }])),
         "maxDosePerPeriod": max,
     }))
 }

@@ -19,7 +19,7 @@
 //! - **Dosages** with `asNeeded[x]` become the schedule's [`AsNeeded`] rules, not a phase, so a
 //!   medicine taken as needed never nags. Their timing may only say how often ("every 4 to 6
 //!   h"), read as the least interval between doses (`period / frequency`, the lower bound);
-//!   their dose is not kept (Regimen's rules have none). Every other dosage is one [`Phase`],
+//!   their `doseQuantity` is the amount one dose counts as. Every other dosage is one [`Phase`],
 //!   ordered by `sequence` (a taper); two scheduled dosages with the same sequence (taken
 //!   together) are refused, and dosages without one follow in list order. `maxDosePerPeriod`
 //!   is read on the as-needed dosage only.
@@ -61,7 +61,8 @@ pub struct FhirPrescription {
     pub rxnorm: Option<String>,
     /// The schedule: one phase per scheduled dosage, as-needed rules from an as-needed one.
     pub schedule: Schedule,
-    /// The first non-empty `text` or `patientInstruction`, in list order.
+    /// Each dosage's `patientInstruction` (else its `text`), in the order the steps apply,
+    /// joined with "; " (the as-needed dosage's last).
     pub instructions: Option<String>,
 }
 

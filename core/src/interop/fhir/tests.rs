@@ -1,8 +1,8 @@
 //! Round trips and refusals of the FHIR schedule formats.
 use serde_json::json;
 
-use super::*;
 use super::dosage::phase_to_dosage;
+use super::*;
 use crate::error::Error;
 use crate::schedule::{Cycle, Quantity, Timing, TimingCode, Window};
 
@@ -24,26 +24,27 @@ fn phase_with_extensions() -> Phase {
             start: "08:00".parse().unwrap(),
             end: "22:30".parse().unwrap(),
         }),
-        after_last_taken: true,
+        after_last_taken: false,
     }
 }
 
 #[test]
 fn regimen_extensions_round_trip_through_a_dosage() {
+    let urls = |dosage: &serde_json::Value| -> Vec<String> {
+        dosage["extension"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["url"].as_str().unwrap().to_owned())
+            .collect()
+    };
     let phase = phase_with_extensions();
     let dosage = phase_to_dosage(&phase, 1, chrono_tz::UTC);
-    let urls: Vec<&str> = dosage["extension"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["url"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        urls,
+        urls(&dosage),
         [
             "https://regimen.invalid/fhir/StructureDefinition/cycle",
             "https://regimen.invalid/fhir/StructureDefinition/window",
-            "https://regimen.invalid/fhir/StructureDefinition/after-last-taken",
         ]
     );
     assert_eq!(
@@ -52,6 +53,23 @@ fn regimen_extensions_round_trip_through_a_dosage() {
     );
     let back = dosage_to_phase(&dosage, chrono_tz::UTC).unwrap();
     assert_eq!(back, ImportedDosage::Phase(phase));
+
+    // Counting from the last dose taken needs an interval without a window.
+    let after_last = Phase {
+        window: None,
+        after_last_taken: true,
+        ..phase_with_extensions()
+    };
+    let dosage = phase_to_dosage(&after_last, 1, chrono_tz::UTC);
+    assert_eq!(
+        urls(&dosage),
+        [
+            "https://regimen.invalid/fhir/StructureDefinition/cycle",
+            "https://regimen.invalid/fhir/StructureDefinition/after-last-taken",
+        ]
+    );
+    let back = dosage_to_phase(&dosage, chrono_tz::UTC).unwrap();
+    assert_eq!(back, ImportedDosage::Phase(after_last));
 }
 
 #[test]

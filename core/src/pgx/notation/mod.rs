@@ -292,7 +292,7 @@ fn named_alleles(table: &AlleleTable, gene: &str, text: &str) -> Result<Read, No
                 "the other allele is not stated",
             )),
         },
-        ([one], None) if one.is_empty() => Err(NotRead::new(gene, "no result is given")),
+        ([""], None) => Err(NotRead::new(gene, "no result is given")),
         ([one], None) if one_allele_gene(gene) => {
             let a = allele(table, gene, one)?;
             Ok(Read::Alleles {
