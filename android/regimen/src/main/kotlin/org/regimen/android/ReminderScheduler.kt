@@ -182,6 +182,27 @@ enum class ReapplyReason(
 }
 
 /**
+ * The system broadcasts that re-arm reminders, and why each does. The manifest's re-arm
+ * receiver listens to exactly these (a test compares them).
+ */
+object RearmTriggers {
+    /** Before the first unlock after a reboot: only the device-protected copy can be read. */
+    const val LOCKED_BOOT_COMPLETED = "android.intent.action.LOCKED_BOOT_COMPLETED"
+
+    /** Every other trigger and the reason it applies reminders with. */
+    val reasons: Map<String, ReapplyReason> = mapOf(
+        "android.intent.action.BOOT_COMPLETED" to ReapplyReason.BOOT,
+        "android.intent.action.MY_PACKAGE_REPLACED" to ReapplyReason.PACKAGE_REPLACED,
+        "android.intent.action.TIME_SET" to ReapplyReason.TIME_CHANGED,
+        "android.intent.action.TIMEZONE_CHANGED" to ReapplyReason.ZONE_CHANGED,
+        "android.app.action.SCHEDULE_EXACT_ALARM_PERMISSION_STATE_CHANGED" to ReapplyReason.EXACT_ALARM_PERMISSION,
+    )
+
+    /** Every action the re-arm receiver handles. */
+    val actions: Set<String> get() = reasons.keys + LOCKED_BOOT_COMPLETED
+}
+
+/**
  * Everything the decision looks at.
  *
  * @property now the instant of the decision.
