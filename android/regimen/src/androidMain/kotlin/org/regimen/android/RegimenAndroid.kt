@@ -28,8 +28,6 @@ import kotlinx.coroutines.launch
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
 import org.regimen.bindings.RegimenException
-import org.regimen.bindings.core.ShareRole
-import org.regimen.bindings.core.ShareState
 
 /** Implemented by the app's `Application`: how Regimen's receivers find the app's [RegimenAndroid]. */
 interface RegimenHost {
@@ -139,17 +137,18 @@ class RegimenAndroid(
     val port: AndroidAlarmPort = AndroidAlarmPort(app, texts, smallIcon)
 
     /** The key store: data keys wrapped by Android Keystore, in no-backup storage. */
-    val keyStore: WrappedKeyStore = WrappedKeyStore(File(app.noBackupFilesDir, "regimen-keys"), AndroidKeystoreWrapper())
+    val keyStore: WrappedKeyStore by lazy { WrappedKeyStore(File(app.noBackupFilesDir, "regimen-keys"), AndroidKeystoreWrapper()) }
 
     /** The medicines the patient wants rung as alarms. */
-    val alarmClockMedicines: AlarmClockMedicines = AlarmClockMedicines(File(app.noBackupFilesDir, "regimen-alarm-clock"))
+    val alarmClockMedicines: AlarmClockMedicines by lazy { AlarmClockMedicines(File(app.noBackupFilesDir, "regimen-alarm-clock")) }
 
     /** What the caregiver's push registration reported, for the pairing screen. */
     val pairingEvents: SharedFlow<PairingEvent> = events.asSharedFlow()
 
-    private val appliedFile = File(app.noBackupFilesDir, "regimen-reminders")
+    // Credential-protected files are only touched once the user is unlocked, hence lazy.
+    private val appliedFile by lazy { File(app.noBackupFilesDir, "regimen-reminders") }
     private val bootCopyFile = File(device.noBackupFilesDir, "regimen-reminders-boot")
-    private val pairings = PendingPairings(File(app.noBackupFilesDir, "regimen-pairings"))
+    private val pairings by lazy { PendingPairings(File(app.noBackupFilesDir, "regimen-pairings")) }
 
     /** Whether credential-protected storage (the database) can be read: false before the first unlock. */
     fun unlocked(): Boolean = app.getSystemService(UserManager::class.java).isUserUnlocked

@@ -22,6 +22,24 @@ typealias MedicineInfo = org.regimen.bindings.core.MedicineInfo
 /** A medicine's schedule: FHIR Timing phases plus a zone policy. */
 typealias Schedule = org.regimen.bindings.core.Schedule
 
+/** One phase of a schedule: its timing, dose, cycle, window. */
+typealias Phase = org.regimen.bindings.core.Phase
+
+/** A FHIR R4 Timing: events, a repeat rule or a code such as BID. */
+typealias Timing = org.regimen.bindings.core.Timing
+
+/** A FHIR R4 Timing.repeat: frequency, period, days of the week, times of day, bounds. */
+typealias TimingRepeat = org.regimen.bindings.core.TimingRepeat
+
+/** FHIR's units of time (s, min, h, d, wk, mo, a). */
+typealias UnitOfTime = org.regimen.bindings.core.UnitOfTime
+
+/** How a schedule follows the phone across zones: local time, home time, or elapsed time. */
+typealias ZonePolicy = org.regimen.bindings.core.ZonePolicy
+
+/** An amount with its unit ("1 tablet"). */
+typealias Quantity = org.regimen.bindings.core.Quantity
+
 /** One dose of one medicine and where it stands now. */
 typealias ScheduledDose = org.regimen.bindings.core.ScheduledDose
 
@@ -39,6 +57,12 @@ typealias LoggedDose = org.regimen.bindings.core.LoggedDose
 
 /** A drug-gene or drug-drug warning, with severity, text, what to do and the evidence. */
 typealias Warning = org.regimen.bindings.core.Warning
+
+/** What kind of problem a warning is about (drug-gene, drug-drug, duplicate, not checked...). */
+typealias WarningKind = org.regimen.bindings.core.WarningKind
+
+/** How serious a warning is. */
+typealias Severity = org.regimen.bindings.core.Severity
 
 /** The patient's settings: their day, late and missed thresholds, reminder behaviour. */
 typealias Settings = org.regimen.bindings.core.Settings
@@ -60,6 +84,12 @@ typealias ZoneChangeReport = org.regimen.bindings.core.ZoneChangeReport
 
 /** A caregiver share, seen from either side. */
 typealias ShareInfo = org.regimen.bindings.core.ShareInfo
+
+/** Which side of a share this database is (patient or caregiver). */
+typealias ShareRole = org.regimen.bindings.core.ShareRole
+
+/** Where a share stands (offered, active, revoked...). */
+typealias ShareState = org.regimen.bindings.core.ShareState
 
 /** What a share covers beyond adherence (medicines, warnings, PGx). */
 typealias ShareScope = org.regimen.bindings.core.ShareScope

@@ -16,18 +16,18 @@ import kotlinx.coroutines.MainScope
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.launch
 import org.regimen.android.MedicineInfo
+import org.regimen.android.Phase
 import org.regimen.android.RegimenAndroid
 import org.regimen.android.RegimenClient
 import org.regimen.android.ReminderNotice
 import org.regimen.android.Schedule
 import org.regimen.android.Today
+import org.regimen.android.Timing
+import org.regimen.android.TimingRepeat
 import org.regimen.android.TodayDose
+import org.regimen.android.UnitOfTime
+import org.regimen.android.ZonePolicy
 import org.regimen.bindings.RegimenException
-import org.regimen.bindings.core.Phase
-import org.regimen.bindings.core.Timing
-import org.regimen.bindings.core.TimingRepeat
-import org.regimen.bindings.core.UnitOfTime
-import org.regimen.bindings.core.ZonePolicy
 
 /** The launcher screen: today's doses, each with Taken and Skip while it is open. */
 class TodayActivity : Activity() {
