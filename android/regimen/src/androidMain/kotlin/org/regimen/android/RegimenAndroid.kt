@@ -18,6 +18,8 @@ import android.util.Log
 import java.io.File
 import java.security.SecureRandom
 import java.time.Instant
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CoroutineExceptionHandler
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
@@ -131,7 +133,9 @@ class RegimenAndroid(
     private val events = MutableSharedFlow<PairingEvent>(extraBufferCapacity = 16)
 
     /** Work started by receivers and [start]; lives as long as the process. */
-    val scope: CoroutineScope = CoroutineScope(SupervisorJob() + Dispatchers.IO)
+    val scope: CoroutineScope = CoroutineScope(
+        SupervisorJob() + Dispatchers.IO + CoroutineExceptionHandler { _, e -> Log.e(TAG, "uncaught: ${e.javaClass.simpleName}") },
+    )
 
     /** The OS side of reminders. */
     val port: AndroidAlarmPort = AndroidAlarmPort(app, texts, smallIcon)
@@ -213,14 +217,15 @@ class RegimenAndroid(
         guarded(reason.name) { reminders().reapply(reason) }
     }
 
-    /** A reminder's alarm fired: post it (if its dose is still open) and plan again. */
+    /**
+     * A reminder's alarm fired: post it unless its dose was answered meanwhile (when that cannot
+     * be told, before the first unlock or on a failure, post it: better once too often than
+     * never), then plan again.
+     */
     suspend fun fired(content: ReminderContent) {
-        if (!unlocked()) {
-            port.post(content)
-            return
-        }
-        val done = guarded("alarm") { reminders().fired(content, port::post) }
-        if (done == null) port.post(content)
+        val wanted = if (unlocked()) guarded("alarm") { reminders().stillWanted(content) } else null
+        if (wanted != false) port.post(content)
+        reapply(ReapplyReason.ALARM)
     }
 
     /** The patient tapped Taken, Snooze or Skip. */
@@ -269,10 +274,16 @@ class RegimenAndroid(
             null
         }
 
+    /**
+     * Runs [block], turning a failure into a log line and null: a receiver must not crash the
+     * process (the next trigger plans again). Exception class names and remedies only: no
+     * message should carry health data, but logs stay bare.
+     */
     private suspend fun <T> guarded(what: String, block: suspend () -> T): T? = try {
         block()
-    } catch (e: RegimenException) {
-        // Exception names and remedies only: no message can carry health data, but keep logs bare.
+    } catch (e: CancellationException) {
+        throw e
+    } catch (e: Exception) {
         Log.w(TAG, "$what: ${e.javaClass.simpleName} (${e.remedy()})")
         null
     }

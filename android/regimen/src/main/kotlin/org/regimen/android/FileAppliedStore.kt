@@ -41,6 +41,8 @@ class FileAppliedStore(private val file: File, private val bootCopy: File? = nul
             if (file.exists()) decode(file.readLines(Charsets.UTF_8)) else null
         } catch (e: IOException) {
             null
+        } catch (e: IllegalArgumentException) {
+            null
         }
 
         private fun write(target: File, text: String) {

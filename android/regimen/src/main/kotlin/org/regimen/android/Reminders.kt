@@ -98,12 +98,19 @@ class Reminders(
      * (an inexact alarm may come late), then plans again. Returns whether it was posted.
      */
     suspend fun fired(content: ReminderContent, post: (ReminderContent) -> Unit): Boolean = lock.withLock {
-        val r = content.reminder
-        val doses = dosesAround(r.dueAt, r.fireAt)
-        val open = ReminderScheduler.stillOpen(r.medicineIds, r.kind, r.dueAt, r.fireAt, headsUp(), doses)
+        val open = stillWantedLocked(content)
         if (open) post(content)
         reapplyLocked(ReapplyReason.ALARM)
         open
+    }
+
+    /** Whether a fired reminder still has an unanswered dose (a caregiver alert always does). */
+    suspend fun stillWanted(content: ReminderContent): Boolean = lock.withLock { stillWantedLocked(content) }
+
+    private suspend fun stillWantedLocked(content: ReminderContent): Boolean {
+        val r = content.reminder
+        val doses = dosesAround(r.dueAt, r.fireAt)
+        return ReminderScheduler.stillOpen(r.medicineIds, r.kind, r.dueAt, r.fireAt, headsUp(), doses)
     }
 
     /**
