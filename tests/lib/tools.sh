@@ -3,7 +3,8 @@
 #   ensure_kotlin             -> KOTLINC, KOTLIN_LIB
 #   ensure_jvm_jars           -> JNA_JAR, JUNIT_CONSOLE_JAR, JNA_JVM_OPTS
 #   ensure_tree_sitter_swift  -> TREE_SITTER_NODE_MODULES
-# Needs npm, node, java, apt-get and dpkg; installs nothing system-wide. Each tool is built
+#   ensure_android_jars       -> ANDROID_ALL_JAR, UNIFIEDPUSH_JAR, ZXING_JAR (into .cache/maven)
+# Needs npm, node, java, apt-get, dpkg, curl and python3; installs nothing system-wide. Each tool is built
 # in DIR.tmp and renamed to DIR once verified, so an interrupted install is redone next time.
 # Every step checks its status (|| return), so failures stop the install even where the
 # caller has disabled errexit (e.g. `ensure_kotlin || exit 1`).
@@ -116,4 +117,47 @@ ensure_tree_sitter_swift() {
     mv "$dir.tmp" "$dir" || return
   fi
   export TREE_SITTER_NODE_MODULES="$dir/node_modules"
+}
+
+# Jars from Maven Central for compiling the Android shell and for one test oracle, downloaded
+# with curl into .cache/maven (git-ignored; not .cache/tools, which may be shared between
+# checkouts) and checked against pinned SHA-256 digests:
+#   ensure_android_jars -> ANDROID_ALL_JAR (the Android 14 framework classes, Robolectric's
+#                          android-all, a compile classpath only), UNIFIEDPUSH_JAR (classes.jar
+#                          of the UnifiedPush connector AAR), ZXING_JAR (a QR decoder for tests)
+MAVEN_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/.cache/maven"
+MAVEN_CENTRAL=${MAVEN_CENTRAL:-https://repo1.maven.org/maven2}
+
+# Downloads Maven Central's PATH into .cache/maven unless present, checks its SHA-256, prints
+# the local file.
+_maven_get() {
+  local path=$1 sha256=$2 file="$MAVEN_DIR/$1"
+  if [[ ! -f $file ]]; then
+    _tools_say "downloading $(basename "$path") from Maven Central"
+    mkdir -p "$(dirname "$file")" || return
+    curl -fsSL --retry 3 -o "$file.tmp" "$MAVEN_CENTRAL/$path" || { rm -f "$file.tmp"; _tools_say "download failed: $path"; return 1; }
+    mv "$file.tmp" "$file" || return
+  fi
+  if [[ $(sha256sum "$file" | cut -d' ' -f1) != "$sha256" ]]; then
+    _tools_say "unexpected SHA-256 for $path; removing it"
+    rm -f "$file"
+    return 1
+  fi
+  printf '%s\n' "$file"
+}
+
+ensure_android_jars() {
+  ANDROID_ALL_JAR=$(_maven_get org/robolectric/android-all/14-robolectric-10818077/android-all-14-robolectric-10818077.jar \
+    6be2218c6a53fe3c57bc22ebdc723edcb7270a8a6f187545708aa5c0ed813977) || return
+  local aar
+  aar=$(_maven_get org/unifiedpush/android/connector/3.1.2/connector-3.1.2.aar \
+    34db54024874bd2db86ef0df9709ac9366232db0780e0109781f21f6eabc57e7) || return
+  UNIFIEDPUSH_JAR="${aar%.aar}-classes.jar"
+  if [[ ! -f $UNIFIEDPUSH_JAR ]]; then
+    python3 -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read("classes.jar"))' \
+      "$aar" >"$UNIFIEDPUSH_JAR.tmp" && mv "$UNIFIEDPUSH_JAR.tmp" "$UNIFIEDPUSH_JAR" || return
+  fi
+  ZXING_JAR=$(_maven_get com/google/zxing/core/3.5.3/core-3.5.3.jar \
+    8d8064c1636fdaef7189dd9055c7d59950a8940a12f2293956446ec3c109fd82) || return
+  export ANDROID_ALL_JAR UNIFIEDPUSH_JAR ZXING_JAR
 }

@@ -1,0 +1,275 @@
+// The facade: the one object an Android app talks to. Every call into the library runs on the
+// IO dispatcher, and what a screen watches is a Flow that emits again after every change made
+// through this client.
+package org.regimen.android
+
+import java.time.Clock
+import java.time.Duration
+import java.time.Instant
+import java.time.LocalDate
+import java.time.ZoneId
+import java.time.ZoneOffset
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.distinctUntilChanged
+import kotlinx.coroutines.flow.map
+import kotlinx.coroutines.flow.update
+import kotlinx.coroutines.withContext
+import org.regimen.bindings.Regimen
+
+/**
+ * A patient's (or caregiver's) Regimen database, for Kotlin coroutines.
+ *
+ * Open one with [open] and keep it for the life of the process (the sample app keeps it in its
+ * `Application`); [close] releases the database. Every function is a `suspend fun` that runs the
+ * library call on [io] (Dispatchers.IO unless a test passes another), so it is safe to call from
+ * the main thread. Failures are the library's `RegimenException`s; [remedy] says what to do.
+ *
+ * [today], [warnings] and [shares] are cold flows: each collector gets the current value, then a
+ * new one after every change made through this client (a logged dose, an edit, a received push)
+ * and after [refresh]. Changes made by another process or by time passing (a dose turning late)
+ * show after [refresh]: call it when a screen resumes and when the day changes.
+ *
+ * [clock] gives "now" for the instants this client writes (when a dose was taken, a snooze's end)
+ * and the day [today] shows; the library reads its own clock for the rest. A test that must pin
+ * every instant will pass the pinned clock to the library too once it can take one.
+ */
+class RegimenClient private constructor(
+    private val regimen: Regimen,
+    /** The clock for the instants this client writes and the day [today] shows. */
+    val clock: Clock,
+    private val io: CoroutineDispatcher,
+    private val zone: () -> ZoneId,
+) : AutoCloseable {
+    private val revision = MutableStateFlow(0L)
+
+    /** A number that grows after every change made through this client and on [refresh]. */
+    val changes: StateFlow<Long> = revision.asStateFlow()
+
+    /** Today's doses in the phone's zone, earliest first, with their medicines. */
+    val today: Flow<Today> = revision.map { today() }.distinctUntilChanged()
+
+    /** Warnings for the medicines and PGx results, most severe first. */
+    val warnings: Flow<List<Warning>> = revision.map { warnings() }.distinctUntilChanged()
+
+    /** Every caregiver share in this database, oldest first. */
+    val shares: Flow<List<ShareInfo>> = revision.map { shares() }.distinctUntilChanged()
+
+    /** Makes the flows read again (after a change made elsewhere, or when time moved on). */
+    fun refresh() {
+        revision.update { it + 1 }
+    }
+
+    /** The current instant, from [clock]. */
+    fun now(): Instant = clock.instant()
+
+    private suspend fun <T> read(call: (Regimen) -> T): T = withContext(io) { call(regimen) }
+
+    private suspend fun <T> write(call: (Regimen) -> T): T = withContext(io) { call(regimen) }.also { refresh() }
+
+    // Medicines and schedules.
+
+    /** Adds a medicine, with its schedule from now on if given; both or neither are stored. */
+    suspend fun addMedicine(info: MedicineInfo, schedule: Schedule? = null): Medicine =
+        write { it.addScheduledMedicine(info, schedule) }
+
+    /** Replaces a medicine's details; [expectedRevision] turns a stale edit into `Conflict`. */
+    suspend fun editMedicine(id: Long, info: MedicineInfo, expectedRevision: UInt? = null): Medicine =
+        write { it.editMedicine(id, info, expectedRevision) }
+
+    /** Gives a medicine a new schedule from now on (null stops scheduled doses). */
+    suspend fun setSchedule(medicineId: Long, schedule: Schedule?) {
+        write { it.setSchedule(medicineId, schedule) }
+    }
+
+    /** Archives a medicine: no new doses, history kept. */
+    suspend fun archiveMedicine(id: Long): Medicine = write { it.archiveMedicine(id) }
+
+    /** Returns an archived medicine to the active list. */
+    suspend fun restoreMedicine(id: Long): Medicine = write { it.restoreMedicine(id) }
+
+    /** Active medicines (and archived ones if asked), sorted by name. */
+    suspend fun medicines(includeArchived: Boolean = false): List<Medicine> = read { it.medicines(includeArchived) }
+
+    /** Imports a FHIR R4 MedicationRequest (or a bare Dosage with [name]) as a new medicine. */
+    suspend fun importFhir(json: String, name: String? = null): Medicine = write { it.importFhir(json, name) }
+
+    // Doses.
+
+    /** Every dose due in `[from, to)`, with where each stands now. */
+    suspend fun doses(from: Instant, to: Instant): List<ScheduledDose> = read { it.doses(from, to) }
+
+    /** Every dose of one local day in the phone's recorded zone. */
+    suspend fun day(date: LocalDate): List<ScheduledDose> = read { it.day(date.toString()) }
+
+    /** Today in the phone's zone: the day's doses with their medicines. */
+    suspend fun today(): Today = read { regimen ->
+        val zone = zone()
+        val date = LocalDate.now(clock.withZone(zone))
+        val medicines = regimen.medicines(true).associateBy { it.id }
+        val doses = regimen.day(date.toString()).sortedBy { it.dueAt ?: it.event?.actualAt }
+        Today(date, zone, doses.map { TodayDose(it, medicines[it.medicineId]) })
+    }
+
+    /** Logs that [dose] was taken at [at] (now unless back-filled). */
+    suspend fun take(dose: ScheduledDose, at: Instant = now()): LoggedDose =
+        logDose(NewDoseEvent(dose.medicineId, DoseAction.TAKEN, at, scheduledAt = dose.dueAt))
+
+    /** Logs that [dose] was deliberately not taken, with the patient's [reason] if given. */
+    suspend fun skip(dose: ScheduledDose, reason: String? = null): LoggedDose =
+        logDose(NewDoseEvent(dose.medicineId, DoseAction.SKIPPED, now(), scheduledAt = dose.dueAt, note = reason))
+
+    /** Puts [dose]'s reminder off for [delay]; it becomes due again then. */
+    suspend fun snooze(dose: ScheduledDose, delay: Duration): LoggedDose {
+        val now = now()
+        return logDose(
+            NewDoseEvent(dose.medicineId, DoseAction.SNOOZED, now, scheduledAt = dose.dueAt, snoozeUntil = now.plus(delay)),
+        )
+    }
+
+    /** Appends any dose event (an as-needed dose, a correction). */
+    suspend fun logDose(event: NewDoseEvent): LoggedDose = write { it.logDose(event) }
+
+    /** Adherence over `[from, to)`. */
+    suspend fun adherence(from: Instant, to: Instant): AdherenceReport = read { it.adherence(from, to) }
+
+    // Settings, zone and reminders.
+
+    /** The patient's settings. */
+    suspend fun settings(): Settings = read { it.settings() }
+
+    /** Changes the settings with [change] applied to the stored ones; returns what was stored. */
+    suspend fun updateSettings(change: (Settings) -> Settings): Settings =
+        write { it.updateSettings(change(it.settings())) }
+
+    /** Sets what the lock screen shows. */
+    suspend fun setPrivacy(level: PrivacyLevel): Settings =
+        updateSettings { it.copy(reminders = it.reminders.copy(privacy = level)) }
+
+    /**
+     * Records the phone's zone (at every start and when the OS reports a change); says which
+     * doses in the next [lookahead] (at most 14 days) move and which keep their instant.
+     */
+    suspend fun changeDeviceZone(zone: ZoneId = zone(), lookahead: Duration = Duration.ofDays(14)): ZoneChangeReport =
+        write { it.changeDeviceZone(ianaName(zone), lookahead) }
+
+    /** The notifications to have pending for the next [horizon], at most [budget] of them. */
+    suspend fun planNotifications(horizon: Duration = DEFAULT_HORIZON, budget: Int = DEFAULT_BUDGET): NotificationPlan {
+        require(budget > 0) { "budget must be positive" }
+        return read { it.planNotifications(horizon, budget.toUInt()) }
+    }
+
+    // Warnings and knowledge.
+
+    /** Warnings for the patient's medicines and results, most severe first. */
+    suspend fun warnings(): List<Warning> = read { it.warnings() }
+
+    /** The warnings [candidate] would bring if it were added now, without storing it. */
+    suspend fun previewWarnings(candidate: MedicineInfo): List<Warning> = read { it.previewWarnings(candidate) }
+
+    /** Drugs whose names start like [query], best first, for an "add a medicine" screen. */
+    suspend fun searchDrugs(query: String, limit: Int = 10): List<DrugMatch> {
+        require(limit in 1..50) { "limit must be 1 to 50" }
+        return read { it.searchDrugs(query, limit.toUInt()) }
+    }
+
+    /** Which knowledge base warnings come from. */
+    suspend fun knowledgeInfo(): KnowledgeInfo = read { it.knowledgeInfo() }
+
+    /** Fetches and installs a newer signed knowledge base from [url] (one plain GET). */
+    suspend fun updateKnowledge(url: String): KnowledgeInfo = withContext(io) { regimen.updateKnowledge(url) }.info.also { refresh() }
+
+    /** Installs a signed knowledge-base bundle the app obtained itself. */
+    suspend fun installKnowledgeBundle(bytes: ByteArray): KnowledgeInfo = write { it.installKnowledgeBundle(bytes) }
+
+    /** Imports a lab's PGx report (TSV/CSV text); unreadable rows are kept as not understood. */
+    suspend fun importPgx(text: String): List<PgxResult> = write { it.importPgx(text).results }
+
+    /** PGx results in force (or every one, with [history]). */
+    suspend fun pgxResults(history: Boolean = false): List<PgxResult> = read { it.pgxResults(history) }
+
+    // Caregiver sharing.
+
+    /** Patient side: offers a share; show the returned payload to the caregiver. */
+    suspend fun offerShare(name: String, scopes: List<ShareScope>): PairingStep = write { it.offerShare(name, scopes) }
+
+    /**
+     * Caregiver side: answers [offer] with the push [endpoint] the distributor gave; [grace] is how
+     * long after a dose's time an unconfirmed dose raises an alert (an hour unless given).
+     */
+    suspend fun answerOffer(offer: String, endpoint: String, name: String, grace: Duration? = null): PairingStep {
+        val minutes = grace?.toMinutes()?.also { require(it in 0..MAX_GRACE_MINUTES) { "grace must be at most a day" } }
+        return write { it.answerOffer(offer, endpoint, name, minutes?.toUInt()) }
+    }
+
+    /** Patient side: accepts the caregiver's answer; the share becomes active. */
+    suspend fun acceptAnswer(answer: String): ShareInfo = write { it.acceptAnswer(answer) }
+
+    /** Ends a share (either side). */
+    suspend fun revoke(shareId: Long): ShareInfo = write { it.revoke(shareId) }
+
+    /** Every share, oldest first. */
+    suspend fun shares(): List<ShareInfo> = read { it.shares() }
+
+    /** Caregiver side: takes in the raw body of a push message (duplicates come back ignored). */
+    suspend fun receive(body: ByteArray): ReceivedMessage = write { it.receive(body) }
+
+    /** Caregiver side: what a followed patient shared, with the doses due in `[from, to)`. */
+    suspend fun patientView(shareId: Long, from: Instant, to: Instant): PatientView =
+        read { it.patientView(shareId, from, to) }
+
+    /** Patient side: sends every due caregiver message; failures retry on a later call. */
+    suspend fun sendPending(): SendReport = withContext(io) { regimen.sendPending() }.also { refresh() }
+
+    /** Patient side: when the outbox next has something due, or null. */
+    suspend fun nextPushAt(): Instant? = read { it.nextPushAt() }
+
+    /** Closes the database; later calls fail. */
+    override fun close() {
+        regimen.close()
+    }
+
+    /** Opening and the defaults. */
+    companion object {
+        /** Two days of reminders ahead; the plan says when to plan again. */
+        val DEFAULT_HORIZON: Duration = Duration.ofDays(2)
+
+        /** At most 64 pending reminders (Android allows 500 alarms per app). */
+        const val DEFAULT_BUDGET: Int = 64
+
+        private const val MAX_GRACE_MINUTES = 24L * 60
+
+        /**
+         * The IANA name of [zone]: Android's zones already are; a fixed offset (as a JVM may
+         * report) becomes `UTC` or `Etc/GMT±h` (whose sign is inverted, as IANA writes it).
+         */
+        fun ianaName(zone: ZoneId): String {
+            val offset = zone.normalized() as? ZoneOffset ?: return zone.id
+            val seconds = offset.totalSeconds
+            return when {
+                seconds == 0 -> "UTC"
+                seconds % 3600 == 0 -> "Etc/GMT" + (if (seconds > 0) "-" else "+") + Math.abs(seconds / 3600)
+                else -> zone.id
+            }
+        }
+
+        /**
+         * Opens (or creates) the database at [path] with its key kept by [keyStore]. Fails with
+         * `RegimenException.Locked` while the key store is unavailable (before the first unlock).
+         */
+        suspend fun open(
+            path: String,
+            keyStore: KeyStore,
+            config: RegimenConfig = RegimenConfig(),
+            clock: Clock = Clock.systemUTC(),
+            io: CoroutineDispatcher = Dispatchers.IO,
+            zone: () -> ZoneId = { ZoneId.systemDefault() },
+        ): RegimenClient = withContext(io) {
+            RegimenClient(Regimen.open(path, config, keyStore), clock, io, zone)
+        }
+    }
+}

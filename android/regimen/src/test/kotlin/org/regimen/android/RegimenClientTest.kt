@@ -1,0 +1,205 @@
+// The facade through the real library: calls leave the caller's thread, the flows a screen
+// watches emit again after each change, failures map to what the app can do.
+package org.regimen.android
+
+import java.io.File
+import java.nio.file.Path
+import java.time.Duration
+import java.util.concurrent.Executors
+import kotlinx.coroutines.asCoroutineDispatcher
+import kotlinx.coroutines.channels.Channel
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertThrows
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.io.TempDir
+import org.regimen.bindings.KeyStoreException
+import org.regimen.bindings.core.RegimenException
+import org.regimen.bindings.core.WarningKind
+
+class RegimenClientTest {
+    @TempDir
+    lateinit var dir: Path
+
+    @Test
+    fun `a call from the main thread runs the library on another thread`() {
+        val keyStoreThreads = mutableListOf<String>()
+        val keys = object : KeyStore {
+            val inner = WrappedKeyStore(File(dir.toFile(), "keys"), SoftwareWrapper())
+
+            override fun loadKey(alias: String): ByteArray? {
+                keyStoreThreads += Thread.currentThread().name
+                return inner.loadKey(alias)
+            }
+
+            override fun saveKey(alias: String, key: ByteArray) = inner.saveKey(alias, key)
+        }
+        val main = Executors.newSingleThreadExecutor { Thread(it, "main") }
+        try {
+            runBlocking(main.asCoroutineDispatcher()) {
+                RegimenClient.open(File(dir.toFile(), "patient.db").path, keys).use { client ->
+                    val medicine = client.addMedicine(MedicineInfo(name = "Metformin"))
+                    assertEquals("Metformin", client.medicines().single().info.name)
+                    assertEquals(medicine.id, client.medicines().single().id)
+                    assertEquals("main", Thread.currentThread().name)
+                }
+            }
+        } finally {
+            main.shutdown()
+        }
+        assertTrue(keyStoreThreads.isNotEmpty())
+        assertTrue("main" !in keyStoreThreads, "the key store was asked off the main thread: $keyStoreThreads")
+    }
+
+    /** The value [this] flow shows, then the one it emits after [change], within ten seconds. */
+    private suspend fun <T> Flow<T>.aroundChange(change: suspend () -> Unit): Pair<T, T> = coroutineScope {
+        val emissions = Channel<T>(Channel.UNLIMITED)
+        val collector = launch { collect { emissions.send(it) } }
+        try {
+            val before = withTimeout(10_000) { emissions.receive() }
+            change()
+            before to withTimeout(10_000) { emissions.receive() }
+        } finally {
+            collector.cancel()
+        }
+    }
+
+    @Test
+    fun `today emits the day, then again after a dose is taken through the client`() = runBlocking {
+        openClient(dir.toFile()).use { client ->
+            val first = thisMinute().minusSeconds(120)
+            client.addMedicine(MedicineInfo(name = "Amoxicillin"), everyFrom(first, Duration.ofHours(6)))
+            val (before, after) = client.today.aroundChange {
+                client.take(client.doses(first, first.plusSeconds(1)).single())
+            }
+            val due = before.doses.single { it.dueAt == first }
+            assertEquals(DoseStatus.DUE, due.status)
+            assertEquals("Amoxicillin", due.name)
+            assertTrue(due.canAnswer)
+            assertFalse(due.toString().contains("Amoxicillin"), "names stay out of logs")
+            val taken = after.doses.single { it.dueAt == first }
+            assertEquals(DoseStatus.TAKEN, taken.status)
+            assertFalse(taken.canAnswer)
+        }
+    }
+
+    @Test
+    fun `warnings and shares emit after the change that makes them`() = runBlocking {
+        openClient(dir.toFile()).use { client ->
+            client.importPgx("CYP2C19,*2/*2")
+            val (none, some) = client.warnings.aroundChange { client.addMedicine(MedicineInfo(name = "Clopidogrel")) }
+            assertTrue(none.isEmpty())
+            assertEquals(WarningKind.DRUG_GENE, some.first().kind)
+
+            var offered: PairingStep? = null
+            val (noShares, shares) = client.shares.aroundChange { offered = client.offerShare("Ana", listOf(ShareScope.MEDICINES)) }
+            assertTrue(noShares.isEmpty())
+            assertEquals(listOf(offered!!.share.id), shares.map { it.id })
+        }
+    }
+
+    @Test
+    fun `refresh makes a screen read again what another process changed`() = runBlocking {
+        val path = File(dir.toFile(), "patient.db").path
+        val keys = WrappedKeyStore(File(dir.toFile(), "keys"), SoftwareWrapper())
+        RegimenClient.open(path, keys).use { app ->
+            RegimenClient.open(path, keys).use { receiver ->
+                val (before, after) = app.today.aroundChange {
+                    receiver.addMedicine(MedicineInfo(name = "Amoxicillin"), everyFrom(thisMinute().minusSeconds(60), Duration.ofHours(6)))
+                    app.refresh()
+                }
+                assertTrue(before.doses.isEmpty())
+                assertEquals(listOf("Amoxicillin"), after.doses.map { it.name }.distinct())
+            }
+        }
+    }
+
+    @Test
+    fun `a failed change does not emit, and every failure maps to what the app can do`() = runBlocking {
+        openClient(dir.toFile()).use { client ->
+            val before = client.changes.value
+            val bad = assertThrows(RegimenException.InvalidInput::class.java) {
+                runBlocking { client.addMedicine(MedicineInfo(name = " ")) }
+            }
+            assertEquals("name", bad.field)
+            assertEquals(Remedy.FIX_INPUT, bad.remedy())
+            assertEquals(before, client.changes.value)
+            val missing = assertThrows(RegimenException.NotFound::class.java) { runBlocking { client.archiveMedicine(999) } }
+            assertEquals(Remedy.REFRESH, missing.remedy())
+            assertEquals(Remedy.REPORT, IllegalStateException().remedy())
+        }
+        val locked = object : KeyStore {
+            override fun loadKey(alias: String): ByteArray? = throw KeyStoreException.Unavailable("before first unlock")
+
+            override fun saveKey(alias: String, key: ByteArray) = throw KeyStoreException.Unavailable("before first unlock")
+        }
+        val error = assertThrows(RegimenException.Locked::class.java) {
+            runBlocking { RegimenClient.open(File(dir.toFile(), "patient.db").path, locked) }
+        }
+        assertEquals(Remedy.RETRY_LATER, error.remedy())
+        // A file that is not a database is damaged: offer a restore, keep the file.
+        val damaged = File(dir.toFile(), "damaged.db").apply { writeText("not a database at all, just text") }
+        val notDatabase = assertThrows(RegimenException::class.java) {
+            runBlocking { RegimenClient.open(damaged.path, WrappedKeyStore(File(dir.toFile(), "keys2"), SoftwareWrapper())) }
+        }
+        assertEquals(Remedy.RESTORE, notDatabase.remedy())
+        assertEquals("not a database at all, just text", damaged.readText())
+        assertEquals(Remedy.UPDATE_APP, RegimenException.DatabaseTooNew(99L, 7L).remedy())
+    }
+
+    @Test
+    fun `snooze puts a due dose off until the chosen time`() = runBlocking {
+        openClient(dir.toFile()).use { client ->
+            val first = thisMinute().minusSeconds(120)
+            client.addMedicine(MedicineInfo(name = "Amoxicillin"), everyFrom(first, Duration.ofHours(6)))
+            val due = client.doses(first, first.plusSeconds(1)).single()
+            val logged = client.snooze(due, Duration.ofMinutes(15))
+            assertEquals(DoseAction.SNOOZED, logged.event.action)
+            assertEquals(DoseStatus.SNOOZED, client.doses(first, first.plusSeconds(1)).single().status)
+            assertEquals(logged.event.actualAt.plus(Duration.ofMinutes(15)), logged.event.snoozeUntil)
+        }
+    }
+
+    @Test
+    fun `a pairing offer is read for what the push registration needs, and anything else is refused`() {
+        openClient(dir.toFile()).use { client ->
+            val payload = runBlocking { client.offerShare("Ana", emptyList()) }.payload
+            val offer = ShareOffer.parse(payload)!!
+            assertEquals(87, offer.vapid.length)
+            assertEquals("Ana", offer.patientName)
+            assertTrue(offer.instance.startsWith(ShareOffer.INSTANCE_PREFIX))
+            assertFalse(offer.toString().contains("Ana"))
+        }
+        assertEquals(null, ShareOffer.parse("""{"type":"regimen-share-answer","share":"x","vapid":"y","name":"z"}"""))
+        assertEquals(null, ShareOffer.parse("not json"))
+        assertEquals(null, ShareOffer.parse("""{"type":"regimen-share-offer","share":"a b","vapid":"${"A".repeat(87)}","name":"z"}"""))
+    }
+
+    @Test
+    fun `the JSON reader reads what it must and refuses the rest`() {
+        assertEquals(
+            mapOf("a" to listOf(1.0, "x\n\u00e9", true, null), "b" to mapOf<String, Any?>()),
+            MiniJson.parse("""{"a":[1,"x\n\u00e9",true,null],"b":{}}"""),
+        )
+        for (bad in listOf("", "{", "[1,]", "{\"a\":1,\"a\":2}", "01", "\"\\u12g4\"", "{} x", "\"a\u0001\"", "[".repeat(100) + "]".repeat(100))) {
+            assertEquals(null, MiniJson.parse(bad), bad)
+        }
+    }
+
+    @Test
+    fun `the zone the JVM reports is recorded under its IANA name`() {
+        assertEquals("UTC", RegimenClient.ianaName(java.time.ZoneOffset.UTC))
+        assertEquals("Etc/GMT-2", RegimenClient.ianaName(java.time.ZoneOffset.ofHours(2)))
+        assertEquals("Etc/GMT+5", RegimenClient.ianaName(java.time.ZoneId.of("GMT-05:00")))
+        assertEquals("Europe/Berlin", RegimenClient.ianaName(java.time.ZoneId.of("Europe/Berlin")))
+        openClient(dir.toFile()).use { client ->
+            assertEquals("Etc/GMT-2", runBlocking { client.changeDeviceZone(java.time.ZoneOffset.ofHours(2)) }.zone)
+        }
+    }
+}
