@@ -102,14 +102,14 @@ pub fn describe_schedule(schedule: &Schedule) -> String {
                 ));
             }
             if let Some(dose) = &phase.dose {
-                text = format!("{dose} {text}");
+                text = format!("{} {text}", dose.describe());
             }
             text
         })
         .collect();
     if let Some(rules) = &schedule.as_needed {
         let mut text = match &rules.dose {
-            Some(dose) => format!("{dose} as needed"),
+            Some(dose) => format!("{} as needed", dose.describe()),
             None => "as needed".to_owned(),
         };
         if let Some(minutes) = rules.min_interval_minutes {
@@ -118,7 +118,7 @@ pub fn describe_schedule(schedule: &Schedule) -> String {
         if let Some(max) = &rules.max_per_period {
             text.push_str(&format!(
                 ", at most {} in {}",
-                max.amount,
+                max.amount.describe(),
                 period_words(f64::from(max.period_hours), UnitOfTime::H)
             ));
         }
@@ -294,13 +294,13 @@ pub fn dose_line(session: &Session, dose: &ScheduledDose, medicines: &[Medicine]
         ));
     }
     if let Some(amount) = &dose.dose {
-        status.push_str(&format!(" · {amount}"));
+        status.push_str(&format!(" · {}", amount.describe()));
     }
     if let Some(change) = &dose.next_change {
         let what = change
             .dose
             .as_ref()
-            .map_or("no set amount".to_owned(), ToString::to_string);
+            .map_or("no set amount".to_owned(), |dose| dose.describe());
         let when = session.local(change.at);
         let day = if when.date() == session.today() {
             format!("at {}", when.format("%H:%M"))

@@ -8,6 +8,7 @@ pub mod knowledge;
 pub mod medicine;
 pub mod pgx;
 mod records;
+mod redact;
 pub mod reminder;
 pub mod schedule;
 pub mod settings;

@@ -87,6 +87,7 @@ pub enum Route {
 }
 
 /// What the patient says about a medicine: everything here is sealed at rest.
+#[cfg_attr(feature = "uniffi", uniffi::export(Display))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MedicineInfo {
@@ -119,6 +120,8 @@ pub struct MedicineInfo {
     #[serde(default)]
     pub drug_id: Option<String>,
 }
+
+crate::redact::redacted_display!(MedicineInfo);
 
 impl MedicineInfo {
     /// The info with text trimmed, blank optional fields removed and codes normalised; or the

@@ -54,6 +54,7 @@ pub enum NotificationKind {
 }
 
 /// One notification the phone should have pending.
+#[cfg_attr(feature = "uniffi", uniffi::export(Display))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PlannedNotification {
@@ -78,6 +79,16 @@ pub struct PlannedNotification {
     /// Group (thread) identifier, so the OS can stack a dose's notifications.
     pub group: String,
 }
+
+crate::redact::redacted_display!(
+    PlannedNotification,
+    id,
+    platform_id,
+    kind,
+    fire_at,
+    due_at,
+    medicine_ids
+);
 
 /// The notifications to have pending, and when to plan again.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -252,7 +263,7 @@ impl Texts<'_> {
                     item.push_str(&format!(" {strength}"));
                 }
                 if let Some(amount) = moment.amounts.get(id) {
-                    item.push_str(&format!(" ({amount})"));
+                    item.push_str(&format!(" ({})", amount.describe()));
                 }
                 (item, m.info.instructions.as_deref())
             })

@@ -70,6 +70,7 @@ pub enum WarningKind {
 }
 
 /// Where a warning's facts come from.
+#[cfg_attr(feature = "uniffi", uniffi::export(Display))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Evidence {
@@ -85,7 +86,10 @@ pub struct Evidence {
     pub population: Option<String>,
 }
 
+crate::redact::redacted_display!(Evidence);
+
 /// One warning.
+#[cfg_attr(feature = "uniffi", uniffi::export(Display))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Warning {
@@ -115,6 +119,8 @@ pub struct Warning {
     /// Where the facts come from.
     pub evidence: Vec<Evidence>,
 }
+
+crate::redact::redacted_display!(Warning, kind, severity, medicine_ids);
 
 const TALK_FIRST: &str =
     "Do not stop or change it on your own. Talk to your doctor or pharmacist before the next dose.";

@@ -69,6 +69,7 @@ impl DoseAction {
 }
 
 /// A dose event to log.
+#[cfg_attr(feature = "uniffi", uniffi::export(Display))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewDoseEvent {
@@ -98,7 +99,10 @@ pub struct NewDoseEvent {
     pub corrects: Option<i64>,
 }
 
+crate::redact::redacted_display!(NewDoseEvent, medicine_id, action, actual_at, scheduled_at);
+
 /// A logged dose event.
+#[cfg_attr(feature = "uniffi", uniffi::export(Display))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DoseEvent {
@@ -123,6 +127,8 @@ pub struct DoseEvent {
     /// When the event was written to the log.
     pub recorded_at: Timestamp,
 }
+
+crate::redact::redacted_display!(DoseEvent, id, medicine_id, action, actual_at, scheduled_at);
 
 /// The sealed part of a dose event.
 #[derive(Default, Serialize, Deserialize)]

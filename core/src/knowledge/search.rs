@@ -26,6 +26,7 @@ pub enum DrugMatchKind {
 }
 
 /// A product of a search result: an RxNorm clinical or branded drug.
+#[cfg_attr(feature = "uniffi", uniffi::export(Display))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DrugProduct {
@@ -35,7 +36,10 @@ pub struct DrugProduct {
     pub name: String,
 }
 
+crate::redact::redacted_display!(DrugProduct);
+
 /// One search result.
+#[cfg_attr(feature = "uniffi", uniffi::export(Display))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DrugMatch {
@@ -55,6 +59,8 @@ pub struct DrugMatch {
     /// their strengths and forms in RxNorm's words; at most 30.
     pub products: Vec<DrugProduct>,
 }
+
+crate::redact::redacted_display!(DrugMatch, kind);
 
 /// A searchable name.
 #[derive(Debug)]

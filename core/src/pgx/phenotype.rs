@@ -33,6 +33,7 @@ use super::alleles::{Activity, Allele, AlleleTable};
 pub const INDETERMINATE: &str = "Indeterminate";
 
 /// What a gene's result means.
+#[cfg_attr(feature = "uniffi", uniffi::export(Display))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PhenotypeCall {
@@ -64,7 +65,10 @@ pub struct PhenotypeCall {
     pub possible: Vec<PossibleCall>,
 }
 
+crate::redact::redacted_display!(PhenotypeCall);
+
 /// One possible reading of a result that allows several.
+#[cfg_attr(feature = "uniffi", uniffi::export(Display))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PossibleCall {
@@ -77,6 +81,8 @@ pub struct PossibleCall {
     /// Its lookup key.
     pub lookup_key: String,
 }
+
+crate::redact::redacted_display!(PossibleCall);
 
 /// How strongly a drug inhibits an enzyme (for phenoconversion).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

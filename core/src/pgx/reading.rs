@@ -24,6 +24,7 @@ pub enum ReadingStatus {
 
 /// The part of a result Regimen could not read, to show the patient (it may be part of a
 /// genotype: it is kept with the result, never put in an error message or a log).
+#[cfg_attr(feature = "uniffi", uniffi::export(Display))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NotUnderstood {
@@ -33,7 +34,10 @@ pub struct NotUnderstood {
     pub reason: String,
 }
 
+crate::redact::redacted_display!(NotUnderstood);
+
 /// A result as Regimen reads it.
+#[cfg_attr(feature = "uniffi", uniffi::export(Display))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PgxReading {
@@ -50,6 +54,8 @@ pub struct PgxReading {
     /// of for HLA-A and HLA-B.
     pub calls: Vec<PhenotypeCall>,
 }
+
+crate::redact::redacted_display!(PgxReading, status);
 
 impl PgxReading {
     fn not_understood(gene: Option<String>, not_read: NotRead) -> PgxReading {

@@ -38,6 +38,7 @@ pub enum PgxSource {
 }
 
 /// A result to store.
+#[cfg_attr(feature = "uniffi", uniffi::export(Display))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewPgxResult {
@@ -61,7 +62,10 @@ pub struct NewPgxResult {
     pub other_diplotypes: Vec<String>,
 }
 
+crate::redact::redacted_display!(NewPgxResult, source, test_date);
+
 /// A stored result with what it means.
+#[cfg_attr(feature = "uniffi", uniffi::export(Display))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PgxResult {
@@ -82,6 +86,8 @@ pub struct PgxResult {
     /// one that is not: the result in force instead.
     pub differs_from: Vec<i64>,
 }
+
+crate::redact::redacted_display!(PgxResult, id, recorded_at, in_force);
 
 fn slot(id: i64) -> Slot {
     Slot {

@@ -49,6 +49,7 @@ pub enum ZonePolicy {
 }
 
 /// An amount of a medicine: `1 tablet`, `500 mg`, `2 puffs`.
+#[cfg_attr(feature = "uniffi", uniffi::export(Display))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Quantity {
@@ -57,6 +58,8 @@ pub struct Quantity {
     /// Of what (UCUM code or a plain word: `mg`, `mL`, `tablet`).
     pub unit: String,
 }
+
+crate::redact::redacted_display!(Quantity);
 
 /// Largest amount of one dose, log entry or ceiling (a million of its unit: enough for
 /// international units, small enough that sums over years stay exact).
@@ -93,10 +96,12 @@ const UNIT_SYMBOLS: &[&str] = &[
     "%", "gtt",
 ];
 
-impl std::fmt::Display for Quantity {
+#[cfg_attr(feature = "uniffi", uniffi::export)]
+impl Quantity {
     /// The amount as a patient reads it: "8 tablets", "1 tablet", "2.5 mg", "1 puff". A UCUM
-    /// annotation (`{tablet}`) shows as its word; symbols stay as written.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    /// annotation (`{tablet}`) shows as its word; symbols stay as written. (Printing a
+    /// `Quantity` shows no amount: it is health data.)
+    pub fn describe(&self) -> String {
         let unit = self.unit.trim();
         let word = unit
             .strip_prefix('{')
@@ -105,16 +110,16 @@ impl std::fmt::Display for Quantity {
         let countable = word.chars().all(|c| c.is_alphabetic() || c == ' ')
             && !UNIT_SYMBOLS.contains(&word.to_lowercase().as_str())
             && word.chars().count() > 2;
-        let last = word.to_lowercase();
-        if self.value == 1.0 || !countable || last.ends_with('s') {
-            return write!(f, "{} {word}", self.value);
+        let lower = word.to_lowercase();
+        if self.value == 1.0 || !countable || lower.ends_with('s') {
+            return format!("{} {word}", self.value);
         }
-        let ending = if last.ends_with("ch") || last.ends_with("sh") || last.ends_with('x') {
+        let ending = if lower.ends_with("ch") || lower.ends_with("sh") || lower.ends_with('x') {
             "es"
         } else {
             "s"
         };
-        write!(f, "{} {word}{ending}", self.value)
+        format!("{} {word}{ending}", self.value)
     }
 }
 
@@ -163,6 +168,7 @@ pub struct Phase {
 }
 
 /// Extension: rules for a medicine taken as needed (PRN).
+#[cfg_attr(feature = "uniffi", uniffi::export(Display))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AsNeeded {
@@ -181,6 +187,8 @@ pub struct AsNeeded {
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub dose: Option<Quantity>,
 }
+
+crate::redact::redacted_display!(AsNeeded, min_interval_minutes);
 
 /// A ceiling: at most `amount` in any `period_hours` hours.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -422,7 +430,7 @@ mod tests {
             value,
             unit: unit.into(),
         }
-        .to_string()
+        .describe()
     }
 
     #[test]
@@ -438,5 +446,14 @@ mod tests {
         assert_eq!(shown(10.0, "mL"), "10 mL");
         assert_eq!(shown(4.0, "IU"), "4 IU");
         assert_eq!(shown(2.0, "puff"), "2 puffs");
+    }
+
+    #[test]
+    fn printing_an_amount_shows_none() {
+        let dose = Quantity {
+            value: 8.0,
+            unit: "tablet".into(),
+        };
+        assert_eq!(dose.to_string(), "Quantity(…)");
     }
 }

@@ -49,6 +49,7 @@ pub struct ReceivedMessage {
 }
 
 /// One dose of a followed patient.
+#[cfg_attr(feature = "uniffi", uniffi::export(Display))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SharedDose {
@@ -63,6 +64,8 @@ pub struct SharedDose {
     /// When it was taken or skipped, as the patient logged it.
     pub actual_at: Option<Timestamp>,
 }
+
+crate::redact::redacted_display!(SharedDose, medicine_id, due_at, status, actual_at);
 
 /// How one of the patient's days went, as the patient's phone summarised it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -83,6 +86,7 @@ pub struct SharedDay {
 }
 
 /// A high-severity warning the patient shared.
+#[cfg_attr(feature = "uniffi", uniffi::export(Display))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SharedWarning {
@@ -95,6 +99,8 @@ pub struct SharedWarning {
     /// When the patient's phone sent it.
     pub sent_at: Timestamp,
 }
+
+crate::redact::redacted_display!(SharedWarning, sent_at);
 
 /// Everything shared by one patient, for the caregiver's screen.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -50,6 +50,7 @@ pub struct ScheduleEntry {
 }
 
 /// One gene's phenotype, as shared when the patient ticks PGx.
+#[cfg_attr(feature = "uniffi", uniffi::export(Display))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SharedPhenotype {
@@ -58,6 +59,8 @@ pub struct SharedPhenotype {
     /// The phenotype as reported (`Poor Metabolizer`).
     pub phenotype: String,
 }
+
+crate::redact::redacted_display!(SharedPhenotype);
 
 /// The kinds of message.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -111,6 +111,7 @@ impl ShareState {
 }
 
 /// One share as the app shows it in a list.
+#[cfg_attr(feature = "uniffi", uniffi::export(Display))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ShareInfo {
@@ -135,6 +136,8 @@ pub struct ShareInfo {
     /// Caregiver side: when a message last arrived.
     pub last_received_at: Option<Timestamp>,
 }
+
+crate::redact::redacted_display!(ShareInfo, id, role, state, scopes, pending_messages);
 
 /// A fresh random id of `bytes` bytes, base64url: share keys and message ids.
 fn random_id(bytes: usize) -> Result<String> {

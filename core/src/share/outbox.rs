@@ -45,6 +45,7 @@ pub const MESSAGE_LIFETIME: Duration = Duration::from_secs(7 * 86_400);
 pub const MAX_BATCH: u32 = 1_000;
 
 /// One HTTP header of a prepared request.
+#[cfg_attr(feature = "uniffi", uniffi::export(Display))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PushHeader {
@@ -54,7 +55,10 @@ pub struct PushHeader {
     pub value: String,
 }
 
+crate::redact::redacted_display!(PushHeader, name);
+
 /// A ready-to-send Web Push request: `POST endpoint` with these headers and body.
+#[cfg_attr(feature = "uniffi", uniffi::export(Display))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PushRequest {
@@ -69,6 +73,8 @@ pub struct PushRequest {
     /// The encrypted message (`aes128gcm`).
     pub body: Vec<u8>,
 }
+
+crate::redact::redacted_display!(PushRequest, outbox_id, share_id);
 
 /// How a send went, as the app's HTTP stack saw it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

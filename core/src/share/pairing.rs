@@ -77,6 +77,7 @@ const ANSWER: &str = "regimen-share-answer";
 const PAYLOAD_VERSION: u32 = 1;
 
 /// A pairing step's result: the share as stored and the payload to show the other side.
+#[cfg_attr(feature = "uniffi", uniffi::export(Display))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PairingStep {
@@ -85,6 +86,8 @@ pub struct PairingStep {
     /// Compact JSON to hand to the other side (as a QR code, a link, a file).
     pub payload: String,
 }
+
+crate::redact::redacted_display!(PairingStep);
 
 /// Reads a payload whose `type` must be `expected`; errors name `field`.
 fn parse<T: serde::de::DeserializeOwned>(
