@@ -116,6 +116,23 @@ fn run(schedule: &Schedule, device_zone: &str, from: Timestamp, to: Timestamp) -
     expand(schedule, &context, from, to).unwrap()
 }
 
+/// The earliest instant the schedule's start (a wall-clock time) can mean: read in the
+/// schedule's zone or the phone's, whichever comes first, an hour early for a DST change.
+fn earliest_start(schedule: &Schedule, device_zone: &str) -> Timestamp {
+    use chrono::TimeZone;
+    let wall = schedule.start.0;
+    let at = |zone: &str| {
+        let tz: chrono_tz::Tz = zone.parse().unwrap();
+        let local = tz
+            .from_local_datetime(&wall)
+            .earliest()
+            .unwrap_or_else(|| tz.from_utc_datetime(&wall));
+        local.timestamp_millis()
+    };
+    let millis = at(&schedule.zone).min(at(device_zone)) - 3_600_000;
+    Timestamp::from_millis(millis).unwrap()
+}
+
 fn day_start(day: i64) -> Timestamp {
     Timestamp::parse_rfc3339("2024-01-01T00:00:00Z")
         .unwrap()
@@ -138,8 +155,10 @@ proptest! {
         for pair in doses.windows(2) {
             prop_assert!(pair[0].at < pair[1].at, "not strictly increasing: {:?}", pair);
         }
+        let start = earliest_start(&schedule, ZONES[device]);
         for dose in &doses {
             prop_assert!(dose.at >= from && dose.at < to);
+            prop_assert!(dose.at >= start, "a dose before the schedule starts: {:?}", dose);
         }
     }
 

@@ -7,7 +7,7 @@ use rusqlite::Transaction;
 use crate::error::{Error, Result};
 
 /// The SQL of each step, oldest first.
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_schedules.sql"),
     include_str!("migrations/0003_config_generation.sql"),

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
+use super::migrations::MIGRATIONS;
 use super::*;
 use crate::dose::{DoseAction, NewDoseEvent};
 use crate::medicine::MedicineInfo;
@@ -326,34 +327,97 @@ fn schema_of(path: &Path) -> Vec<String> {
     facts
 }
 
-/// A database as version `version` of Regimen left it, with a medicine in it when the schema
-/// has medicines.
+/// The schema of every version as it shipped, frozen: old databases are built from these, so
+/// an edit to a shipped migration cannot go unseen. Add a file (`schema/vN.sql`, made from a
+/// database at version N: its `sqlite_schema` SQL in creation order and the rows its
+/// migrations insert) with every new version; never edit one.
+const FROZEN_SCHEMAS: &[&str] = &[
+    include_str!("schema/v1.sql"),
+    include_str!("schema/v2.sql"),
+    include_str!("schema/v3.sql"),
+    include_str!("schema/v4.sql"),
+    include_str!("schema/v5.sql"),
+    include_str!("schema/v6.sql"),
+    include_str!("schema/v7.sql"),
+];
+
+/// SHA-256 of each shipped migration file. A shipped step never changes: a database already
+/// at that version would never run the edit. Change the schema with a new step instead.
+const SHIPPED_MIGRATIONS: &[&str] = &[
+    "5bc206c0f0150eb59b2bc35879ff38ccbbfb4dc5c508d98f89d10190e7dc4e5a",
+    "68f7b9414456bbd8b6fd2c285ffae33c3701229be105c4655d3c16b713bc1c48",
+    "a87c23ad71c2feab6e8e869314daef2b9ae864831647d91976490ebdaaacd314",
+    "ac1d14f44070f15d9690cd5ef42dba5091a62c04ac104425dafb45c3c0dc637b",
+    "3b81882bd9fde8deb0cc1d72b4523b6152455b554f6ce0ae9a8815c172a8fdca",
+    "1c46a498adb96cca1951e190728ed3f0f000355aa383d1828198e3af07f4b396",
+    "ffe3253d0bc6dd91d44fd8bdc96d0e69e440ff153e7b573ea63634b9e8729f0c",
+];
+
+/// A database as version `version` of Regimen left it (from its frozen schema), with a
+/// medicine in it.
 fn database_at_version(path: &Path, version: i64, sealer: &Sealer) {
-    let mut conn = Connection::open(path).unwrap();
+    let conn = Connection::open(path).unwrap();
     conn.pragma_update(None, "journal_mode", "WAL").unwrap();
-    let tx = conn.transaction().unwrap();
-    for step in 1..=version {
-        apply_step(&tx, step).unwrap();
-    }
-    {
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('key_check', ?1)",
-            [sealer.seal(KEY_CHECK_SLOT, KEY_CHECK).unwrap()],
-        )
+    conn.execute_batch(FROZEN_SCHEMAS[usize::try_from(version - 1).unwrap()])
         .unwrap();
-        let slot = Slot {
-            table: "medicine",
-            column: "details",
-            row: 1,
-        };
-        tx.execute(
-            "INSERT INTO medicine (id, details, revision, created_at, updated_at)
-             VALUES (1, ?1, 1, 0, 0)",
-            [sealer.seal_json(slot, &named("Levothyroxine")).unwrap()],
-        )
-        .unwrap();
+    assert_eq!(
+        conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
+            .unwrap(),
+        version
+    );
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('key_check', ?1)",
+        [sealer.seal(KEY_CHECK_SLOT, KEY_CHECK).unwrap()],
+    )
+    .unwrap();
+    let slot = Slot {
+        table: "medicine",
+        column: "details",
+        row: 1,
+    };
+    conn.execute(
+        "INSERT INTO medicine (id, details, revision, created_at, updated_at)
+         VALUES (1, ?1, 1, 0, 0)",
+        [sealer.seal_json(slot, &named("Levothyroxine")).unwrap()],
+    )
+    .unwrap();
+}
+
+#[test]
+fn shipped_migrations_are_never_edited_and_every_version_has_a_frozen_schema() {
+    assert_eq!(
+        FROZEN_SCHEMAS.len() as i64,
+        SCHEMA_VERSION,
+        "a new schema version needs its frozen schema/vN.sql"
+    );
+    assert!(
+        SHIPPED_MIGRATIONS.len() <= MIGRATIONS.len(),
+        "a shipped migration was removed"
+    );
+    for (index, pinned) in SHIPPED_MIGRATIONS.iter().enumerate() {
+        let digest = ring::digest::digest(&ring::digest::SHA256, MIGRATIONS[index].as_bytes());
+        let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(
+            &hex,
+            pinned,
+            "migration {} shipped and must not change: add a new step",
+            index + 1
+        );
     }
-    tx.commit().unwrap();
+}
+
+#[test]
+fn the_frozen_schema_of_this_version_is_what_a_new_database_gets() {
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("fresh.db");
+    drop(open(&fresh, &MemoryKeys::default()).unwrap());
+    let frozen = dir.path().join("frozen.db");
+    database_at_version(
+        &frozen,
+        SCHEMA_VERSION,
+        &Sealer::new(&[3u8; KEY_LEN]).unwrap(),
+    );
+    assert_eq!(schema_of(&frozen), schema_of(&fresh));
 }
 
 #[test]
