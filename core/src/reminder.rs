@@ -313,6 +313,8 @@ struct Candidate {
     moment: usize,
     /// Which follow-up (1-based), 0 for the others.
     follow_up: u32,
+    /// Moments of other patient notifications in the same minute, folded into this one.
+    folded: Vec<usize>,
 }
 
 /// The candidate notifications of one moment that fire after `now`.
@@ -332,6 +334,7 @@ fn candidates(
                 fire_at: moment.at,
                 moment: index,
                 follow_up: 0,
+                folded: Vec::new(),
             });
         }
         return;
@@ -347,6 +350,7 @@ fn candidates(
                 fire_at,
                 moment: index,
                 follow_up,
+                folded: Vec::new(),
             });
         }
     };
@@ -382,58 +386,74 @@ fn rank(kind: NotificationKind) -> u8 {
     }
 }
 
-/// Folds the patient's candidates that fire in the same minute into one, naming every
-/// medicine of both (a new moment in `moments`), so a snooze's end and a follow-up never ring
-/// twice. Caregiver alerts stay apart: each names its own patient.
-fn one_per_minute(mut all: Vec<Candidate>, moments: &mut Vec<Moment>) -> Vec<Candidate> {
+/// Folds the patient's candidates that fire in the same minute into one (noting the other
+/// moments in `folded`), so a snooze's end and a follow-up never ring twice; the kept one
+/// takes the most urgent kind ([`rank`]). Caregiver alerts stay apart: each names its own
+/// patient. `all` is in firing order, so one minute's candidates are next to each other.
+fn one_per_minute(all: Vec<Candidate>, moments: &[Moment]) -> Vec<Candidate> {
     let minute = |c: &Candidate| c.fire_at.as_millis().div_euclid(60_000);
-    let patient = |moments: &[Moment], c: &Candidate| moments[c.moment].caregiver.is_none();
-    all.sort_by_key(|c| (minute(c), !patient(moments, c), rank(c.kind), c.moment));
     let mut out: Vec<Candidate> = Vec::with_capacity(all.len());
+    // Where in `out` this minute's patient notification is.
+    let mut patient_at: Option<(i64, usize)> = None;
     for c in all {
-        let fold = out.last().is_some_and(|last| {
-            minute(last) == minute(&c) && patient(moments, last) && patient(moments, &c)
-        });
-        if !fold {
+        if moments[c.moment].caregiver.is_some() {
             out.push(c);
             continue;
         }
-        let Some(last) = out.last_mut() else { continue };
-        if last.moment == c.moment {
+        let Some(index) = patient_at
+            .filter(|(m, _)| *m == minute(&c))
+            .map(|(_, index)| index)
+        else {
+            patient_at = Some((minute(&c), out.len()));
+            out.push(c);
             continue;
-        }
-        let (kept, folded) = (&moments[last.moment], &moments[c.moment]);
-        let merged = Moment {
-            at: kept.at,
-            due_at: kept.due_at.min(folded.due_at),
-            medicine_ids: kept
-                .medicine_ids
-                .union(&folded.medicine_ids)
-                .copied()
-                .collect(),
-            amounts: folded
-                .amounts
-                .iter()
-                .chain(&kept.amounts)
-                .map(|(id, amount)| (*id, amount.clone()))
-                .collect(),
-            caregiver: None,
         };
-        last.fire_at = last.fire_at.min(c.fire_at);
-        last.moment = moments.len();
-        moments.push(merged);
+        let kept = &mut out[index];
+        if rank(c.kind) < rank(kept.kind) {
+            kept.kind = c.kind;
+            kept.follow_up = c.follow_up;
+        }
+        if kept.moment != c.moment && !kept.folded.contains(&c.moment) {
+            kept.folded.push(c.moment);
+        }
     }
     out
 }
 
-/// Keeps every medicine's next dose notification, then the nearest others, within `budget`;
-/// returns the kept ones in firing order and the first instant left out.
+/// Gives each kept candidate that folded others a moment of its own naming every medicine
+/// (made only for the few kept, not for every candidate).
+fn merge_folded(kept: &mut [Candidate], moments: &mut Vec<Moment>) {
+    for c in kept.iter_mut().filter(|c| !c.folded.is_empty()) {
+        let first = &moments[c.moment];
+        let mut merged = Moment {
+            at: first.at,
+            due_at: first.due_at,
+            medicine_ids: first.medicine_ids.clone(),
+            amounts: first.amounts.clone(),
+            caregiver: None,
+        };
+        for &other in &c.folded {
+            let other = &moments[other];
+            merged.due_at = merged.due_at.min(other.due_at);
+            merged.medicine_ids.extend(&other.medicine_ids);
+            for (id, amount) in &other.amounts {
+                merged.amounts.entry(*id).or_insert_with(|| amount.clone());
+            }
+        }
+        c.moment = moments.len();
+        moments.push(merged);
+    }
+}
+
+/// Keeps every medicine's next dose notification, then the nearest others, within `budget`
+/// (after folding each minute's patient notifications into one); returns the kept ones in firing order and the first instant left out.
 fn within_budget(
     mut all: Vec<Candidate>,
     moments: &[Moment],
     budget: usize,
 ) -> (Vec<Candidate>, Option<Timestamp>) {
     all.sort_by_key(|c| (c.fire_at, c.kind, c.moment, c.follow_up));
+    let all = one_per_minute(all, moments);
     let mut keep = vec![false; all.len()];
     let mut covered = BTreeSet::new();
     let mut kept = 0;
@@ -444,14 +464,17 @@ fn within_budget(
         // Coverage is per medicine: the patient's own, and each followed patient's apart.
         let moment = &moments[c.moment];
         let share = moment.caregiver.as_ref().map(|who| who.share_id);
-        let keys: Vec<(Option<i64>, i64)> =
-            moment.medicine_ids.iter().map(|id| (share, *id)).collect();
+        let keys = || {
+            std::iter::once(c.moment)
+                .chain(c.folded.iter().copied())
+                .flat_map(|m| moments[m].medicine_ids.iter().map(move |id| (share, *id)))
+        };
         let first_of_kind = matches!(
             c.kind,
             NotificationKind::Dose | NotificationKind::CaregiverAlert
         );
-        if first_of_kind && keys.iter().any(|key| !covered.contains(key)) {
-            covered.extend(keys);
+        if first_of_kind && keys().any(|key| !covered.contains(&key)) {
+            covered.extend(keys());
             keep[index] = true;
             kept += 1;
         }
@@ -590,8 +613,8 @@ pub fn plan(
         candidates(index, moment, now, settings, &mut all);
     }
     all.retain(|c| c.fire_at < horizon_end);
-    let all = one_per_minute(all, &mut moments);
-    let (kept, first_left_out) = within_budget(all, &moments, budget as usize);
+    let (mut kept, first_left_out) = within_budget(all, &moments, budget as usize);
+    merge_folded(&mut kept, &mut moments);
     let notifications = kept
         .iter()
         .map(|c| {

@@ -283,20 +283,31 @@ fn mark_next_changes(
     doses: &mut [ScheduledDose],
 ) {
     let periods = in_force(snapshot, from, to.plus(NEXT_CHANGE_LOOKAHEAD));
-    let may_change = |id: i64| {
-        let mut of_medicine = periods.iter().filter(|p| p.medicine_id == id);
-        let first = of_medicine.next();
-        let more = of_medicine.next().is_some();
-        more || first.is_some_and(|p| {
-            let mut amounts = p.schedule.phases.iter().map(|phase| &phase.dose);
-            amounts.next().is_some_and(|a| amounts.any(|b| b != a))
-        })
-    };
+    // Per medicine: how many schedule versions are in force, and whether one has phases of
+    // different amounts.
+    let mut shape: BTreeMap<i64, (usize, bool)> = BTreeMap::new();
+    for period in &periods {
+        let mut amounts = period.schedule.phases.iter().map(|phase| &phase.dose);
+        let varied = amounts.next().is_some_and(|a| amounts.any(|b| b != a));
+        let entry = shape.entry(period.medicine_id).or_default();
+        entry.0 += 1;
+        entry.1 |= varied;
+    }
+    if !shape
+        .values()
+        .any(|(versions, varied)| *versions > 1 || *varied)
+    {
+        return;
+    }
     let changing: BTreeSet<i64> = doses
         .iter()
         .filter(|d| d.due_at.is_some())
         .map(|d| d.medicine_id)
-        .filter(|id| may_change(*id))
+        .filter(|id| {
+            shape
+                .get(id)
+                .is_some_and(|(versions, varied)| *versions > 1 || *varied)
+        })
         .collect();
     if changing.is_empty() {
         return;
