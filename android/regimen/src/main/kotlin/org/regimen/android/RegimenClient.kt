@@ -35,8 +35,8 @@ import org.regimen.bindings.Regimen
  * show after [refresh]: call it when a screen resumes and when the day changes.
  *
  * [clock] gives "now" for the instants this client writes (when a dose was taken, a snooze's end)
- * and the day [today] shows; the library reads its own clock for the rest. A test that must pin
- * every instant will pass the pinned clock to the library too once it can take one.
+ * and the day [today] shows. A clock other than the system's (a test's fixed or offset clock) is
+ * also the library's "now" for every call made through this client (`Regimen.setNow`).
  */
 class RegimenClient private constructor(
     private val regimen: Regimen,
@@ -67,9 +67,15 @@ class RegimenClient private constructor(
     /** The current instant, from [clock]. */
     fun now(): Instant = clock.instant()
 
-    private suspend fun <T> read(call: (Regimen) -> T): T = withContext(io) { call(regimen) }
+    /** Whether [clock] is a test's rather than the system's: then it pins the library's "now". */
+    private val pinsLibraryClock = clock.javaClass != Clock.systemUTC().javaClass
 
-    private suspend fun <T> write(call: (Regimen) -> T): T = withContext(io) { call(regimen) }.also { refresh() }
+    private suspend fun <T> read(call: (Regimen) -> T): T = withContext(io) {
+        if (pinsLibraryClock) regimen.setNow(clock.instant())
+        call(regimen)
+    }
+
+    private suspend fun <T> write(call: (Regimen) -> T): T = read(call).also { refresh() }
 
     // Medicines and schedules.
 

@@ -4,7 +4,10 @@ package org.regimen.android
 
 import java.io.File
 import java.nio.file.Path
+import java.time.Clock
 import java.time.Duration
+import java.time.Instant
+import java.time.ZoneOffset
 import java.util.concurrent.Executors
 import kotlinx.coroutines.asCoroutineDispatcher
 import kotlinx.coroutines.channels.Channel
@@ -200,6 +203,22 @@ class RegimenClientTest {
         assertEquals("Europe/Berlin", RegimenClient.ianaName(java.time.ZoneId.of("Europe/Berlin")))
         openClient(dir.toFile()).use { client ->
             assertEquals("Etc/GMT-2", runBlocking { client.changeDeviceZone(java.time.ZoneOffset.ofHours(2)) }.zone)
+        }
+    }
+
+    @Test
+    fun `a test's fixed clock is the library's now too`() = runBlocking {
+        val first = Instant.parse("2026-03-10T08:00:00Z")
+        val at = { instant: Instant -> Clock.fixed(instant, ZoneOffset.UTC) }
+        val path = File(dir.toFile(), "pinned.db").path
+        val keys = WrappedKeyStore(File(dir.toFile(), "pinned-keys"), SoftwareWrapper())
+        RegimenClient.open(path, keys, clock = at(first.minusSeconds(600)), zone = { ZoneOffset.UTC }).use { client ->
+            client.addMedicine(MedicineInfo(name = "Amoxicillin"), everyFrom(first, Duration.ofHours(8)))
+            assertEquals(DoseStatus.UPCOMING, client.today().doses.first().status)
+        }
+        // The same database in March 2026, five minutes after the dose: due, not weeks missed.
+        RegimenClient.open(path, keys, clock = at(first.plusSeconds(300)), zone = { ZoneOffset.UTC }).use { client ->
+            assertEquals(DoseStatus.DUE, client.today().doses.first().status)
         }
     }
 }
