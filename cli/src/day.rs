@@ -118,6 +118,7 @@ pub fn plan(session: &Session, horizon: &str, budget: u32) -> Outcome {
             NotificationKind::FollowUp => "follow-up",
             NotificationKind::CaregiverAlert => "caregiver",
             NotificationKind::CaregiverSilence => "silence",
+            NotificationKind::Refill => "refill",
         };
         println!(
             "  {}  {kind:<9}  {}: {}",

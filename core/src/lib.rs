@@ -15,6 +15,7 @@ pub mod settings;
 pub mod share;
 mod snapshot;
 pub mod store;
+pub mod supply;
 pub mod time;
 pub mod travel;
 mod validate;

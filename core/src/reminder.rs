@@ -28,6 +28,7 @@ use crate::medicine::Medicine;
 use crate::schedule::{Frame, Quantity, ScheduleProblem, ZoneTimeline};
 use crate::settings::{PrivacyLevel, Settings};
 use crate::share::caregiver::AlertDue;
+use crate::supply::RefillDue;
 use crate::time::Timestamp;
 
 /// Longest horizon a plan may cover.
@@ -51,6 +52,8 @@ pub enum NotificationKind {
     /// Caregiver side: a followed patient's phone has sent no schedule for the days ahead, so
     /// missed-dose alerts end a day after this fires (`due_at`) unless it is heard from.
     CaregiverSilence,
+    /// Medicines are running low: time to refill (`due_at` is when the first runs out).
+    Refill,
 }
 
 /// One notification the phone should have pending.
@@ -114,6 +117,9 @@ struct Moment {
     amounts: BTreeMap<i64, Quantity>,
     /// Set for a followed patient's missed-dose alert (caregiver side).
     caregiver: Option<CaregiverMoment>,
+    /// Set for a refill reminder: the medicines of `medicine_ids` run low (`due_at` is when
+    /// the first runs out).
+    refill: bool,
 }
 
 /// Who a caregiver alert is about, and which kind it is.
@@ -132,6 +138,7 @@ impl From<AlertDue> for Moment {
             due_at: alert.due_at,
             medicine_ids: alert.medicine_ids.into_iter().collect(),
             amounts: BTreeMap::new(),
+            refill: false,
             caregiver: Some(CaregiverMoment {
                 kind: if alert.silence {
                     NotificationKind::CaregiverSilence
@@ -165,12 +172,31 @@ fn moments(doses: &[ScheduledDose]) -> Vec<Moment> {
             medicine_ids: BTreeSet::new(),
             amounts: BTreeMap::new(),
             caregiver: None,
+            refill: false,
         });
         moment.due_at = moment.due_at.min(due);
         moment.medicine_ids.insert(dose.medicine_id);
         if let Some(amount) = &dose.dose {
             moment.amounts.insert(dose.medicine_id, amount.clone());
         }
+    }
+    by_time.into_values().collect()
+}
+
+/// Groups refill reminders firing at the same instant into one moment.
+fn refill_moments(refills: &[RefillDue]) -> Vec<Moment> {
+    let mut by_time: BTreeMap<Timestamp, Moment> = BTreeMap::new();
+    for refill in refills {
+        let moment = by_time.entry(refill.fire_at).or_insert_with(|| Moment {
+            at: refill.fire_at,
+            due_at: refill.run_out_at,
+            medicine_ids: BTreeSet::new(),
+            amounts: BTreeMap::new(),
+            caregiver: None,
+            refill: true,
+        });
+        moment.due_at = moment.due_at.min(refill.run_out_at);
+        moment.medicine_ids.insert(refill.medicine_id);
     }
     by_time.into_values().collect()
 }
@@ -202,6 +228,9 @@ impl Texts<'_> {
         if let Some(caregiver) = &moment.caregiver {
             return self.render_caregiver_alert(caregiver, clock);
         }
+        if moment.refill {
+            return self.render_refill(moment, clock);
+        }
         let one = moment.medicine_ids.len() == 1;
         let noun = if one { "medicine" } else { "medicines" };
         let (needs, is) = if one {
@@ -223,10 +252,10 @@ impl Texts<'_> {
                     "Medicines".into(),
                     format!("Your {clock} {noun} {is} due in {heads_up_minutes} minutes"),
                 ),
-                // Rendered by `render_caregiver_alert` above.
-                NotificationKind::CaregiverAlert | NotificationKind::CaregiverSilence => {
-                    ("Medicines".into(), String::new())
-                }
+                // Rendered by `render_caregiver_alert` and `render_refill` above.
+                NotificationKind::CaregiverAlert
+                | NotificationKind::CaregiverSilence
+                | NotificationKind::Refill => ("Medicines".into(), String::new()),
             },
             PrivacyLevel::Full => {
                 let list = self.full_list(moment);
@@ -242,10 +271,46 @@ impl Texts<'_> {
                         format!("{clock} medicines"),
                         format!("In {heads_up_minutes} minutes: {list}"),
                     ),
-                    NotificationKind::CaregiverAlert | NotificationKind::CaregiverSilence => {
-                        (format!("{clock} medicines"), list)
-                    }
+                    NotificationKind::CaregiverAlert
+                    | NotificationKind::CaregiverSilence
+                    | NotificationKind::Refill => (format!("{clock} medicines"), list),
                 }
+            }
+        }
+    }
+
+    /// A refill reminder: "A medicine is running low" by default; at the `full` level the
+    /// medicines and the day the first runs out (`clock`).
+    fn render_refill(&self, moment: &Moment, clock: &str) -> (String, String) {
+        let count = moment.medicine_ids.len();
+        match self.privacy {
+            PrivacyLevel::Hidden => ("Reminder".into(), "You have a reminder".into()),
+            PrivacyLevel::Generic if count == 1 => {
+                ("Refill".into(), "A medicine is running low".into())
+            }
+            PrivacyLevel::Generic => (
+                "Refill".into(),
+                format!("{count} medicines are running low"),
+            ),
+            PrivacyLevel::Full => {
+                let mut names: Vec<String> = moment
+                    .medicine_ids
+                    .iter()
+                    .filter_map(|id| self.medicines.get(id))
+                    .map(|m| match &m.info.strength {
+                        Some(strength) => format!("{} {strength}", m.info.name),
+                        None => m.info.name.clone(),
+                    })
+                    .collect();
+                names.sort_by_key(|name| name.to_lowercase());
+                let body = match names.as_slice() {
+                    [one] => format!("{one} runs out {clock}: time to ask for a refill"),
+                    many => format!(
+                        "Running low: {}. The first runs out {clock}",
+                        many.join(", ")
+                    ),
+                };
+                ("Refill".into(), body)
             }
         }
     }
@@ -325,6 +390,18 @@ fn candidates(
     settings: &Settings,
     out: &mut Vec<Candidate>,
 ) {
+    if moment.refill {
+        if moment.at > now {
+            out.push(Candidate {
+                kind: NotificationKind::Refill,
+                fire_at: moment.at,
+                moment: index,
+                follow_up: 0,
+                folded: Vec::new(),
+            });
+        }
+        return;
+    }
     if let Some(who) = &moment.caregiver {
         // A caregiver alert is one notification, at the end of the grace time (or a day before
         // the shared schedule ends).
@@ -382,7 +459,9 @@ fn rank(kind: NotificationKind) -> u8 {
         NotificationKind::Dose => 0,
         NotificationKind::FollowUp => 1,
         NotificationKind::HeadsUp => 2,
-        NotificationKind::CaregiverAlert | NotificationKind::CaregiverSilence => 3,
+        NotificationKind::CaregiverAlert
+        | NotificationKind::CaregiverSilence
+        | NotificationKind::Refill => 3,
     }
 }
 
@@ -396,7 +475,7 @@ fn one_per_minute(all: Vec<Candidate>, moments: &[Moment]) -> Vec<Candidate> {
     // Where in `out` this minute's patient notification is.
     let mut patient_at: Option<(i64, usize)> = None;
     for c in all {
-        if moments[c.moment].caregiver.is_some() {
+        if moments[c.moment].caregiver.is_some() || moments[c.moment].refill {
             out.push(c);
             continue;
         }
@@ -431,6 +510,7 @@ fn merge_folded(kept: &mut [Candidate], moments: &mut Vec<Moment>) {
             medicine_ids: first.medicine_ids.clone(),
             amounts: first.amounts.clone(),
             caregiver: None,
+            refill: false,
         };
         for &other in &c.folded {
             let other = &moments[other];
@@ -473,7 +553,11 @@ fn within_budget(
             c.kind,
             NotificationKind::Dose | NotificationKind::CaregiverAlert
         );
-        if first_of_kind && keys().any(|key| !covered.contains(&key)) {
+        // A refill reminder names what no dose reminder does: keep each.
+        if c.kind == NotificationKind::Refill {
+            keep[index] = true;
+            kept += 1;
+        } else if first_of_kind && keys().any(|key| !covered.contains(&key)) {
             covered.extend(keys());
             keep[index] = true;
             kept += 1;
@@ -524,6 +608,7 @@ fn render(
             "caregiver-silence/{}",
             moment.caregiver.as_ref().map_or(0, |who| who.share_id)
         ),
+        NotificationKind::Refill => "refill".to_owned(),
     };
     let id = format!(
         "{database_id}/{prefix}/{}/{}",
@@ -533,6 +618,7 @@ fn render(
     let share_id = moment.caregiver.as_ref().map(|who| who.share_id);
     let group = match share_id {
         Some(share) => format!("caregiver/{share}/{}", moment.due_at.as_millis()),
+        None if moment.refill => "refill".to_owned(),
         None => format!("dose/{}", moment.due_at.as_millis()),
     };
     let heads_up = settings.reminders.heads_up_minutes.unwrap_or(0);
@@ -559,6 +645,8 @@ pub struct PlanInput {
     pub doses: Vec<ScheduledDose>,
     /// The caregiver side's alerts for followed patients.
     pub alerts: Vec<AlertDue>,
+    /// Refill reminders for medicines running low.
+    pub refills: Vec<RefillDue>,
     /// Reminder settings and thresholds.
     pub settings: Settings,
     /// Where the phone was, for the clock times in texts (UTC when unknown).
@@ -608,6 +696,7 @@ pub fn plan(
     };
     let mut moments = moments(&input.doses);
     moments.extend(input.alerts.iter().cloned().map(Moment::from));
+    moments.extend(refill_moments(&input.refills));
     let mut all = Vec::new();
     for (index, moment) in moments.iter().enumerate() {
         candidates(index, moment, now, settings, &mut all);
@@ -625,6 +714,7 @@ pub fn plan(
                 Some(who) if who.kind == NotificationKind::CaregiverSilence => {
                     (moment.due_at, "%a %-H:%M")
                 }
+                None if moment.refill => (moment.due_at, "%a %-d %b"),
                 // The patient's texts name the time the doses were due, also after a snooze.
                 Some(_) | None => (moment.due_at, "%-H:%M"),
             };

@@ -210,9 +210,23 @@ pub(crate) fn planned_by_medicine<'a>(
     to: Timestamp,
     problems: &mut Vec<ScheduleProblem>,
 ) -> Vec<Planned<'a>> {
+    planned_of(snapshot, last_taken, (from, to), problems, &|_| true)
+}
+
+/// [`planned_by_medicine`] for the medicines `keep` accepts only.
+fn planned_of<'a>(
+    snapshot: &'a Snapshot,
+    last_taken: &LastTaken,
+    (from, to): (Timestamp, Timestamp),
+    problems: &mut Vec<ScheduleProblem>,
+    keep: &dyn Fn(i64) -> bool,
+) -> Vec<Planned<'a>> {
     let mut out = Vec::new();
     let offsets = DayOffsets::default();
-    for period in in_force(snapshot, from, to) {
+    for period in in_force(snapshot, from, to)
+        .into_iter()
+        .filter(|p| keep(p.medicine_id))
+    {
         let medicine_id = period.medicine_id;
         let schedule = period.schedule;
         let Some(doses) = expand_period(snapshot, last_taken, &period, &offsets, problems) else {
@@ -398,16 +412,22 @@ fn apply_spacing_rules(rules: &[SpacingRule], planned: &mut [Planned]) {
 
 /// Every dose in `[from, to)`: scheduled ones with their status, and logged as-needed ones.
 /// `log` holds the events of `[from, to)` as [`super::log_index`] reads them.
-pub(crate) fn doses(
+/// Only the medicines `keep` accepts (`log` may hold others: they are left out).
+pub(crate) fn doses_of(
     snapshot: &Snapshot,
     mut log: LogIndex,
     last_taken: &LastTaken,
     (from, to): (Timestamp, Timestamp),
     now: Timestamp,
     problems: &mut Vec<ScheduleProblem>,
+    keep: &dyn Fn(i64) -> bool,
 ) -> Vec<ScheduledDose> {
+    log.by_dose.retain(|(medicine_id, _), _| keep(*medicine_id));
+    log.unscheduled.retain(|event| keep(event.medicine_id));
     let settings = &snapshot.settings;
-    let mut out: Vec<ScheduledDose> = planned(snapshot, last_taken, from, to, problems)
+    let mut planned = planned_of(snapshot, last_taken, (from, to), problems, keep);
+    planned.sort_by_key(|p| (p.due_at, p.medicine_id));
+    let mut out: Vec<ScheduledDose> = planned
         .into_iter()
         .map(|p| {
             let event = log.by_dose.remove(&(p.medicine_id, p.due_at));

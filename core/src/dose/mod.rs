@@ -295,7 +295,7 @@ pub(crate) fn last_taken(
 }
 
 /// Every dose in `[from, to)` with where it stands at `now`: reads the log of the period and
-/// hands it to the day engine ([`day::doses`]).
+/// hands it to the day engine ([`day::doses_of`]).
 pub(crate) fn read_doses(
     conn: &Connection,
     sealer: &Sealer,
@@ -304,15 +304,29 @@ pub(crate) fn read_doses(
     now: Timestamp,
     problems: &mut Vec<ScheduleProblem>,
 ) -> Result<Vec<ScheduledDose>> {
+    read_doses_of(conn, sealer, snapshot, (from, to), now, problems, &|_| true)
+}
+
+/// [`read_doses`] of the medicines `keep` accepts only.
+pub(crate) fn read_doses_of(
+    conn: &Connection,
+    sealer: &Sealer,
+    snapshot: &Snapshot,
+    (from, to): (Timestamp, Timestamp),
+    now: Timestamp,
+    problems: &mut Vec<ScheduleProblem>,
+    keep: &dyn Fn(i64) -> bool,
+) -> Result<Vec<ScheduledDose>> {
     let log = log_index(conn, sealer, from, to)?;
     let last_taken = last_taken(conn, snapshot, from, to)?;
-    Ok(day::doses(
+    Ok(day::doses_of(
         snapshot,
         log,
         &last_taken,
         (from, to),
         now,
         problems,
+        keep,
     ))
 }
 

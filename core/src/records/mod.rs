@@ -4,6 +4,7 @@
 
 mod logging;
 mod planning;
+mod supply;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -15,6 +16,7 @@ use crate::error::Result;
 use crate::snapshot::{self, Snapshot};
 use crate::store::seal::Sealer;
 use crate::store::{KeyProvider, OpenOptions, Store};
+use crate::supply::Ledger;
 
 /// One open database and the state derived from it: what every domain call goes through.
 pub struct Records {
@@ -25,6 +27,8 @@ pub struct Records {
     snapshot: snapshot::Cache,
     /// Answers read from the dose log so far (see `dose/adherence.rs`).
     answers: Mutex<AnswerLog>,
+    /// Doses taken of the medicines whose stock is tracked (see `supply/ledger.rs`).
+    supply: Mutex<Ledger>,
 }
 
 impl Records {
@@ -45,6 +49,7 @@ impl Records {
             store,
             snapshot: snapshot::Cache::default(),
             answers: Mutex::new(AnswerLog::default()),
+            supply: Mutex::new(Ledger::default()),
         }
     }
 
@@ -71,6 +76,11 @@ impl Records {
     /// The answers read from the dose log so far, locked for the caller.
     pub(crate) fn answer_log(&self) -> MutexGuard<'_, AnswerLog> {
         self.answers.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The doses taken of tracked medicines read so far, locked for the caller.
+    pub(crate) fn supply_ledger(&self) -> MutexGuard<'_, Ledger> {
+        self.supply.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

@@ -120,6 +120,7 @@ impl Records {
             Ok(PlanInput {
                 doses,
                 alerts: alerts_due(conn, sealer, now, now.plus(horizon))?,
+                refills: self.refills_for_plan(conn, sealer, &snapshot, now, horizon)?,
                 settings,
                 zones: snapshot.zones.clone(),
                 medicines,

@@ -15,6 +15,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_knowledge_bundle.sql"),
     include_str!("migrations/0006_share.sql"),
     include_str!("migrations/0007_config_triggers.sql"),
+    include_str!("migrations/0008_supply.sql"),
 ];
 
 /// The schema version this code writes and understands.

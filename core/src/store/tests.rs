@@ -339,6 +339,7 @@ const FROZEN_SCHEMAS: &[&str] = &[
     include_str!("schema/v5.sql"),
     include_str!("schema/v6.sql"),
     include_str!("schema/v7.sql"),
+    include_str!("schema/v8.sql"),
 ];
 
 /// SHA-256 of each shipped migration file. A shipped step never changes: a database already
