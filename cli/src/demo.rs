@@ -211,6 +211,7 @@ fn seed(session: &Session) -> Outcome {
                     value: 1.0,
                     unit: "tablet".into(),
                 }),
+                ends: None,
             }),
         )),
     )?;

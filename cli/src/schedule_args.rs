@@ -268,6 +268,7 @@ impl ScheduleArgs {
                     .transpose()?,
                 max_per_period: self.max.as_deref().map(parse_max).transpose()?,
                 dose,
+                ends: None,
             })
         } else {
             None

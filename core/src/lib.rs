@@ -22,7 +22,7 @@ mod validate;
 pub mod warning;
 
 pub use error::{Error, RegimenError, Result};
-pub use records::Records;
+pub use records::{ImportedOrder, OrdersImport, Records, RefusedOrder};
 pub use store::{KeyProvider, OpenOptions, Store};
 pub use time::Timestamp;
 

@@ -131,6 +131,7 @@ fn poison_values_built_in_code_are_refused_too() {
                 period_hours,
             }),
             dose: None,
+            ends: None,
         }),
         ..daily_schedule("2026-01-01", "Europe/Berlin", &["08:00"])
     };

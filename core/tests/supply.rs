@@ -316,6 +316,7 @@ fn an_as_needed_medicine_gets_an_estimate_from_recent_use() {
             min_interval_minutes: None,
             max_per_period: None,
             dose: tablets(2.0),
+            ends: None,
         }),
         shift: None,
     };

@@ -2,13 +2,14 @@
 //! scheduled medicine, a schedule out as `Dosage`s, a `Timing` read on its own.
 
 use chrono_tz::Tz;
-use regimen_core::Timestamp;
 use regimen_core::interop::fhir::{
     FhirPrescription, schedule_from_dosage, schedule_from_medication_request, schedule_to_dosages,
     timing_from_fhir,
 };
 use regimen_core::medicine::{Medicine, MedicineInfo};
 use regimen_core::schedule::{Frame, LocalDateTime, Timing, parse_zone};
+use regimen_core::supply::SupplyEvent;
+use regimen_core::{OrdersImport, Timestamp};
 
 use crate::error::{Result, invalid};
 use crate::regimen::Regimen;
@@ -16,7 +17,9 @@ use crate::regimen::Regimen;
 #[uniffi::export]
 impl Regimen {
     /// Imports a FHIR R4 `MedicationRequest` (or a bare `Dosage`, with `name` given) as a
-    /// new medicine with its schedule, read in the phone's zone. Returns the medicine.
+    /// new medicine with its schedule, read in the phone's zone. An order whose dosage is only
+    /// words ("take as directed") adds the medicine with its instructions and no schedule.
+    /// Returns the medicine. For prescriptions (refills, a Bundle), use `import_orders`.
     pub fn import_fhir(&self, json: String, name: Option<String>) -> Result<Medicine> {
         let now = self.now()?;
         let zone = self.zone_now(now)?;
@@ -39,7 +42,7 @@ impl Regimen {
         };
         Ok(self
             .store
-            .add_scheduled_medicine(&info, Some(&prescription.schedule), now)?
+            .add_scheduled_medicine(&info, prescription.schedule.as_ref(), now)?
             .0)
     }
 
@@ -72,4 +75,31 @@ pub fn parse_fhir_timing(json: String, zone: String) -> Result<Timing> {
     let value: serde_json::Value =
         serde_json::from_str(&json).map_err(|_| invalid("json", "not valid JSON"))?;
     Ok(timing_from_fhir(&value, parse_zone(&zone)?)?)
+}
+
+#[uniffi::export]
+impl Regimen {
+    /// Takes in prescriptions: a FHIR R4 `Bundle` of `MedicationRequest`s (as an
+    /// e-prescription service or a patient portal exports them) or one `MedicationRequest`,
+    /// read in the phone's zone. Each order becomes a medicine (with its schedule when it has a
+    /// structured one; only words leave the times to set) and a prescription for refills; an
+    /// order seen before updates its prescription. Orders that cannot be read are listed with
+    /// the reason and do not stop the others.
+    pub fn import_orders(&self, json: String) -> Result<OrdersImport> {
+        let now = self.now()?;
+        let zone = self.zone_now(now)?;
+        let value: serde_json::Value =
+            serde_json::from_str(&json).map_err(|_| invalid("json", "not valid JSON"))?;
+        Ok(self.store.import_orders(&value, zone, now)?)
+    }
+
+    /// Takes in a completed FHIR R4 `MedicationDispense`: its quantity is added to the stock
+    /// of the medicine whose prescription it fills. `None` when it was added already.
+    pub fn import_dispense(&self, json: String) -> Result<Option<SupplyEvent>> {
+        let now = self.now()?;
+        let zone = self.zone_now(now)?;
+        let value: serde_json::Value =
+            serde_json::from_str(&json).map_err(|_| invalid("json", "not valid JSON"))?;
+        Ok(self.store.import_dispense(&value, zone, now)?)
+    }
 }

@@ -15,6 +15,7 @@ mod regimen;
 mod schedules;
 mod settings;
 mod share;
+mod supply;
 #[cfg(feature = "net")]
 mod update;
 mod warnings;
@@ -28,7 +29,7 @@ pub use push::SendReport;
 pub use regimen::{Regimen, RegimenConfig};
 /// The domain records and enums the API takes and returns, defined in `regimen-core`.
 pub use regimen_core::{
-    Timestamp,
+    ImportedOrder, OrdersImport, RefusedOrder, Timestamp,
     dose::{
         Adherence, AdherenceReport, AsNeededRule, AsNeededWarning, DoseAction, DoseChange,
         DoseEvent, DoseStatus, HealthKitStatus, LoggedDose, NewDoseEvent, ScheduledDose,
@@ -53,6 +54,11 @@ pub use regimen_core::{
         message::{MessageKind, SharedDoseStatus, SharedPhenotype},
         outbox::{PushHeader, PushOutcome, PushRequest, PushResult},
         pairing::PairingStep,
+    },
+    supply::{
+        Forecast, ForecastBasis, NewPrescription, NewSupplyEvent, Prescription,
+        PrescriptionWarning, RefillAnswer, Stock, SupplyEvent, SupplyKind, SupplyNeed,
+        SupplySettings, SupplySource, prescription::FhirPrescriptionRef,
     },
     travel::{KeptDose, MovedDose, ZoneChangeReport},
     warning::{Evidence, Severity, Warning, WarningKind},

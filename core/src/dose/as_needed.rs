@@ -137,16 +137,21 @@ fn intakes(
     Ok(out)
 }
 
-/// The as-needed rules in force for a medicine at `at`, with its schedule.
+/// The as-needed rules in force for a medicine at `at`, with its schedule (none once a
+/// course's `ends` has passed).
 fn rules_at(snapshot: &Snapshot, medicine_id: i64, at: Timestamp) -> Option<(AsNeeded, Schedule)> {
     in_force(snapshot, at, at.plus(Duration::from_millis(1)))
         .into_iter()
         .find(|f| f.medicine_id == medicine_id)
         .and_then(|f| {
-            f.schedule
-                .as_needed
-                .clone()
-                .map(|rules| (rules, f.schedule.clone()))
+            let rules = f.schedule.as_needed.clone()?;
+            if let Some(ends) = rules.ends {
+                let zone = crate::schedule::parse_zone(&f.schedule.zone).ok()?;
+                if at > crate::schedule::Frame::Zone(zone).resolve(ends.0) {
+                    return None;
+                }
+            }
+            Some((rules, f.schedule.clone()))
         })
 }
 

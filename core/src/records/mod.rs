@@ -3,8 +3,11 @@
 //! belong here, with the value that owns them; the store below is storage only.
 
 mod logging;
+mod orders;
 mod planning;
 mod supply;
+
+pub use orders::{ImportedOrder, OrdersImport, RefusedOrder};
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};

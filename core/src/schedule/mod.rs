@@ -21,7 +21,7 @@ pub use anchors::{Anchors, DEFAULT_MEAL_OFFSET_MINUTES, DayAnchors};
 pub use clock::{ClockTime, LocalDate, LocalDateTime};
 pub use expand::{ExpandContext, PlannedDose, ZoneTimeline, expand};
 pub use history::{ScheduleProblem, ScheduleVersion};
-pub(crate) use history::{record_zone, versions, zone_timeline};
+pub(crate) use history::{insert_version, record_zone, versions, zone_timeline};
 pub use spacing::{DoseMove, SpacingRule};
 pub(crate) use spacing::{moved_time, rules as spacing_rules};
 pub use timing::{Bounds, DayOfWeek, EventTiming, Timing, TimingCode, TimingRepeat, UnitOfTime};
@@ -186,6 +186,11 @@ pub struct AsNeeded {
     /// counts as against `max_per_period`.
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub dose: Option<Quantity>,
+    /// When a course taken as needed ends ("as needed for pain, for 5 days"), wall clock in
+    /// the schedule's zone: the rules apply until then.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends: Option<LocalDateTime>,
 }
 
 crate::redact::redacted_display!(AsNeeded, min_interval_minutes);
@@ -320,6 +325,14 @@ impl Schedule {
             }
             if let Some(dose) = &prn.dose {
                 dose.validate("as_needed.dose")?;
+            }
+            if let Some(ends) = prn.ends
+                && (!ends.in_range() || ends <= self.start)
+            {
+                return Err(Error::invalid(
+                    "as_needed.ends",
+                    "must be after the schedule's start, before the year 2200",
+                ));
             }
             if let Some(max) = &prn.max_per_period {
                 max.amount.validate("as_needed.max_per_period.amount")?;

@@ -133,6 +133,26 @@ pub(crate) fn append(
     }))
 }
 
+/// Stores checked supply settings for a medicine inside `tx`.
+pub(crate) fn put_settings(
+    tx: &Connection,
+    sealer: &Sealer,
+    medicine_id: i64,
+    settings: &SupplySettings,
+    now: Timestamp,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO supply_setting (medicine_id, details, updated_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (medicine_id) DO UPDATE SET details = ?2, updated_at = ?3",
+        params![
+            medicine_id,
+            sealer.seal_json(settings_slot(medicine_id), settings)?,
+            now.as_millis()
+        ],
+    )?;
+    Ok(())
+}
+
 /// The supply settings of one medicine, or `None` when its stock is not tracked.
 pub(crate) fn settings_of(
     conn: &Connection,
@@ -173,15 +193,7 @@ impl Store {
                      old one, or keep it",
                 ));
             }
-            tx.execute(
-                "INSERT INTO supply_setting (medicine_id, details, updated_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (medicine_id) DO UPDATE SET details = ?2, updated_at = ?3",
-                params![
-                    medicine_id,
-                    sealer.seal_json(settings_slot(medicine_id), &settings)?,
-                    now.as_millis()
-                ],
-            )?;
+            put_settings(tx, sealer, medicine_id, &settings, now)?;
             Ok(settings.clone())
         })
     }

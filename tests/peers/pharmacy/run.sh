@@ -38,11 +38,12 @@ ensure_built() {
     flock 8
     if ! built; then
         command -v java >/dev/null && command -v mvn >/dev/null || { say "needs java and mvn"; return 3; }
-        say "building (first time: downloads HAPI FHIR from Maven Central into .cache/m2)"
+        say "building (the first build downloads HAPI FHIR from Maven Central into .cache/m2)"
         rm -f "$stamp"
-        mvn -B -q -f "$here/pom.xml" -Dmaven.repo.local="$m2" -Dpharmacy.build="$cache/build" \
-            compile dependency:build-classpath -Dmdep.outputFile="$classpath_file" >&2 \
-            || { say "build failed"; return 3; }
+        mvn -B -q -Dstyle.color=never -f "$here/pom.xml" -Dmaven.repo.local="$m2" -Dpharmacy.build="$cache/build" \
+            compile dependency:build-classpath -Dmdep.outputFile="$classpath_file" 2>&1 \
+            | sed 's/\x1b\[[0-9;]*m//g' >&2 # Maven 3.8 prints colour resets even with -B
+        [[ ${PIPESTATUS[0]} -eq 0 ]] || { say "build failed"; return 3; }
         touch "$stamp"
     fi
     flock -u 8

@@ -38,19 +38,22 @@ pub fn dosage_to_phase(dosage: &Value, zone: Tz) -> Result<ImportedDosage> {
     }
     if flag == Some(true) || reason.is_some() {
         let reason = reason.as_ref().and_then(Concept::label);
+        let (min_interval_minutes, course) = match map.get("timing") {
+            Some(timing) => as_needed_timing(timing, zone)?,
+            None => (None, None),
+        };
         let rules = AsNeeded {
             reason: optional_text("asNeededCodeableConcept", reason, MAX_REASON_CHARS, false)?,
-            min_interval_minutes: member(map, "timing", |v, _| least_interval(v, zone))?,
+            min_interval_minutes,
             max_per_period: member(map, "maxDosePerPeriod", max_dose)?,
             dose: first_dose(map)?,
+            ends: None,
         };
-        return Ok(ImportedDosage::AsNeeded(rules));
+        return Ok(ImportedDosage::AsNeeded(rules, course));
     }
     let Some(timing) = map.get("timing") else {
-        return Err(Error::invalid(
-            "timing",
-            "a scheduled dosage needs a timing",
-        ));
+        // Only words ("take as directed"): nothing to schedule, but the words are kept.
+        return Ok(ImportedDosage::Words);
     };
     let mut phase = Phase {
         timing: timing_from_fhir(timing, zone)?,
@@ -115,7 +118,12 @@ pub fn schedule_to_dosages(schedule: &Schedule, zone: Tz) -> Value {
         .zip(&schedule.phases)
         .map(|(sequence, phase)| phase_to_dosage(phase, sequence, zone))
         .collect();
-    dosages.extend(schedule.as_needed.as_ref().map(as_needed_to_dosage));
+    dosages.extend(
+        schedule
+            .as_needed
+            .as_ref()
+            .map(|rules| as_needed_to_dosage(rules, zone)),
+    );
     Value::Array(dosages)
 }
 
@@ -124,15 +132,11 @@ pub(super) fn from_dosages(
     zone: Tz,
     start: LocalDateTime,
 ) -> Result<FhirPrescription> {
-    if dosages.is_empty() {
-        return Err(Error::invalid(
-            "dosageInstruction",
-            "needs at least one dosage",
-        ));
-    }
     let mut phases = Vec::new();
     let mut as_needed = None;
     let mut as_needed_words = None;
+    // Words of dosages that say when only in words.
+    let mut other_words: Vec<String> = Vec::new();
     for (index, dosage) in dosages.iter().enumerate() {
         let mut read = || -> Result<()> {
             let map = object(dosage, "dosage")?;
@@ -147,8 +151,8 @@ pub(super) fn from_dosages(
             }
             match dosage_to_phase(dosage, zone)? {
                 ImportedDosage::Phase(phase) => phases.push((sequence, phase, words)),
-                ImportedDosage::AsNeeded(rules) => {
-                    if as_needed.replace(rules).is_some() {
+                ImportedDosage::AsNeeded(rules, bounds) => {
+                    if as_needed.replace((rules, bounds)).is_some() {
                         return Err(Error::invalid(
                             "asNeeded[x]",
                             "at most one as-needed dosage",
@@ -156,6 +160,7 @@ pub(super) fn from_dosages(
                     }
                     as_needed_words = words;
                 }
+                ImportedDosage::Words => other_words.extend(words),
             }
             Ok(())
         };
@@ -177,6 +182,7 @@ pub(super) fn from_dosages(
     for words in phases
         .iter()
         .filter_map(|(_, _, words)| words.clone())
+        .chain(other_words)
         .chain(as_needed_words)
     {
         if steps.last() != Some(&words) {
@@ -200,20 +206,63 @@ pub(super) fn from_dosages(
         }) => *start,
         _ => None,
     });
-    let schedule = Schedule {
-        start: first_bound.unwrap_or(start),
-        zone: zone.name().to_owned(),
-        policy: ZonePolicy::Local,
-        phases,
-        as_needed,
-        shift: None,
+    let start = first_bound.unwrap_or(start);
+    let as_needed = match as_needed {
+        Some((mut rules, course)) => {
+            rules.ends = course
+                .map(|bounds| course_end(&bounds, start))
+                .transpose()?;
+            Some(rules)
+        }
+        None => None,
     };
-    schedule.validate().map_err(fhir_field)?;
+    let schedule = if phases.is_empty() && as_needed.is_none() {
+        None
+    } else {
+        let schedule = Schedule {
+            start,
+            zone: zone.name().to_owned(),
+            policy: ZonePolicy::Local,
+            phases,
+            as_needed,
+            shift: None,
+        };
+        schedule.validate().map_err(fhir_field)?;
+        Some(schedule)
+    };
     Ok(FhirPrescription {
         medication_name: None,
         rxnorm: None,
         schedule,
+        dispense: None,
+        id: None,
+        identifier: None,
+        subject: None,
         instructions,
+    })
+}
+
+/// The end of an as-needed course of `bounds` starting at `start`.
+fn course_end(bounds: &Bounds, start: LocalDateTime) -> Result<LocalDateTime> {
+    let end = match bounds {
+        Bounds::Period { end: Some(end), .. } => Some(end.0),
+        Bounds::Period { end: None, .. } => None,
+        Bounds::Duration { value, unit } => unit.fixed_seconds().and_then(|seconds| {
+            let seconds = value * seconds as f64;
+            (seconds.is_finite() && seconds >= 0.0 && seconds < 1e12)
+                .then(|| {
+                    start
+                        .0
+                        .checked_add_signed(chrono::Duration::seconds(seconds as i64))
+                })
+                .flatten()
+        }),
+    };
+    end.and_then(LocalDateTime::checked).ok_or_else(|| {
+        Error::invalid(
+            "timing.repeat.bounds[x]",
+            "an as-needed course needs an end: a duration in s, min, h, d or wk, or a period with an end",
+        )
     })
 }
 
@@ -242,7 +291,9 @@ pub(super) fn first_dose(dosage: &Map<String, Value>) -> Result<Option<Quantity>
 }
 
 /// An as-needed dosage's timing: only how often, read as the least minutes between doses.
-pub(super) fn least_interval(json: &Value, zone: Tz) -> Result<u32> {
+/// An as-needed dosage's timing: how often at most (the least interval, `period / frequency`,
+/// the lower bound), and how long the course lasts (its bounds).
+pub(super) fn as_needed_timing(json: &Value, zone: Tz) -> Result<(Option<u32>, Option<Bounds>)> {
     let timing = timing_from_fhir(json, zone)?;
     let repeat = timing.effective_repeat().unwrap_or_default();
     let how_often = TimingRepeat {
@@ -251,20 +302,31 @@ pub(super) fn least_interval(json: &Value, zone: Tz) -> Result<u32> {
         period: repeat.period,
         period_max: repeat.period_max,
         period_unit: repeat.period_unit,
+        bounds: repeat.bounds.clone(),
         ..TimingRepeat::default()
     };
-    let seconds = repeat.period_unit.and_then(UnitOfTime::fixed_seconds);
-    match (repeat.period, seconds) {
-        (Some(period), Some(seconds)) if timing.event.is_empty() && how_often == repeat => {
-            let per_dose = period * seconds as f64 / f64::from(repeat.frequency.unwrap_or(1));
-            Ok((per_dose / 60.0).ceil().min(f64::from(u32::MAX)) as u32)
-        }
-        _ => Err(Error::invalid(
+    if !timing.event.is_empty() || how_often != repeat {
+        return Err(Error::invalid(
             "timing",
             "an as-needed dosage's timing may only say how often (frequency and a period in \
-             s, min, h, d or wk)",
-        )),
+             s, min, h, d or wk) and for how long",
+        ));
     }
+    let seconds = repeat.period_unit.and_then(UnitOfTime::fixed_seconds);
+    let least = match (repeat.period, seconds) {
+        (Some(period), Some(seconds)) => {
+            let per_dose = period * seconds as f64 / f64::from(repeat.frequency.unwrap_or(1));
+            Some((per_dose / 60.0).ceil().min(f64::from(u32::MAX)) as u32)
+        }
+        (None, _) if repeat.frequency.is_none() => None,
+        _ => {
+            return Err(Error::invalid(
+                "timing",
+                "an as-needed dosage's period must be in s, min, h, d or wk",
+            ));
+        }
+    };
+    Ok((least, repeat.bounds))
 }
 
 pub(super) fn max_dose(json: &Value, field: &'static str) -> Result<MaxDose> {
@@ -315,14 +377,27 @@ pub(super) fn phase_to_dosage(phase: &Phase, sequence: u32, zone: Tz) -> Value {
     }))
 }
 
-pub(super) fn as_needed_to_dosage(rules: &AsNeeded) -> Value {
-    let timing = rules.min_interval_minutes.map(|minutes| {
+pub(super) fn as_needed_to_dosage(rules: &AsNeeded, zone: Tz) -> Value {
+    let how_often = rules.min_interval_minutes.map(|minutes| {
         let (period, unit) = match minutes % 60 {
             0 => (minutes / 60, UnitOfTime::H),
             _ => (minutes, UnitOfTime::Min),
         };
-        json!({ "repeat": { "frequency": 1, "period": period, "periodUnit": unit } })
+        json!({ "frequency": 1, "period": period, "periodUnit": unit })
     });
+    let course = rules
+        .ends
+        .map(|ends| super::datatypes::period_json(None, Some(ends), zone));
+    let timing = match (how_often, course) {
+        (None, None) => None,
+        (how_often, course) => {
+            let mut repeat = how_often.unwrap_or_else(|| json!({}));
+            if let Some(course) = course {
+                repeat["boundsPeriod"] = course;
+            }
+            Some(json!({ "repeat": repeat }))
+        }
+    };
     let max = rules.max_per_period.as_ref().map(|max| {
         let (value, unit) = match max.period_hours % 24 {
             0 => (max.period_hours / 24, UnitOfTime::D),

@@ -31,14 +31,16 @@ mod datatypes;
 mod dosage;
 mod extensions;
 mod json;
+mod orders;
 mod timing;
 
 pub use dosage::{
     dosage_to_phase, schedule_from_dosage, schedule_from_medication_request, schedule_to_dosages,
 };
+pub use orders::{BundleEntry, FhirDispense, MAX_ORDERS, dispense_from_fhir, orders_from_fhir};
 pub use timing::{timing_from_fhir, timing_to_fhir};
 
-use crate::schedule::{AsNeeded, Phase, Schedule};
+use crate::schedule::{AsNeeded, Bounds, LocalDateTime, Phase, Quantity, Schedule};
 
 /// UCUM, the code system of units in `Duration` and `Quantity`.
 pub const UCUM: &str = "http://unitsofmeasure.org";
@@ -59,8 +61,18 @@ pub struct FhirPrescription {
     pub medication_name: Option<String>,
     /// The RxNorm concept id among the medication's codings.
     pub rxnorm: Option<String>,
-    /// The schedule: one phase per scheduled dosage, as-needed rules from an as-needed one.
-    pub schedule: Schedule,
+    /// The schedule: one phase per scheduled dosage, as-needed rules from an as-needed one;
+    /// `None` when the order says when only in words ("take as directed"): the medicine is
+    /// imported with its codes and instructions, and the patient sets the times.
+    pub schedule: Option<Schedule>,
+    /// What the order says about dispensing (`dispenseRequest`), for refills.
+    pub dispense: Option<DispenseRequest>,
+    /// The order's logical id (`id`).
+    pub id: Option<String>,
+    /// Its first business identifier, `system|value`.
+    pub identifier: Option<String>,
+    /// Its `subject` reference (`Patient/p1`).
+    pub subject: Option<String>,
     /// Each dosage's `patientInstruction` (else its `text`), in the order the steps apply,
     /// joined with "; " (the as-needed dosage's last).
     pub instructions: Option<String>,
@@ -72,8 +84,25 @@ pub struct FhirPrescription {
 pub enum ImportedDosage {
     /// A scheduled dosage: one phase of the schedule.
     Phase(Phase),
-    /// A dosage taken as needed: the schedule's as-needed rules.
-    AsNeeded(AsNeeded),
+    /// A dosage taken as needed: the schedule's as-needed rules, and how long the course lasts
+    /// (its timing's bounds, if any).
+    AsNeeded(AsNeeded, Option<Bounds>),
+    /// A dosage that says when only in words (its `text` is kept as instructions).
+    Words,
+}
+
+/// `MedicationRequest.dispenseRequest`: what a pharmacy may dispense.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DispenseRequest {
+    /// `numberOfRepeatsAllowed`.
+    pub repeats_allowed: Option<u32>,
+    /// `quantity`: how much one dispense gives.
+    pub quantity: Option<Quantity>,
+    /// `expectedSupplyDuration`, in days.
+    pub expected_supply_days: Option<u32>,
+    /// `validityPeriod.end`, as wall-clock time in the zone read in (the end of that day for a
+    /// date alone).
+    pub valid_until: Option<LocalDateTime>,
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@ package org.regimen.pharmacy;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.DataFormatException;
+import ca.uhn.fhir.parser.LenientErrorHandler;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -139,19 +141,29 @@ final class ControlServlet extends HttpServlet {
     Validation.Outcome outcome = null;
     if (validate) {
       outcome = validation.validate(body);
-    }
-    IBaseResource parsed;
-    try {
-      parsed = ctx.newJsonParser().parseResource(body);
-    } catch (DataFormatException e) {
-      throw new Refusal(400, "not FHIR JSON: " + e.getMessage());
-    }
-    if (outcome != null) {
-      store.logValidation(PharmacyServer.entry("control", "POST", parsed.fhirType(),
-          parsed.getIdElement().getIdPart(), outcome, outcome.ok()));
+      String type = null;
+      String id = null;
+      try {
+        JsonNode node = JSON.readTree(body);
+        type = node.path("resourceType").asText(null);
+        id = node.path("id").asText(null);
+      } catch (IOException e) {
+        // not JSON: the validator has said so
+      }
+      store.logValidation(PharmacyServer.entry("control", "POST", type, id, outcome, outcome.ok()));
       if (!outcome.ok()) {
         throw new Refusal(422, "validation errors: " + String.join(" | ", outcome.errors()));
       }
+    }
+    IBaseResource parsed;
+    try {
+      // Lenient about codes when validate=false: HAPI's model keeps no invalid code, it drops it.
+      parsed =
+          ctx.newJsonParser()
+              .setParserErrorHandler(new LenientErrorHandler(false).setErrorOnInvalidValue(false))
+              .parseResource(body);
+    } catch (DataFormatException e) {
+      throw new Refusal(400, "not FHIR JSON: " + e.getMessage());
     }
     List<MedicationRequest> prescriptions = new ArrayList<>();
     List<String> ignored = new ArrayList<>();

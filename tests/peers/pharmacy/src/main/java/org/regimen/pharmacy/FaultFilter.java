@@ -69,6 +69,7 @@ final class FaultFilter implements Filter {
       }
     }
 
+    response.setDateHeader("Date", System.currentTimeMillis());
     Map<String, Object> entry = new LinkedHashMap<>();
     entry.put("method", request.getMethod());
     entry.put("path", path);

@@ -3,6 +3,7 @@ package org.regimen.pharmacy;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.parser.StrictErrorHandler;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.DispatcherType;
@@ -20,6 +21,8 @@ import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -52,15 +55,23 @@ public final class Main {
   }
 
   private static void serve(int port, PrintStream stdout) throws Exception {
+    long started = System.nanoTime();
     FhirContext ctx = FhirContext.forR4();
     Validation validation = new Validation(ctx);
     warmUp(validation);
+    long warm = System.nanoTime();
     Store store = new Store();
 
     QueuedThreadPool threads = new QueuedThreadPool(32, 4);
     threads.setName("pharmacy");
     Server server = new Server(threads);
-    ServerConnector connector = new ServerConnector(server, 1, 1);
+    // HAPI's error path saves the headers, calls reset() and puts them back, and Jetty's reset()
+    // adds its own Date and Server again: two of each. So Jetty sends neither and FaultFilter
+    // sets Date itself.
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendDateHeader(false);
+    ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
     connector.setHost("127.0.0.1");
     connector.setPort(port);
     server.addConnector(connector);
@@ -75,7 +86,17 @@ public final class Main {
         new FilterHolder(new FaultFilter(ctx, store)), "/fhir/*", EnumSet.of(DispatcherType.REQUEST));
     server.setHandler(context);
     server.setStopAtShutdown(true); // SIGTERM: the JVM's shutdown hook stops Jetty
-    server.start();
+    server.setStopTimeout(500);
+    try {
+      server.start();
+    } catch (IOException e) {
+      System.err.println("pharmacy: cannot listen on 127.0.0.1:" + port + ": " + e.getMessage()
+          + (e.getCause() != null ? " (" + e.getCause().getMessage() + ")" : ""));
+      System.exit(1);
+    }
+    System.err.printf(
+        "pharmacy: validator warmed up in %d ms, Jetty and HAPI started in %d ms%n",
+        (warm - started) / 1_000_000, (System.nanoTime() - warm) / 1_000_000);
 
     Thread stdinWatch =
         new Thread(
@@ -143,7 +164,7 @@ public final class Main {
           if (node != null && node.hasNonNull("resourceType")) {
             line.put("resourceType", node.get("resourceType").asText());
           }
-        } catch (IOException e) {
+        } catch (JsonProcessingException e) {
           errors.add("not JSON: " + e.getOriginalMessage());
         }
         try {
