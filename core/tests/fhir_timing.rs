@@ -394,7 +394,10 @@ fn a_schedule_starts_at_the_first_phases_bounds_period_start() {
         }}
     });
     let p = schedule_from_dosage(&dosage, BERLIN, local("2025-06-01T00:00")).unwrap();
-    assert_eq!(p.schedule.as_ref().unwrap().start, local("2025-07-01T00:00"));
+    assert_eq!(
+        p.schedule.as_ref().unwrap().start,
+        local("2025-07-01T00:00")
+    );
     assert_eq!(p.medication_name, None);
 }
 

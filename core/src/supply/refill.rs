@@ -87,15 +87,19 @@ fn waking_moments(anchors: &Anchors, date: NaiveDate) -> [NaiveDateTime; 3] {
     [day.breakfast, day.lunch, day.dinner].map(|t| date.and_time(t.to_naive()))
 }
 
+/// A forecast with the patient's newest answer (and when it was given) and when its stock
+/// last changed.
+pub(crate) type RefillInput = (
+    Forecast,
+    Option<(RefillAnswer, Timestamp)>,
+    Option<Timestamp>,
+);
+
 /// The refill reminders of `forecasts` that fire in `(now, until)`: one a day from each
 /// forecast's `refill_from`, at the first waking moment still ahead, quiet as the patient's
 /// `answer` (with when it was given, and when stock last changed) says.
 pub(crate) fn refills_due(
-    forecasts: &[(
-        Forecast,
-        Option<(RefillAnswer, Timestamp)>,
-        Option<Timestamp>,
-    )],
+    forecasts: &[RefillInput],
     anchors: &Anchors,
     zones: &ZoneTimeline,
     now: Timestamp,

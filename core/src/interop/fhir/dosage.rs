@@ -249,7 +249,8 @@ fn course_end(bounds: &Bounds, start: LocalDateTime) -> Result<LocalDateTime> {
         Bounds::Period { end: None, .. } => None,
         Bounds::Duration { value, unit } => unit.fixed_seconds().and_then(|seconds| {
             let seconds = value * seconds as f64;
-            (seconds.is_finite() && seconds >= 0.0 && seconds < 1e12)
+            (0.0..1e12)
+                .contains(&seconds)
                 .then(|| {
                     start
                         .0
