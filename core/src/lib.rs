@@ -10,6 +10,7 @@ pub mod pgx;
 mod records;
 mod redact;
 pub mod reminder;
+pub mod retry;
 pub mod schedule;
 pub mod settings;
 pub mod share;

@@ -19,10 +19,11 @@ elements, lists vs single values), choice types (value[x]: exactly one where req
 regular expressions of id, code, uri and the like, resource types of nested resources.
 What it does not: code values against bindings (Task.status "bogus" passes), invariants
 (FHIRPath constraints), profiles. And pydantic 1.x coerces JSON types (5 -> "5", "30" -> 30,
-"true" -> True, 5 -> a 1970 dateTime) and takes a dateTime with a time but no zone. So unless
---lenient is given, this peer also checks, walking the raw JSON beside the models, that every
-primitive has R4's JSON type and that date, dateTime, instant and time match R4's regular
-expressions; such a failure reads "not R4 JSON (fhir.resources takes it): PATH: ...".
+"true" -> True, 5 -> a 1970 dateTime) and takes a dateTime with a time but no zone, and null,
+[] or {} for an element. So unless --lenient is given, this peer also checks, walking the raw
+JSON beside the models, that every primitive has R4's JSON type, that date, dateTime, instant
+and time match R4's regular expressions, and that no element is null or empty; such a failure
+reads "not R4 JSON (fhir.resources takes it): PATH: ...".
 """
 
 import decimal
@@ -61,9 +62,9 @@ def strict_json_problems(model_class, data, path):
 
     pydantic 1.x coerces: "status": 5 becomes "5", "valueInteger": "30" becomes 30,
     "valueBoolean": "true" becomes True, "authoredOn": 5 becomes a datetime in 1970, and it takes
-    "2026-12-02T10:00:00" (a time without a zone). FHIR JSON has strings for string-like and
-    date primitives, numbers for integer and decimal, true/false for boolean. Walks the raw JSON
-    alongside the model's fields.
+    "2026-12-02T10:00:00" (a time without a zone) and null, [] or {} for an element. FHIR JSON
+    has strings for string-like and date primitives, numbers for integer and decimal, true/false
+    for boolean, and no empty elements. Walks the raw JSON alongside the model's fields.
     """
     problems = []
     if not isinstance(data, dict):
@@ -74,10 +75,14 @@ def strict_json_problems(model_class, data, path):
         if field is None:
             continue
         inner = field.type_
+        if value is None or value == [] or value == {}:
+            # FHIR JSON leaves an empty element out rather than sending it (json.html).
+            problems.append(f"{path}.{key}: {json.dumps(value)} (FHIR JSON leaves it out)")
+            continue
         many = isinstance(value, list)
         for index, item in enumerate(value if many else [value]):
             where = f"{path}.{key}" + (f"[{index}]" if many else "")
-            if isinstance(inner, type) and issubclass(inner, (fhirtypes.AbstractType, fhirtypes.AbstractBaseType)):
+            if isinstance(inner, type) and issubclass(inner, _COMPLEX):
                 nested = _model_for(inner, item)
                 if nested is not None:
                     problems += strict_json_problems(nested, item, where)
@@ -88,6 +93,8 @@ def strict_json_problems(model_class, data, path):
     return problems
 
 
+# Complex types and resources (two unrelated base classes in fhir.resources 6.x).
+_COMPLEX = (fhirtypes.AbstractType, fhirtypes.AbstractBaseType)
 # Some fields (Extension.valueBoolean, ...) are plain Python types rather than fhirtypes.
 _PRIMITIVES = (fhirtypes.Primitive, bool, int, decimal.Decimal, str)
 

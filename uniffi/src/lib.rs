@@ -8,6 +8,9 @@ mod http;
 mod keystore;
 mod knowledge;
 mod pgx;
+mod pharmacy;
+#[cfg(feature = "net")]
+mod pharmacy_http;
 mod planning;
 #[cfg(feature = "net")]
 mod push;
@@ -25,6 +28,8 @@ pub use fhir::parse_fhir_timing;
 pub use keystore::{KeyStore, KeyStoreError};
 pub use pgx::PgxImport;
 #[cfg(feature = "net")]
+pub use pharmacy_http::RefillReport;
+#[cfg(feature = "net")]
 pub use push::SendReport;
 pub use regimen::{Regimen, RegimenConfig};
 /// The domain records and enums the API takes and returns, defined in `regimen-core`.
@@ -34,6 +39,7 @@ pub use regimen_core::{
         Adherence, AdherenceReport, AsNeededRule, AsNeededWarning, DoseAction, DoseChange,
         DoseEvent, DoseStatus, HealthKitStatus, LoggedDose, NewDoseEvent, ScheduledDose,
     },
+    interop::fhir::TaskStatus,
     knowledge::{DrugMatch, DrugMatchKind, DrugProduct, KnowledgeInfo},
     medicine::{DoseForm, Medicine, MedicineInfo, Route},
     pgx::{
@@ -56,9 +62,10 @@ pub use regimen_core::{
         pairing::PairingStep,
     },
     supply::{
-        Forecast, ForecastBasis, NewPrescription, NewSupplyEvent, Prescription,
-        PrescriptionWarning, RefillAnswer, Stock, SupplyEvent, SupplyKind, SupplyNeed,
-        SupplySettings, SupplySource, prescription::FhirPrescriptionRef,
+        Forecast, ForecastBasis, Fulfilment, HttpHeader, NewPrescription, NewSupplyEvent, Pharmacy,
+        PharmacyRequest, PharmacyRequestKind, Prescription, PrescriptionWarning, RefillAnswer,
+        RefillOrder, RefillState, Stock, SupplyEvent, SupplyKind, SupplyNeed, SupplySettings,
+        SupplySource, prescription::FhirPrescriptionRef,
     },
     travel::{KeptDose, MovedDose, ZoneChangeReport},
     warning::{Evidence, Severity, Warning, WarningKind},

@@ -10,10 +10,13 @@ use serde_json::Value;
 
 use super::Records;
 use crate::error::{Error, Result};
-use crate::interop::fhir::{FhirPrescription, dispense_from_fhir, orders_from_fhir};
+use crate::interop::fhir::{
+    FhirPrescription, TaskStatus, dispense_from_fhir, orders_from_fhir, outcome_reason, task_state,
+};
 use crate::medicine::{self, Medicine, MedicineInfo};
 use crate::schedule::{Frame, LocalDateTime, insert_version, parse_zone};
 use crate::store::seal::Sealer;
+use crate::supply::pharmacy::{self, OrderDetails, PharmacyRequestKind, RefillOrder, RefillState};
 use crate::supply::prescription::{self, FhirPrescriptionRef, NewPrescription, Prescription};
 use crate::supply::units::in_unit;
 use crate::supply::{
@@ -290,4 +293,124 @@ fn take_in(
         scheduled: order.schedule.is_some(),
         updated: false,
     })
+}
+
+impl Records {
+    /// Records the pharmacy's answer to a prepared request (`status` `None` when no answer
+    /// came: the connection failed or timed out). Returns the order as it now stands.
+    ///
+    /// - Sending: 200 or 201 with the Task: sent, its status followed. A refusal (400 to 499
+    ///   but 408 and 429): failed, with the pharmacy's reason. No answer, 408, 429 or 5xx: tried
+    ///   again after a backoff (a conditional create, so never twice).
+    /// - Reading the Task: its status, business status and reason; rejected, cancelled or
+    ///   failed ends the order as failed; completed reads the dispense next (or ends it).
+    /// - Reading the dispense: its quantity added to the stock once, the repeat counted, done.
+    pub fn record_pharmacy_response(
+        &self,
+        order_id: i64,
+        kind: PharmacyRequestKind,
+        status: Option<u16>,
+        body: &str,
+        now: Timestamp,
+    ) -> Result<RefillOrder> {
+        let json: Option<Value> = serde_json::from_str(body).ok();
+        self.write(|tx, sealer| {
+            let row = pharmacy::order(tx, sealer, order_id)?;
+            let mut details = row.details;
+            let attempts = row.order.attempts;
+            let retry = |details: &OrderDetails| -> Result<()> {
+                let attempts = attempts + 1;
+                pharmacy::save(
+                    tx,
+                    sealer,
+                    order_id,
+                    RefillState::Queued,
+                    (attempts, pharmacy::next_attempt(attempts, now)?),
+                    details,
+                    now,
+                )
+            };
+            let settle = |state: RefillState, details: &OrderDetails| {
+                pharmacy::save(tx, sealer, order_id, state, (attempts, now), details, now)
+            };
+            let success = status.is_some_and(|s| (200..300).contains(&s));
+            let refused = status.is_some_and(|s| (400..500).contains(&s) && s != 408 && s != 429);
+            match kind {
+                PharmacyRequestKind::CreateTask if row.order.state == RefillState::Queued => {
+                    match json.as_ref().map(task_state) {
+                        Some(Ok(task)) if success => {
+                            details.task_id = Some(task.id);
+                            details.status = Some(task.status);
+                            details.business_status = task.business_status;
+                            details.reason = task.reason;
+                            details.dispense = task.dispense;
+                            settle(RefillState::Sent, &details)?;
+                        }
+                        _ if refused => {
+                            details.reason = json.as_ref().and_then(outcome_reason).or_else(|| {
+                                Some(format!("the pharmacy refused the request (HTTP {})", status.unwrap_or(0)))
+                            });
+                            settle(RefillState::Failed, &details)?;
+                        }
+                        _ => retry(&details)?,
+                    }
+                }
+                PharmacyRequestKind::ReadTask if row.order.state == RefillState::Sent => {
+                    match json.as_ref().map(task_state) {
+                        Some(Ok(task)) if success => {
+                            details.status = Some(task.status);
+                            details.business_status = task.business_status;
+                            details.reason = task.reason;
+                            details.dispense = task.dispense;
+                            let state = match task.status {
+                                TaskStatus::Completed if details.dispense.is_some() => RefillState::Sent,
+                                TaskStatus::Completed => RefillState::Done,
+                                status if status.is_final() => RefillState::Failed,
+                                _ => RefillState::Sent,
+                            };
+                            settle(state, &details)?;
+                        }
+                        _ if status == Some(404) || status == Some(410) => {
+                            details.reason = Some("the pharmacy no longer knows the request".into());
+                            settle(RefillState::Failed, &details)?;
+                        }
+                        // Asked again on the next call.
+                        _ => {}
+                    }
+                }
+                PharmacyRequestKind::ReadDispense if row.order.state == RefillState::Sent => {
+                    let zone = self.zone_of(tx, sealer, now)?;
+                    match json.as_ref().map(|j| dispense_from_fhir(j, zone)) {
+                        Some(Ok(dispense)) if success => {
+                            add_dispense(tx, sealer, &dispense, now)?;
+                            let mut rx = prescription::get(tx, sealer, row.order.prescription_id)?;
+                            rx.details.repeats_used = rx.details.repeats_used.saturating_add(1);
+                            prescription::update(tx, sealer, rx.id, &rx.details, now)?;
+                            settle(RefillState::Done, &details)?;
+                        }
+                        Some(Err(_)) if success => {
+                            details.reason = Some(
+                                "the pharmacy's dispense could not be read: record the stock received"
+                                    .into(),
+                            );
+                            settle(RefillState::Done, &details)?;
+                        }
+                        _ => {}
+                    }
+                }
+                // An answer for a step the order has moved past changes nothing.
+                _ => {}
+            }
+            Ok(pharmacy::order(tx, sealer, order_id)?.order)
+        })
+    }
+
+    /// The phone's zone at `now` inside a transaction (UTC before one is recorded).
+    fn zone_of(&self, conn: &Connection, sealer: &Sealer, now: Timestamp) -> Result<Tz> {
+        let snapshot = self.snapshot(conn, sealer, false)?;
+        Ok(snapshot
+            .zones
+            .as_ref()
+            .map_or(chrono_tz::UTC, |z| z.zone_at(now)))
+    }
 }

@@ -218,8 +218,18 @@ impl Records {
         if tracked.is_empty() {
             return Ok(Vec::new());
         }
+        // A refill the pharmacy refused does not keep the reminders quiet.
+        let failed: BTreeMap<i64, Timestamp> = crate::supply::pharmacy::orders(conn, sealer, None)?
+            .into_iter()
+            .filter(|row| row.order.state == crate::supply::RefillState::Failed)
+            .map(|row| (row.order.medicine_id, row.order.created_at))
+            .collect();
         let answers: BTreeMap<i64, _> = crate::supply::refill_answers(conn)?
             .into_iter()
+            .filter(|(id, answer, at)| {
+                *answer != crate::supply::RefillAnswer::Requested
+                    || failed.get(id).is_none_or(|asked| asked < at)
+            })
             .map(|(id, answer, at)| (id, (answer, at)))
             .collect();
         let inputs: Vec<_> = tracked

@@ -35,10 +35,7 @@ use crate::time::Timestamp;
 
 /// How long a prepared message is held back from other senders.
 pub const LEASE: Duration = Duration::from_secs(2 * 60);
-/// The first retry's delay (before jitter).
-pub const FIRST_RETRY: Duration = Duration::from_secs(30);
-/// The longest delay between retries (before jitter).
-pub const LONGEST_RETRY: Duration = Duration::from_secs(6 * 60 * 60);
+pub use crate::retry::{FIRST_RETRY, LONGEST_RETRY, backoff};
 /// How long a message may wait before it is dropped as stale.
 pub const MESSAGE_LIFETIME: Duration = Duration::from_secs(7 * 86_400);
 /// Most requests one call prepares.
@@ -147,24 +144,6 @@ pub(crate) fn enqueue(
         params![id, sealer.seal(message_slot(id), &bytes)?],
     )?;
     Ok(())
-}
-
-/// A random number in `0..=max`.
-fn random_up_to(max: u64) -> Result<u64> {
-    let mut bytes = [0u8; 8];
-    ece::fill(&mut bytes)?;
-    Ok(u64::from_le_bytes(bytes) % (max + 1))
-}
-
-/// The wait before retry number `attempt` (1-based): doubling from [`FIRST_RETRY`], capped at
-/// [`LONGEST_RETRY`], then a random point in its second half ("equal jitter": never zero,
-/// never more than the cap).
-pub fn backoff(attempt: u32) -> Result<Duration> {
-    let doubled = FIRST_RETRY
-        .as_millis()
-        .saturating_mul(1u128 << attempt.saturating_sub(1).min(30));
-    let delay = doubled.min(LONGEST_RETRY.as_millis()) as u64;
-    Ok(Duration::from_millis(delay / 2 + random_up_to(delay / 2)?))
 }
 
 fn header(name: &str, value: impl Into<String>) -> PushHeader {

@@ -13,6 +13,7 @@
 
 mod forecast;
 mod ledger;
+pub mod pharmacy;
 pub mod prescription;
 mod refill;
 mod stock;
@@ -22,7 +23,11 @@ pub(crate) mod units;
 pub use forecast::{Forecast, ForecastBasis, SupplyNeed};
 pub(crate) use forecast::{forecast, need_until};
 pub(crate) use ledger::Ledger;
-pub use prescription::{NewPrescription, Prescription, PrescriptionWarning};
+pub use pharmacy::{
+    Fulfilment, HttpHeader, Pharmacy, PharmacyRequest, PharmacyRequestKind, RefillOrder,
+    RefillState,
+};
+pub use prescription::{FhirPrescriptionRef, NewPrescription, Prescription, PrescriptionWarning};
 pub use refill::{RefillAnswer, RefillDue};
 pub(crate) use refill::{answers as refill_answers, refills_due};
 pub use stock::Stock;

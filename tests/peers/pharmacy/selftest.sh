@@ -74,9 +74,17 @@ check "ready: businessStatus" "ready for pickup" "$(jget "$tmp/body" 'd["busines
 check "move to completed" 200 "$(req -X POST "$base/control/task/$task_id/status?to=completed")"
 check "completed: output" "MedicationDispense/dispense-1" "$(jget "$tmp/body" 'd["output"][0]["valueReference"]["reference"]')"
 check "completed: version" 5 "$(jget "$tmp/body" 'd["meta"]["versionId"]')"
+req "$base/control/state" >/dev/null
+check "every Task the pharmacy wrote validates" "" \
+    "$(jget "$tmp/body" '" ".join(e for v in d["validations"] if v["source"] == "control" for e in v["errors"])')"
 check "dispense by prescription" 200 "$(req "$url/MedicationDispense?prescription=MedicationRequest/rx1")"
 check "dispense: quantity, medication" "30 Amlodipine 5 mg tablet" \
     "$(jget "$tmp/body" '"%s %s" % (d["entry"][0]["resource"]["quantity"]["value"], d["entry"][0]["resource"]["medicationCodeableConcept"]["text"])')"
+
+check "set the clock" 200 "$(req -X POST "$base/control/clock?now=2026-12-05T08:00:00Z")"
+check "rejected: reason" "Out of stock 2026-12-05T08:00:00+00:00" \
+    "$(curl -s -X POST "$base/control/task/$task_id/status?to=rejected&reason=Out%20of%20stock" >"$tmp/body" \
+        && jget "$tmp/body" '"%s %s" % (d["statusReason"]["text"], d["lastModified"])')"
 
 check "arm fail-next" 200 "$(req -X POST "$base/control/fail-next?status=503&count=2")"
 check "fail-next 1" 503 "$(req "$url/Task/$task_id")"

@@ -32,12 +32,17 @@ mod dosage;
 mod extensions;
 mod json;
 mod orders;
+mod task;
 mod timing;
 
 pub use dosage::{
     dosage_to_phase, schedule_from_dosage, schedule_from_medication_request, schedule_to_dosages,
 };
 pub use orders::{BundleEntry, FhirDispense, MAX_ORDERS, dispense_from_fhir, orders_from_fhir};
+pub use task::{
+    RefillTask, TASK_CODES, TaskState, TaskStatus, URN_SYSTEM, outcome_reason, refill_task,
+    task_state,
+};
 pub use timing::{timing_from_fhir, timing_to_fhir};
 
 use crate::schedule::{AsNeeded, Bounds, LocalDateTime, Phase, Quantity, Schedule};

@@ -23,6 +23,7 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.DecimalType;
 import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.IntegerType;
@@ -103,6 +104,24 @@ final class ControlServlet extends HttpServlet {
           store.dropAnswerNext = true;
         }
         json(response, 200, Map.of("drop_answer_next", true));
+      } else if (method.equals("POST") && path.equals("/clock")) {
+        String now = request.getParameter("now");
+        Date clock;
+        if (now == null || now.isBlank()) {
+          clock = null;
+        } else {
+          try {
+            clock = new DateTimeType(now).getValue();
+          } catch (RuntimeException e) {
+            throw new Refusal(400, "now is not an R4 dateTime: " + now);
+          }
+        }
+        synchronized (store) {
+          store.clock = clock;
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("clock", clock == null ? null : new DateTimeType(clock).getValueAsString());
+        json(response, 200, answer);
       } else if (method.equals("POST") && path.equals("/reset")) {
         store.reset();
         json(response, 200, Map.of("reset", true));
@@ -220,7 +239,7 @@ final class ControlServlet extends HttpServlet {
       if (status == null) {
         throw new Refusal(400, "not an R4 Task.status: " + to);
       }
-      Date now = new Date();
+      Date now = stamp(task);
       task.setStatus(status);
       task.setLastModified(now);
       boolean wantsReason =
@@ -266,6 +285,21 @@ final class ControlServlet extends HttpServlet {
     Validation.Outcome outcome = validation.validate(ctx.newJsonParser().encodeResourceToString(task));
     store.logValidation(PharmacyServer.entry("control", "POST", "Task", id, outcome, true));
     return task;
+  }
+
+  /**
+   * Now by the pharmacy's clock (/control/clock, else the real one), but never before the
+   * Task's authoredOn or lastModified: tests often run Regimen on a fixed clock, and a Task
+   * modified before it was authored breaks R4's inv-1.
+   */
+  private Date stamp(Task task) {
+    Date now = store.clock != null ? store.clock : new Date();
+    for (Date floor : new Date[] {task.getAuthoredOn(), task.getLastModified()}) {
+      if (floor != null && floor.after(now)) {
+        now = floor;
+      }
+    }
+    return now;
   }
 
   /** The MedicationDispense for a completed Task, stored. */

@@ -23,6 +23,9 @@ final class Store {
   final List<Map<String, Object>> requests = new ArrayList<>();
   int taskCreatesAttempted;
 
+  /** The pharmacy's clock for what it writes into Tasks and dispenses; null: the real one. */
+  Date clock;
+
   // Faults armed by /control (see FaultFilter).
   int failNextCount;
   int failNextStatus;
@@ -41,6 +44,7 @@ final class Store {
     rejectNextStatus = null;
     rejectNextMessage = null;
     dropAnswerNext = false;
+    clock = null;
   }
 
   /** A fresh id for a new resource of this type, e.g. task-1. */
