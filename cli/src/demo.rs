@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use regimen_ffi::{
     AsNeeded, DoseAction, DoseForm, DoseStatus, LocalDate, LocalDateTime, MaxDose, MedicineInfo,
-    NewDoseEvent, Phase, Quantity, Schedule, Timing, TimingRepeat, UnitOfTime, ZonePolicy,
+    NewDoseEvent, NewSupplyEvent, NotificationKind, Phase, Quantity, Schedule, SupplyKind,
+    SupplySettings, SupplySource, Timing, TimingRepeat, UnitOfTime, ZonePolicy,
 };
 use serde_json::json;
 
@@ -109,15 +110,37 @@ pub fn run(session: &Session, db: &Path) -> Outcome {
         crate::warnings::print_warning(&warnings[0]);
     }
     println!("\nNext reminders on the lock screen (no medicine names, by default):");
-    for n in plan.notifications.iter().take(4) {
+    let refills = plan
+        .notifications
+        .iter()
+        .filter(|n| n.kind == NotificationKind::Refill)
+        .take(1);
+    let doses = plan
+        .notifications
+        .iter()
+        .filter(|n| n.kind != NotificationKind::Refill)
+        .take(4);
+    for n in doses.chain(refills) {
         println!(
             "  {}  {}",
             session.local(n.fire_at).format("%a %H:%M"),
             n.body
         );
     }
+    let medicines = session.regimen.medicines(false)?;
+    println!("\nSupply:");
+    for forecast in session.regimen.forecasts()? {
+        let name = medicines
+            .iter()
+            .find(|m| m.id == forecast.stock.medicine_id)
+            .map_or("?".into(), crate::output::short_title);
+        println!(
+            "  {name:<24} {}",
+            crate::supply::forecast_line(session, &forecast)
+        );
+    }
     println!(
-        "\nTry: regimen today · regimen dose take Metformin · regimen plan · regimen adherence · regimen warnings · regimen pgx show"
+        "\nTry: regimen today · regimen dose take Metformin · regimen plan · regimen supply show · regimen adherence · regimen warnings · regimen pgx show"
     );
     Ok(())
 }
@@ -228,7 +251,36 @@ fn seed(session: &Session) -> Outcome {
     })?;
     regimen.archive_medicine(course.id)?;
     regimen.import_pgx("gene,diplotype\nCYP2C19,*1/*2\nCYP2D6,*1/*4\nSLCO1B1,*1/*1\n".into())?;
+    track_supply(session, &ids, start)?;
     answer_past_doses(session, &ids, ibuprofen.id)
+}
+
+/// Stock for two medicines: metformin running low (a refill reminder comes), atorvastatin
+/// plenty; both received when the schedules started.
+fn track_supply(session: &Session, ids: &[i64], start: LocalDateTime) -> Outcome {
+    let regimen = &session.regimen;
+    let received = session
+        .instant_at(start.0.date(), start.0.time())
+        .unwrap_or(session.now);
+    for (id, amount) in [(ids[2], 12.0), (ids[4], 30.0)] {
+        regimen.set_supply_settings(
+            id,
+            SupplySettings {
+                unit: "tablet".into(),
+                pack_size: Some(30.0),
+                lead_days: 7,
+            },
+        )?;
+        regimen.log_supply(NewSupplyEvent {
+            medicine_id: id,
+            kind: SupplyKind::Received,
+            amount,
+            at: received,
+            source: Some(SupplySource::Pack),
+            note: None,
+        })?;
+    }
+    Ok(())
 }
 
 /// Answers every dose due up to 20 minutes ago: taken a few minutes late, one evening statin

@@ -11,10 +11,12 @@ mod keyfile;
 mod med;
 mod output;
 mod pgx;
+mod pharmacy;
 mod schedule_args;
 mod session;
 mod settings;
 mod share;
+mod supply;
 mod warnings;
 
 use std::path::{Path, PathBuf};
@@ -106,6 +108,12 @@ enum Command {
     /// revoke, send, receive, status.
     #[command(subcommand)]
     Share(share::ShareCommand),
+    /// Stock on hand, when it runs out, and whether there is enough until a date.
+    #[command(subcommand)]
+    Supply(supply::SupplyCommand),
+    /// Prescriptions in from FHIR, refill requests out to the pharmacy.
+    #[command(subcommand)]
+    Pharmacy(pharmacy::PharmacyCommand),
 }
 
 /// A failure of a command, printed as one line.
@@ -187,6 +195,8 @@ fn run(cli: &Cli) -> Outcome {
         Command::Warnings => warnings::run(&session),
         Command::Kb(command) => kb::run(&session, command),
         Command::Share(command) => share::run(&session, command),
+        Command::Supply(command) => supply::run(&session, command),
+        Command::Pharmacy(command) => pharmacy::run(&session, command),
     }
 }
 
