@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use clap::{Subcommand, ValueEnum};
 use regimen_ffi::{
     PatientView, ReceivedMessage, ShareInfo, ShareRole, ShareScope, SharedDoseStatus,
+    SharedSupplyStatus,
 };
 
 use crate::output::{choice_name, print_json};
@@ -26,12 +27,17 @@ pub const CONTACT_ENV: &str = "REGIMEN_PUSH_CONTACT";
 /// What a patient may tick beyond adherence.
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Scope {
+    /// Doses taken, skipped and missed, and the missed-dose alerts (included unless the share
+    /// is for the supply alone).
+    Adherence,
     /// Medicine names with the schedule and doses.
     Medicines,
     /// New high-severity warnings (needs medicines).
     Warnings,
     /// PGx phenotypes.
     Pgx,
+    /// Medicines running low and their refills (alone: a share for the supply only).
+    Supply,
 }
 
 #[derive(Subcommand)]
@@ -194,6 +200,23 @@ fn print_view(session: &Session, view: &PatientView) {
     for phenotype in &view.phenotypes {
         println!("  {}: {}", phenotype.gene, phenotype.phenotype);
     }
+    for supply in &view.supply {
+        let name = supply
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("medicine {}", supply.medicine_id));
+        let status = match supply.status {
+            SharedSupplyStatus::RunningLow => "running low".to_owned(),
+            SharedSupplyStatus::RefillRequested => "refill requested".to_owned(),
+            SharedSupplyStatus::RefillRefused => "REFILL REFUSED by the pharmacy".to_owned(),
+            SharedSupplyStatus::Restocked => "restocked".to_owned(),
+        };
+        let until = supply
+            .run_out_at
+            .map(|at| format!(", runs out {}", session.local(at).format("%a %-d %b")))
+            .unwrap_or_default();
+        println!("  Supply: {name}: {status}{until}");
+    }
 }
 
 /// Runs a `share` command.
@@ -207,6 +230,8 @@ pub fn run(session: &Session, command: &ShareCommand) -> Outcome {
                     Scope::Medicines => ShareScope::Medicines,
                     Scope::Warnings => ShareScope::Warnings,
                     Scope::Pgx => ShareScope::Pgx,
+                    Scope::Adherence => ShareScope::Adherence,
+                    Scope::Supply => ShareScope::Supply,
                 })
                 .collect();
             let step = regimen.offer_share(name.clone(), scopes)?;

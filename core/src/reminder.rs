@@ -28,7 +28,7 @@ use crate::medicine::Medicine;
 use crate::schedule::{Frame, Quantity, ScheduleProblem, ZoneTimeline};
 use crate::settings::{PrivacyLevel, Settings};
 use crate::share::caregiver::AlertDue;
-use crate::supply::RefillDue;
+use crate::supply::{RefillDue, RefillsDue};
 use crate::time::Timestamp;
 
 /// Longest horizon a plan may cover.
@@ -104,6 +104,9 @@ pub struct NotificationPlan {
     /// Medicines left out of the plan because their schedule cannot be planned: tell the
     /// patient, who must give each a new schedule (or archive it).
     pub schedule_problems: Vec<ScheduleProblem>,
+    /// Medicines whose refill reminder is wanted now: one already shown for another medicine
+    /// was answered (or its stock came in) and can be dismissed.
+    pub refills_open: Vec<i64>,
 }
 
 /// Doses that share a reminder moment.
@@ -645,8 +648,8 @@ pub struct PlanInput {
     pub doses: Vec<ScheduledDose>,
     /// The caregiver side's alerts for followed patients.
     pub alerts: Vec<AlertDue>,
-    /// Refill reminders for medicines running low.
-    pub refills: Vec<RefillDue>,
+    /// Refill reminders for medicines running low, and which are wanted now.
+    pub refills: RefillsDue,
     /// Reminder settings and thresholds.
     pub settings: Settings,
     /// Where the phone was, for the clock times in texts (UTC when unknown).
@@ -696,7 +699,7 @@ pub fn plan(
     };
     let mut moments = moments(&input.doses);
     moments.extend(input.alerts.iter().cloned().map(Moment::from));
-    moments.extend(refill_moments(&input.refills));
+    moments.extend(refill_moments(&input.refills.reminders));
     let mut all = Vec::new();
     for (index, moment) in moments.iter().enumerate() {
         candidates(index, moment, now, settings, &mut all);
@@ -734,5 +737,6 @@ pub fn plan(
         notifications,
         refresh_at: first_left_out.map_or(horizon_end, |t| t.min(horizon_end)),
         schedule_problems: problems,
+        refills_open: input.refills.open.clone(),
     })
 }

@@ -901,3 +901,121 @@ fn when_the_patients_phone_goes_quiet_the_caregiver_is_told_before_the_watch_end
     assert!(received.iter().any(|r| r.kind == MessageKind::Schedule));
     assert_eq!(silence(later)[0].0, at("2026-03-18T23:00:00Z"));
 }
+
+/// Tracks `medicine` in tablets (a week's lead time) with `tablets` received at `now`.
+fn track(patient: &Records, medicine: i64, tablets: f64, now: Timestamp) {
+    use regimen_core::supply::{NewSupplyEvent, SupplyKind, SupplySettings};
+    patient
+        .set_supply_settings(
+            medicine,
+            &SupplySettings {
+                unit: "tablet".into(),
+                pack_size: None,
+                lead_days: 7,
+            },
+            now,
+        )
+        .unwrap();
+    patient
+        .log_supply(
+            &NewSupplyEvent {
+                medicine_id: medicine,
+                kind: SupplyKind::Received,
+                amount: tablets,
+                at: now,
+                source: None,
+                note: None,
+            },
+            now,
+        )
+        .unwrap();
+}
+
+fn supply_messages(received: &[ReceivedMessage]) -> usize {
+    received
+        .iter()
+        .filter(|r| r.kind == MessageKind::Supply)
+        .count()
+}
+
+#[test]
+fn a_supply_only_share_tells_the_caregiver_when_a_medicine_runs_low_and_when_it_is_refilled() {
+    use regimen_core::share::message::SharedSupplyStatus;
+    use regimen_core::supply::RefillAnswer;
+    let now = at("2026-03-10T06:00:00Z"); // 07:00 in Berlin
+    let (pair, _patient_share, caregiver_share) =
+        pair_with(&[ShareScope::Supply, ShareScope::Medicines], now);
+    // Ten tablets at two a day, from 08:00 today: the tenth is the evening dose of the 14th,
+    // so the first dose not covered is 08:00 Berlin on the 15th, within the week's lead time.
+    track(&pair.patient, pair.medicine, 10.0, now);
+    let received = sync_and_deliver(&pair, now);
+    let kinds: Vec<MessageKind> = received.iter().map(|r| r.kind).collect();
+    assert_eq!(
+        kinds,
+        [MessageKind::Shared, MessageKind::Supply],
+        "a share for the supply alone sends no schedule and no doses"
+    );
+    let view_now = view(&pair, caregiver_share, "2026-03-10T00:00:00Z", "2026-03-11T00:00:00Z", now);
+    assert_eq!(view_now.share.scopes, [ShareScope::Medicines, ShareScope::Supply]);
+    assert!(view_now.doses.is_empty());
+    let supply = &view_now.supply;
+    assert_eq!(supply.len(), 1);
+    assert_eq!(supply[0].status, SharedSupplyStatus::RunningLow);
+    assert_eq!(supply[0].name.as_deref(), Some("Metoprolol"));
+    assert_eq!(
+        supply[0].run_out_at.map(|t| t.to_string()).as_deref(),
+        Some("2026-03-15T07:00:00Z")
+    );
+
+    // A dose taken is not news to a supply-only caregiver; nothing changed for the supply.
+    pair.patient
+        .log_dose(
+            &taken(pair.medicine, "2026-03-10T07:00:00Z", "2026-03-10T07:02:00Z"),
+            at("2026-03-10T07:02:00Z"),
+        )
+        .unwrap();
+    assert!(sync_and_deliver(&pair, at("2026-03-10T07:03:00Z")).is_empty());
+
+    // The patient answers "refill requested": the caregiver hears it once.
+    let later = at("2026-03-10T08:00:00Z");
+    pair.patient
+        .answer_refill(pair.medicine, RefillAnswer::Requested, later)
+        .unwrap();
+    assert_eq!(supply_messages(&sync_and_deliver(&pair, later)), 1);
+    assert!(sync_and_deliver(&pair, later.plus(Duration::from_secs(60))).is_empty());
+    let status = |now| {
+        view(&pair, caregiver_share, "2026-03-10T00:00:00Z", "2026-03-11T00:00:00Z", now).supply[0]
+            .status
+    };
+    assert_eq!(status(later), SharedSupplyStatus::RefillRequested);
+
+    // Sixty tablets come in: restocked, and nothing more after that.
+    let refilled = at("2026-03-11T10:00:00Z");
+    track(&pair.patient, pair.medicine, 60.0, refilled);
+    let received = sync_and_deliver(&pair, refilled);
+    assert_eq!(supply_messages(&received), 1);
+    assert_eq!(status(refilled), SharedSupplyStatus::Restocked);
+    assert!(sync_and_deliver(&pair, refilled.plus(Duration::from_secs(3600))).is_empty());
+}
+
+#[test]
+fn supply_goes_only_to_shares_that_have_the_scope() {
+    let now = at("2026-03-10T06:00:00Z");
+    let (pair, _, caregiver_share) = pair_with(&[ShareScope::Medicines], now);
+    track(&pair.patient, pair.medicine, 4.0, now);
+    let received = sync_and_deliver(&pair, now);
+    assert_eq!(supply_messages(&received), 0);
+    assert!(
+        view(&pair, caregiver_share, "2026-03-10T00:00:00Z", "2026-03-11T00:00:00Z", now)
+            .supply
+            .is_empty()
+    );
+    // With adherence and supply both ticked, both kinds arrive.
+    let (pair, _, _) = pair_with(&[ShareScope::Adherence, ShareScope::Supply], now);
+    track(&pair.patient, pair.medicine, 4.0, now);
+    let kinds: Vec<MessageKind> = sync_and_deliver(&pair, now).iter().map(|r| r.kind).collect();
+    assert_eq!(
+        kinds,
+        [MessageKind::Shared, MessageKind::Schedule, MessageKind::Supply]
+    );
+}

@@ -56,8 +56,8 @@ pub use regimen_core::{
     settings::{DoseThresholds, PrivacyLevel, ReminderSettings, Settings},
     share::{
         ShareInfo, ShareRole, ShareScope, ShareState,
-        caregiver::{PatientView, ReceivedMessage, SharedDay, SharedDose, SharedWarning},
-        message::{MessageKind, SharedDoseStatus, SharedPhenotype},
+        caregiver::{PatientView, ReceivedMessage, SharedDay, SharedDose, SharedSupply, SharedWarning},
+        message::{MessageKind, SharedDoseStatus, SharedPhenotype, SharedSupplyStatus},
         outbox::{PushHeader, PushOutcome, PushRequest, PushResult},
         pairing::PairingStep,
     },

@@ -32,6 +32,7 @@ impl Records {
                 tx,
                 sealer,
                 || self.snapshot(tx, sealer, false),
+                |snapshot| self.supply_facts(tx, sealer, snapshot, now),
                 now,
                 warnings,
                 phenotypes,

@@ -32,6 +32,8 @@ pub struct Records {
     answers: Mutex<AnswerLog>,
     /// Doses taken of the medicines whose stock is tracked (see `supply/ledger.rs`).
     supply: Mutex<Ledger>,
+    /// The forecasts behind the last plan's refill reminders (see `records/supply.rs`).
+    refills: Mutex<Option<supply::RefillMemo>>,
 }
 
 impl Records {
@@ -53,6 +55,7 @@ impl Records {
             snapshot: snapshot::Cache::default(),
             answers: Mutex::new(AnswerLog::default()),
             supply: Mutex::new(Ledger::default()),
+            refills: Mutex::new(None),
         }
     }
 
@@ -79,6 +82,11 @@ impl Records {
     /// The answers read from the dose log so far, locked for the caller.
     pub(crate) fn answer_log(&self) -> MutexGuard<'_, AnswerLog> {
         self.answers.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The forecasts kept for refill reminders, locked for the caller.
+    pub(crate) fn refill_memo(&self) -> MutexGuard<'_, Option<supply::RefillMemo>> {
+        self.refills.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The doses taken of tracked medicines read so far, locked for the caller.

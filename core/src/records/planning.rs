@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::Records;
 use crate::dose::adherence::{self, AdherenceReport};
 use crate::dose::day::{ScheduledDose, local_day, planned_by_medicine};
-use crate::dose::{last_taken, read_doses};
+use crate::dose::{last_taken, plan_doses_of, read_doses};
 use crate::error::{Error, Result};
 use crate::medicine::{self, Medicine};
 use crate::reminder::{self, NotificationPlan, PlanInput};
@@ -107,7 +107,7 @@ impl Records {
             let settings = snapshot.settings;
             let mut problems = crate::snapshot::problems(&snapshot, now);
             let period = (now.minus(reminder::lookback(&settings)), now.plus(horizon));
-            let doses = read_doses(conn, sealer, &snapshot, period, now, &mut problems)?;
+            let doses = plan_doses_of(conn, &snapshot, period, now, &mut problems, &|_| true)?;
             let medicines: BTreeMap<i64, Medicine> =
                 if settings.reminders.privacy == PrivacyLevel::Full {
                     medicine::list(conn, sealer, true)?

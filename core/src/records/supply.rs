@@ -8,18 +8,77 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 use super::Records;
-use crate::dose::read_doses_of;
+use crate::dose::{ScheduledDose, plan_doses_of};
 use crate::error::{Error, Result};
 use crate::medicine::{self, Medicine};
 use crate::reminder;
+use crate::share::compose::SupplyFact;
+use crate::share::message::SharedSupplyStatus;
 use crate::snapshot::{Snapshot, in_force};
 use crate::store::seal::Sealer;
 use crate::supply::prescription::of_medicine;
 use crate::supply::{
-    FORECAST_DAYS, Forecast, RefillDue, Stock, SupplyEvent, SupplyNeed, SupplySettings, forecast,
-    need_until, refills_due, stock,
+    FORECAST_DAYS, Forecast, RefillsDue, Stock, StockKey, SupplyEvent, SupplyNeed, SupplySettings,
+    forecast, need_until, refills_due, stock,
 };
 use crate::time::Timestamp;
+
+/// What the supply forecasts rest on besides the planning snapshot: the newest dose event,
+/// and the supply log, settings and prescriptions (newest ids and changes, counts).
+pub(crate) type SupplyFingerprint = [i64; 7];
+
+/// The forecasts behind the last plan's refill reminders, kept while nothing they rest on
+/// changed: a plan is made again after every alarm, most often with nothing new.
+pub(crate) struct RefillMemo {
+    key: (i64, SupplyFingerprint),
+    computed_at: Timestamp,
+    /// The next instant a dose counted as to take becomes missed (or an hour on).
+    valid_until: Timestamp,
+    /// The latest horizon end the forecasts look far enough for.
+    covers: Timestamp,
+    inputs: Vec<(Forecast, Option<Timestamp>)>,
+}
+
+/// See [`SupplyFingerprint`].
+fn supply_fingerprint(conn: &Connection) -> Result<SupplyFingerprint> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT (SELECT coalesce(max(id), 0) FROM dose_event),
+                (SELECT coalesce(max(id), 0) FROM supply_event),
+                (SELECT count(*) FROM supply_event),
+                (SELECT coalesce(max(updated_at), 0) FROM supply_setting),
+                (SELECT count(*) FROM supply_setting),
+                (SELECT coalesce(max(updated_at), 0) FROM prescription),
+                (SELECT count(*) FROM prescription)",
+        )?
+        .query_row([], |r| {
+            Ok([
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ])
+        })?)
+}
+
+/// The first window of days a forecast looks at (doubled until the run-out is found).
+const FIRST_WINDOW_DAYS: u64 = 16;
+
+/// A tracked medicine while its forecast is made.
+struct Pending {
+    medicine: Medicine,
+    settings: SupplySettings,
+    events: Vec<SupplyEvent>,
+    stock: Stock,
+    until: Timestamp,
+    scheduled: bool,
+    as_needed_dose: Option<crate::schedule::Quantity>,
+    taken: Vec<crate::supply::TakenDose>,
+    forecast: Option<Forecast>,
+}
 
 /// One tracked medicine's forecast with what it was made from.
 struct Tracked {
@@ -41,6 +100,22 @@ impl Records {
         only: Option<i64>,
         until: &dyn Fn(&SupplySettings) -> Timestamp,
     ) -> Result<Vec<Tracked>> {
+        Ok(self
+            .tracked_until_change(conn, sealer, snapshot, now, only, until)?
+            .0)
+    }
+
+    /// [`Records::tracked`], and the next instant a dose it counted as still to take becomes
+    /// missed (from then on the forecasts may differ).
+    fn tracked_until_change(
+        &self,
+        conn: &Connection,
+        sealer: &Sealer,
+        snapshot: &Snapshot,
+        now: Timestamp,
+        only: Option<i64>,
+        until: &dyn Fn(&SupplySettings) -> Timestamp,
+    ) -> Result<(Vec<Tracked>, Timestamp)> {
         let all = crate::supply::storage_settings(conn, sealer)?;
         let ids: BTreeSet<i64> = all.keys().copied().collect();
         let mut ledger = self.supply_ledger();
@@ -50,77 +125,157 @@ impl Records {
             .filter(|(id, _)| only.is_none_or(|only| only == *id))
             .collect();
         if wanted.is_empty() {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), Timestamp::MAX));
         }
         let medicines: BTreeMap<i64, Medicine> = medicine::list(conn, sealer, false)?
             .into_iter()
             .filter(|m| wanted.contains_key(&m.id))
             .map(|m| (m.id, m))
             .collect();
-        let until_all = wanted.values().map(until).max().unwrap_or(now);
-        let lookback = reminder::lookback(&snapshot.settings);
-        let doses = read_doses_of(
-            conn,
-            sealer,
-            snapshot,
-            (now.minus(lookback), until_all),
-            now,
-            &mut Vec::new(),
-            &|id| medicines.contains_key(&id),
-        )?;
         let in_force_now: BTreeMap<i64, &crate::schedule::Schedule> =
             in_force(snapshot, now, now.plus(Duration::from_millis(1)))
                 .into_iter()
                 .map(|v| (v.medicine_id, v.schedule))
                 .collect();
-        let mut out = Vec::new();
+        // Each medicine's stock now (kept between calls while nothing it rests on changed).
+        let mut pending = Vec::new();
         for (id, settings) in wanted {
             let Some(medicine) = medicines.get(&id) else {
                 continue;
             };
             let events = crate::supply::storage_events(conn, sealer, id)?;
             let since = events.first().map_or(Timestamp::MAX, |e| e.at);
-            let taken = ledger.taken(id, since);
-            let stock = stock(
-                snapshot,
-                &medicine.info,
-                id,
-                &settings,
-                &events,
-                &taken,
-                now,
-            );
+            let key = StockKey {
+                newest_dose_event: ledger.newest_of(id),
+                last_event: events.last().map(|e| e.id),
+                generation: snapshot.generation(),
+                settings: settings.clone(),
+            };
             let schedule = in_force_now.get(&id);
             let scheduled = schedule.is_some_and(|s| !s.phases.is_empty());
             let as_needed_dose = schedule
                 .and_then(|s| s.as_needed.as_ref())
-                .and_then(|rules| rules.dose.as_ref());
-            let own: Vec<_> = doses
-                .iter()
-                .filter(|d| d.medicine_id == id)
-                .cloned()
-                .collect();
-            let mut forecast = forecast(
+                .and_then(|rules| rules.dose.clone());
+            let taken = if scheduled {
+                Vec::new()
+            } else {
+                ledger.taken(id, since)
+            };
+            let stock = match ledger.remembered(id, &key, now) {
+                Some(stock) => stock,
+                None => {
+                    let taken = if scheduled {
+                        ledger.taken(id, since)
+                    } else {
+                        taken.clone()
+                    };
+                    let stock = stock(
+                        snapshot,
+                        &medicine.info,
+                        id,
+                        &settings,
+                        &events,
+                        &taken,
+                        now,
+                    );
+                    let latest = taken
+                        .iter()
+                        .map(|d| d.actual_at)
+                        .chain(events.iter().map(|e| e.at))
+                        .max()
+                        .unwrap_or(Timestamp::MIN);
+                    ledger.remember(id, key, latest, stock.clone());
+                    stock
+                }
+            };
+            pending.push(Pending {
+                medicine: medicine.clone(),
+                until: until(&settings),
+                settings,
+                events,
                 stock,
-                &settings,
-                &medicine.info,
-                &own,
                 scheduled,
                 as_needed_dose,
-                &taken,
-                until(&settings),
-            );
-            forecast.prescription_warning = of_medicine(conn, sealer, id)?
-                .first()
-                .and_then(|p| p.details.warning(now, forecast.run_out_at));
-            out.push(Tracked {
-                forecast,
-                settings,
-                medicine: medicine.clone(),
-                events,
+                taken,
+                forecast: None,
             });
         }
-        Ok(out)
+        drop(ledger);
+        // The doses ahead, in windows that double until each stock's run-out is found: most
+        // run out within weeks, and a year of doses for every medicine is costly to plan.
+        let lookback = reminder::lookback(&snapshot.settings);
+        let until_all = pending.iter().map(|p| p.until).max().unwrap_or(now);
+        let mut window = Duration::from_secs(FIRST_WINDOW_DAYS * 86_400);
+        let missed_after =
+            Duration::from_secs(u64::from(snapshot.settings.thresholds.missed_after_minutes) * 60);
+        let mut next_change = Timestamp::MAX;
+        loop {
+            let end = now.plus(window).min(until_all);
+            let open: BTreeSet<i64> = pending
+                .iter()
+                .filter(|p| p.forecast.is_none() && p.scheduled)
+                .map(|p| p.medicine.id)
+                .collect();
+            let doses = if open.is_empty() {
+                Vec::new()
+            } else {
+                plan_doses_of(
+                    conn,
+                    snapshot,
+                    (now.minus(lookback), end),
+                    now,
+                    &mut Vec::new(),
+                    &|id| open.contains(&id),
+                )?
+            };
+            let mut by_medicine: BTreeMap<i64, Vec<&ScheduledDose>> = BTreeMap::new();
+            for dose in &doses {
+                by_medicine.entry(dose.medicine_id).or_default().push(dose);
+                if let Some(due) = dose.due_at
+                    && !dose.status.is_settled()
+                    && due.plus(missed_after) > now
+                {
+                    next_change = next_change.min(due.plus(missed_after));
+                }
+            }
+            for p in pending.iter_mut().filter(|p| p.forecast.is_none()) {
+                let looked_until = p.until.min(end);
+                let own = by_medicine.remove(&p.medicine.id).unwrap_or_default();
+                let made = forecast(
+                    p.stock.clone(),
+                    &p.settings,
+                    &p.medicine.info,
+                    &own,
+                    p.scheduled,
+                    p.as_needed_dose.as_ref(),
+                    &p.taken,
+                    looked_until,
+                );
+                if made.run_out_at.is_some() || looked_until >= p.until || !p.scheduled {
+                    p.forecast = Some(made);
+                }
+            }
+            if end >= until_all || pending.iter().all(|p| p.forecast.is_some()) {
+                break;
+            }
+            window *= 2;
+        }
+        let mut out = Vec::new();
+        for p in pending {
+            let Some(mut forecast) = p.forecast else {
+                continue;
+            };
+            forecast.prescription_warning = of_medicine(conn, sealer, p.medicine.id)?
+                .first()
+                .and_then(|rx| rx.details.warning(now, forecast.run_out_at));
+            out.push(Tracked {
+                forecast,
+                settings: p.settings,
+                medicine: p.medicine,
+                events: p.events,
+            });
+        }
+        Ok((out, next_change))
     }
 
     /// A medicine's stock now.
@@ -175,9 +330,8 @@ impl Records {
             let lookback = reminder::lookback(&snapshot.settings);
             let tracked = self.tracked(conn, sealer, &snapshot, now, None, &|_| until)?;
             let ids: BTreeSet<i64> = tracked.iter().map(|t| t.medicine.id).collect();
-            let doses = read_doses_of(
+            let doses = plan_doses_of(
                 conn,
-                sealer,
                 &snapshot,
                 (now.minus(lookback), until),
                 now,
@@ -187,15 +341,85 @@ impl Records {
             Ok(tracked
                 .iter()
                 .map(|t| {
-                    let own: Vec<_> = doses
+                    let own: Vec<&ScheduledDose> = doses
                         .iter()
                         .filter(|d| d.medicine_id == t.medicine.id)
-                        .cloned()
                         .collect();
                     need_until(&t.forecast, &t.settings, &t.medicine.info, &own, until)
                 })
                 .collect())
         })
+    }
+
+    /// Where each tracked medicine that runs low stands, for the caregiver's supply scope,
+    /// inside the caller's transaction: running low, a refill asked for (an open order, or
+    /// the patient's "refill requested" since stock last changed), or refused by the pharmacy.
+    /// A medicine the patient says there is enough of (since stock last changed) is left out.
+    pub(crate) fn supply_facts(
+        &self,
+        conn: &Connection,
+        sealer: &Sealer,
+        snapshot: &Snapshot,
+        now: Timestamp,
+    ) -> Result<Vec<SupplyFact>> {
+        use crate::supply::{RefillAnswer, RefillState, SupplyKind};
+        let until = |settings: &SupplySettings| {
+            now.plus(Duration::from_secs(u64::from(settings.lead_days + 2) * 86_400))
+        };
+        let tracked = self.tracked(conn, sealer, snapshot, now, None, &until)?;
+        if tracked.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Orders come newest first: the first per medicine is its latest.
+        let mut latest_order = BTreeMap::new();
+        for row in crate::supply::pharmacy::orders(conn, sealer, None)? {
+            latest_order.entry(row.order.medicine_id).or_insert(row.order);
+        }
+        let answers: BTreeMap<i64, (RefillAnswer, Timestamp)> = crate::supply::refill_answers(conn)?
+            .into_iter()
+            .map(|(id, answer, at)| (id, (answer, at)))
+            .collect();
+        let mut out = Vec::new();
+        for t in tracked {
+            let forecast = &t.forecast;
+            let id = forecast.stock.medicine_id;
+            let low = forecast.run_out_at.is_some()
+                && forecast.refill_from.is_some_and(|from| from <= now);
+            if !low {
+                continue;
+            }
+            let changed = t
+                .events
+                .iter()
+                .filter(|e| e.kind != SupplyKind::Lost)
+                .map(|e| e.recorded_at)
+                .max();
+            // The patient's answer, while it still speaks for the stock as it is.
+            let answer = answers
+                .get(&id)
+                .filter(|(_, at)| changed.is_none_or(|changed| changed <= *at));
+            let order = latest_order.get(&id);
+            let status = match (order.map(|o| (o.state, o.created_at)), answer) {
+                (Some((RefillState::Queued | RefillState::Sent, _)), _) => {
+                    SharedSupplyStatus::RefillRequested
+                }
+                // A refusal stands until the patient answers again after it.
+                (Some((RefillState::Failed, asked)), answer)
+                    if answer.is_none_or(|(_, at)| *at <= asked) =>
+                {
+                    SharedSupplyStatus::RefillRefused
+                }
+                (_, Some((RefillAnswer::Enough, _))) => continue,
+                (_, Some((RefillAnswer::Requested, _))) => SharedSupplyStatus::RefillRequested,
+                _ => SharedSupplyStatus::RunningLow,
+            };
+            out.push(SupplyFact {
+                medicine_id: id,
+                status,
+                run_out_at: forecast.run_out_at,
+            });
+        }
+        Ok(out)
     }
 
     /// The refill reminders to plan in `(now, now + horizon)`, inside the plan's read.
@@ -206,17 +430,51 @@ impl Records {
         snapshot: &Snapshot,
         now: Timestamp,
         horizon: Duration,
-    ) -> Result<Vec<RefillDue>> {
+    ) -> Result<RefillsDue> {
         let end = now.plus(horizon);
-        // Far enough to see a run-out whose reminder falls inside the horizon.
-        let until = |settings: &SupplySettings| {
-            end.plus(Duration::from_secs(
-                u64::from(settings.lead_days + 1) * 86_400,
-            ))
+        let key = (snapshot.generation(), supply_fingerprint(conn)?);
+        let mut memo = self.refill_memo();
+        let kept = memo.as_ref().filter(|m| {
+            m.key == key && now >= m.computed_at && now < m.valid_until && end <= m.covers
+        });
+        let inputs: Vec<(Forecast, Option<Timestamp>)> = match kept {
+            Some(m) => m.inputs.clone(),
+            None => {
+                // Far enough to see a run-out whose reminder falls inside the horizon (and a day
+                // more, so the next plans can use the same forecasts).
+                let until = |settings: &SupplySettings| {
+                    end.plus(Duration::from_secs(
+                        u64::from(settings.lead_days + 2) * 86_400,
+                    ))
+                };
+                let (tracked, next_change) =
+                    self.tracked_until_change(conn, sealer, snapshot, now, None, &until)?;
+                let inputs: Vec<(Forecast, Option<Timestamp>)> = tracked
+                    .into_iter()
+                    .map(|t| {
+                        let changed = t
+                            .events
+                            .iter()
+                            .filter(|e| e.kind != crate::supply::SupplyKind::Lost)
+                            .map(|e| e.recorded_at)
+                            .max();
+                        (t.forecast, changed)
+                    })
+                    .collect();
+                *memo = Some(RefillMemo {
+                    key,
+                    computed_at: now,
+                    // Recent use drifts with time: an hour at most.
+                    valid_until: next_change.min(now.plus(Duration::from_secs(3600))),
+                    covers: end.plus(Duration::from_secs(86_400)),
+                    inputs: inputs.clone(),
+                });
+                inputs
+            }
         };
-        let tracked = self.tracked(conn, sealer, snapshot, now, None, &until)?;
-        if tracked.is_empty() {
-            return Ok(Vec::new());
+        drop(memo);
+        if inputs.is_empty() {
+            return Ok(RefillsDue::default());
         }
         // A refill the pharmacy refused does not keep the reminders quiet.
         let failed: BTreeMap<i64, Timestamp> = crate::supply::pharmacy::orders(conn, sealer, None)?
@@ -232,17 +490,11 @@ impl Records {
             })
             .map(|(id, answer, at)| (id, (answer, at)))
             .collect();
-        let inputs: Vec<_> = tracked
+        let inputs: Vec<_> = inputs
             .into_iter()
-            .map(|t| {
-                let changed = t
-                    .events
-                    .iter()
-                    .filter(|e| e.kind != crate::supply::SupplyKind::Lost)
-                    .map(|e| e.recorded_at)
-                    .max();
-                let answer = answers.get(&t.medicine.id).copied();
-                (t.forecast, answer, changed)
+            .map(|(forecast, changed)| {
+                let answer = answers.get(&forecast.stock.medicine_id).copied();
+                (forecast, answer, changed)
             })
             .collect();
         let fixed;

@@ -22,7 +22,9 @@ use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
 use super::ece::{self, MAX_BODY, ReceiverKeys};
-use super::message::{Body, Message, MessageKind, SharedDoseStatus, SharedPhenotype};
+use super::message::{
+    Body, Message, MessageKind, SharedDoseStatus, SharedPhenotype, SharedSupplyStatus,
+};
 use super::record::{self, ShareRow, Side};
 use super::{ShareInfo, ShareRole, ShareState, base64url};
 use crate::error::{Error, Result};
@@ -102,6 +104,25 @@ pub struct SharedWarning {
 
 crate::redact::redacted_display!(SharedWarning, sent_at);
 
+/// A medicine's supply as the patient's phone last reported it.
+#[cfg_attr(feature = "uniffi", uniffi::export(Display))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct SharedSupply {
+    /// The patient's medicine id.
+    pub medicine_id: i64,
+    /// Its name, if the patient shares medicines.
+    pub name: Option<String>,
+    /// Where it stands.
+    pub status: SharedSupplyStatus,
+    /// When it runs out, while it runs low.
+    pub run_out_at: Option<Timestamp>,
+    /// When the patient's phone sent it.
+    pub sent_at: Timestamp,
+}
+
+crate::redact::redacted_display!(SharedSupply, medicine_id, status, run_out_at, sent_at);
+
 /// Everything shared by one patient, for the caregiver's screen.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
@@ -116,6 +137,9 @@ pub struct PatientView {
     pub warnings: Vec<SharedWarning>,
     /// PGx phenotypes, if shared.
     pub phenotypes: Vec<SharedPhenotype>,
+    /// Supply, if shared: each medicine's latest report (restocked ones included), the one
+    /// that runs out first first.
+    pub supply: Vec<SharedSupply>,
 }
 
 /// A due caregiver alert, for the reminder planner: a missed dose, or (`silence`) the shared
@@ -411,6 +435,7 @@ impl Store {
             let mut days: BTreeMap<LocalDate, SharedDay> = BTreeMap::new();
             let mut warnings = Vec::new();
             let mut phenotypes = Vec::new();
+            let mut supply = BTreeMap::new();
             for message in &messages {
                 match &message.body {
                     Body::Summary {
@@ -444,16 +469,36 @@ impl Store {
                         sent_at: time(message.at)?,
                     }),
                     Body::Pgx { phenotypes: latest } => phenotypes = latest.clone(),
+                    Body::Supply {
+                        medicine,
+                        name,
+                        status,
+                        run_out,
+                    } => {
+                        supply.insert(
+                            *medicine,
+                            SharedSupply {
+                                medicine_id: *medicine,
+                                name: name.clone(),
+                                status: *status,
+                                run_out_at: run_out.map(time).transpose()?,
+                                sent_at: time(message.at)?,
+                            },
+                        );
+                    }
                     _ => {}
                 }
             }
             warnings.reverse();
+            let mut supply: Vec<SharedSupply> = supply.into_values().collect();
+            supply.sort_by_key(|s| (s.run_out_at.unwrap_or(Timestamp::MAX), s.medicine_id));
             Ok(PatientView {
                 share: record::info(conn, &share)?,
                 doses: doses_in(&picture, from, to, now, grace_of(&share)),
                 days: days.into_values().rev().collect(),
                 warnings,
                 phenotypes,
+                supply,
             })
         })
     }

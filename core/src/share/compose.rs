@@ -10,7 +10,11 @@
 //!   need);
 //! - each finished local day's summary, once its last dose could have been missed;
 //! - each new high-severity warning (warnings scope), and PGx phenotypes when they change
-//!   (PGx scope).
+//!   (PGx scope);
+//! - each change of a tracked medicine's supply (supply scope): running low, refill
+//!   requested, refill refused, restocked.
+//!
+//! A share for the supply alone (no adherence scope) sends supply messages only.
 //!
 //! Only facts from after the share was accepted are sent: the first schedule starts then,
 //! not at midnight, so doses answered before are not shown to the caregiver as unconfirmed.
@@ -21,7 +25,7 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use rusqlite::Connection;
 
-use super::message::{Body, ScheduleEntry, SharedDoseStatus, SharedPhenotype};
+use super::message::{Body, ScheduleEntry, SharedDoseStatus, SharedPhenotype, SharedSupplyStatus};
 use super::record::{self, Cursor, ShareRow, Side};
 use super::{ShareScope, ShareState, ece::MAX_PLAINTEXT, outbox};
 use crate::dose::DoseStatus;
@@ -56,6 +60,19 @@ pub struct SyncReport {
     pub too_large: u32,
 }
 
+/// Where one tracked medicine's supply stands now, for the supply scope (worked out by the
+/// caller, which knows the forecasts and the refill orders).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct SupplyFact {
+    /// The medicine.
+    pub medicine_id: i64,
+    /// Where it stands; never [`SharedSupplyStatus::Restocked`] (that is the step from any
+    /// other status to none).
+    pub status: SharedSupplyStatus,
+    /// When it runs out.
+    pub run_out_at: Option<Timestamp>,
+}
+
 /// The facts of one look, shared by every share.
 struct Look<'a> {
     snapshot: &'a Snapshot,
@@ -64,6 +81,9 @@ struct Look<'a> {
     names: BTreeMap<i64, String>,
     warnings: &'a [Warning],
     phenotypes: &'a [SharedPhenotype],
+    /// Tracked medicines that run low or have a refill under way (empty unless some share has
+    /// the supply scope).
+    supply: Vec<SupplyFact>,
 }
 
 /// The new messages for one share; moves its cursor past them.
@@ -80,10 +100,15 @@ fn look_for(
         return Ok(Vec::new());
     };
     let mut bodies = Vec::new();
-    answered_doses(tx, look, cursor, &name_of, &mut bodies)?;
-    missed_doses(tx, sealer, look, cursor, &name_of, &mut bodies)?;
-    schedule(tx, sealer, look, cursor, with_names, &name_of, &mut bodies)?;
-    summaries(tx, sealer, look, cursor, &mut bodies)?;
+    if scopes.contains(&ShareScope::Adherence) {
+        answered_doses(tx, look, cursor, &name_of, &mut bodies)?;
+        missed_doses(tx, sealer, look, cursor, &name_of, &mut bodies)?;
+        schedule(tx, sealer, look, cursor, with_names, &name_of, &mut bodies)?;
+        summaries(tx, sealer, look, cursor, &mut bodies)?;
+    }
+    if scopes.contains(&ShareScope::Supply) {
+        supply(look, cursor, &name_of, &mut bodies);
+    }
     if scopes.contains(&ShareScope::Warnings) {
         new_warnings(look, cursor, &mut bodies);
     }
@@ -345,6 +370,44 @@ fn new_warnings(look: &Look<'_>, cursor: &mut Cursor, out: &mut Vec<Body>) {
     cursor.warnings = high;
 }
 
+/// Supply statuses that changed since the last look: a new or different status, and
+/// `Restocked` for a medicine that had one and no longer has.
+fn supply(
+    look: &Look<'_>,
+    cursor: &mut Cursor,
+    name_of: &dyn Fn(i64) -> Option<String>,
+    out: &mut Vec<Body>,
+) {
+    let mut sent: BTreeMap<i64, String> = std::mem::take(&mut cursor.supply).into_iter().collect();
+    let current: BTreeMap<i64, &SupplyFact> =
+        look.supply.iter().map(|f| (f.medicine_id, f)).collect();
+    for fact in current.values() {
+        let word = fact.status.as_str();
+        if sent.get(&fact.medicine_id).map(String::as_str) != Some(word) {
+            out.push(Body::Supply {
+                medicine: fact.medicine_id,
+                name: name_of(fact.medicine_id),
+                status: fact.status,
+                run_out: fact.run_out_at.map(Timestamp::as_millis),
+            });
+            sent.insert(fact.medicine_id, word.to_owned());
+        }
+    }
+    sent.retain(|medicine, _| {
+        let still = current.contains_key(medicine);
+        if !still {
+            out.push(Body::Supply {
+                medicine: *medicine,
+                name: name_of(*medicine),
+                status: SharedSupplyStatus::Restocked,
+                run_out: None,
+            });
+        }
+        still
+    });
+    cursor.supply = sent.into_iter().collect();
+}
+
 /// The phenotypes, when they changed.
 fn phenotypes(look: &Look<'_>, cursor: &mut Cursor, out: &mut Vec<Body>) {
     let mut phenotypes = look.phenotypes.to_vec();
@@ -369,11 +432,13 @@ fn fingerprint(text: &str) -> String {
 /// Queues, for every active share this patient gives, the messages for what happened since
 /// the last call (see the module docs), inside `tx`. `warnings` are the patient's current
 /// warnings and `phenotypes` the current PGx phenotypes; each is sent only if in scope. The
-/// planning snapshot is read only when some share is active.
+/// planning snapshot is read only when some share is active, and `supply` (the tracked
+/// medicines' supply facts) only when some share has the supply scope.
 pub(crate) fn queue_updates(
     tx: &Connection,
     sealer: &Sealer,
     snapshot: impl FnOnce() -> Result<std::sync::Arc<Snapshot>>,
+    supply: impl FnOnce(&Snapshot) -> Result<Vec<SupplyFact>>,
     now: Timestamp,
     warnings: &[Warning],
     phenotypes: &[SharedPhenotype],
@@ -404,6 +469,11 @@ pub(crate) fn queue_updates(
         names,
         warnings,
         phenotypes,
+        supply: if shares.iter().any(|s| s.has_scope(ShareScope::Supply)) {
+            supply(&snapshot)?
+        } else {
+            Vec::new()
+        },
     };
     let mut report = SyncReport::default();
     for mut share in shares {

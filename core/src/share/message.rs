@@ -37,6 +37,33 @@ pub enum SharedDoseStatus {
     Missed,
 }
 
+/// Where a medicine's supply stands, as the caregiver is told.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(rename_all = "snake_case")]
+pub enum SharedSupplyStatus {
+    /// It runs out soon (within the patient's refill lead time) and no refill is under way.
+    RunningLow,
+    /// A refill was asked for (from the pharmacy, or the patient said so).
+    RefillRequested,
+    /// The pharmacy turned the refill request down: someone must see to it.
+    RefillRefused,
+    /// Stock came in (or was counted): it no longer runs low.
+    Restocked,
+}
+
+impl SharedSupplyStatus {
+    /// A stable word for this status (kept in the share's cursor).
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            SharedSupplyStatus::RunningLow => "running_low",
+            SharedSupplyStatus::RefillRequested => "refill_requested",
+            SharedSupplyStatus::RefillRefused => "refill_refused",
+            SharedSupplyStatus::Restocked => "restocked",
+        }
+    }
+}
+
 /// One medicine's dose times in a shared schedule.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScheduleEntry {
@@ -120,6 +147,19 @@ pub enum Body {
         /// What to do.
         what_to_do: String,
     },
+    /// A medicine's supply changed state (supply scope).
+    Supply {
+        /// The medicine, by the patient's id.
+        medicine: i64,
+        /// Its name, when medicines are in scope.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// Where it stands.
+        status: SharedSupplyStatus,
+        /// When it runs out (milliseconds), while it runs low.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        run_out: Option<i64>,
+    },
     /// The patient's PGx phenotypes changed.
     Pgx {
         /// Every phenotype in force.
@@ -146,6 +186,8 @@ pub enum MessageKind {
     Warning,
     /// PGx phenotypes.
     Pgx,
+    /// A medicine's supply.
+    Supply,
     /// The share ended.
     Revoked,
 }
@@ -160,12 +202,13 @@ impl Body {
             Body::Summary { .. } => MessageKind::Summary,
             Body::Warning { .. } => MessageKind::Warning,
             Body::Pgx { .. } => MessageKind::Pgx,
+            Body::Supply { .. } => MessageKind::Supply,
             Body::Revoked => MessageKind::Revoked,
         }
     }
 
     /// Whether the push service should wake the caregiver's phone at once (RFC 8030
-    /// `Urgency: high`): a missed dose, a warning, the end of the share.
+    /// `Urgency: high`): a missed dose, a warning, a refused refill, the end of the share.
     pub fn is_urgent(&self) -> bool {
         matches!(
             self,
@@ -173,6 +216,10 @@ impl Body {
                 status: SharedDoseStatus::Missed,
                 ..
             } | Body::Warning { .. }
+                | Body::Supply {
+                    status: SharedSupplyStatus::RefillRefused,
+                    ..
+                }
                 | Body::Revoked
         )
     }
@@ -255,6 +302,12 @@ mod tests {
                 status: SharedDoseStatus::TakenLate,
                 scheduled: Some(1),
                 actual: Some(2),
+            },
+            Body::Supply {
+                medicine: 4,
+                name: None,
+                status: SharedSupplyStatus::RunningLow,
+                run_out: Some(1_700_000_000_000),
             },
             Body::Schedule {
                 from: 0,

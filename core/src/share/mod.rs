@@ -44,13 +44,18 @@ pub enum ShareScope {
     Warnings,
     /// Pharmacogenomic phenotypes. Only ever shared when the patient ticks it.
     Pgx,
+    /// Medicines running low and where their refills stand (names with `Medicines`). A share
+    /// may hold this scope without adherence, for a caregiver who only sees to the supply.
+    Supply,
 }
 
-/// Checks and normalises a patient's scope choice: sorted, no repeats, adherence included,
-/// warnings only with medicines.
+/// Checks and normalises a patient's scope choice: sorted, no repeats, adherence included
+/// unless the share is for the supply alone, warnings only with medicines.
 pub fn normalise_scopes(scopes: &[ShareScope]) -> Result<Vec<ShareScope>> {
     let mut scopes = scopes.to_vec();
-    scopes.push(ShareScope::Adherence);
+    if !scopes.contains(&ShareScope::Supply) {
+        scopes.push(ShareScope::Adherence);
+    }
     scopes.sort();
     scopes.dedup();
     if scopes.contains(&ShareScope::Warnings) && !scopes.contains(&ShareScope::Medicines) {

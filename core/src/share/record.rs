@@ -40,6 +40,10 @@ pub(crate) struct Cursor {
     pub warnings: BTreeSet<String>,
     /// Fingerprint of the PGx phenotypes last sent.
     pub pgx_fingerprint: Option<String>,
+    /// Per medicine, the supply status last sent (absent: none, or restocked), by medicine
+    /// id. A list of pairs: the internally tagged `Side` cannot read integer map keys back.
+    #[serde(default)]
+    pub supply: Vec<(i64, String)>,
 }
 
 /// The role-specific part of a share.

@@ -90,7 +90,7 @@ pub struct SupplyNeed {
 /// The draws of the doses still to take, in time order: `(due, draw)`; a draw of `None` has
 /// an amount that cannot be put in the stock's unit.
 fn upcoming<'a>(
-    doses: &'a [ScheduledDose],
+    doses: &'a [&'a ScheduledDose],
     settings: &'a SupplySettings,
     info: &'a MedicineInfo,
 ) -> impl Iterator<Item = (Timestamp, Option<f64>)> + 'a {
@@ -141,7 +141,7 @@ pub(crate) fn forecast(
     stock: Stock,
     settings: &SupplySettings,
     info: &MedicineInfo,
-    doses: &[ScheduledDose],
+    doses: &[&ScheduledDose],
     scheduled: bool,
     as_needed_dose: Option<&Quantity>,
     taken: &[TakenDose],
@@ -207,7 +207,7 @@ pub(crate) fn need_until(
     forecast: &Forecast,
     settings: &SupplySettings,
     info: &MedicineInfo,
-    doses: &[ScheduledDose],
+    doses: &[&ScheduledDose],
     until: Timestamp,
 ) -> SupplyNeed {
     let now = forecast.stock.as_of;

@@ -26,6 +26,28 @@ pub(crate) struct TakenDose {
     pub amount: Option<Quantity>,
 }
 
+/// What a kept stock rests on: while all of it is unchanged (and no event is dated after the
+/// instant it was made for), the stock stands.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct StockKey {
+    /// The medicine's newest event in the dose log.
+    pub newest_dose_event: i64,
+    /// The medicine's newest supply event.
+    pub last_event: Option<i64>,
+    /// The planning snapshot's generation (schedules, settings).
+    pub generation: i64,
+    /// How the stock is counted.
+    pub settings: super::SupplySettings,
+}
+
+/// A stock kept between calls.
+struct Remembered {
+    key: StockKey,
+    /// The newest instant of anything it counted.
+    latest: Timestamp,
+    stock: super::Stock,
+}
+
 /// Every answer read so far for the tracked medicines.
 #[derive(Default)]
 pub(crate) struct Ledger {
@@ -37,6 +59,8 @@ pub(crate) struct Ledger {
     events: BTreeMap<i64, Vec<(i64, DoseAction, TakenDose)>>,
     /// Ids of events a later event corrects.
     corrected: HashSet<i64>,
+    /// The stock last worked out for each medicine.
+    stocks: BTreeMap<i64, Remembered>,
 }
 
 impl Ledger {
@@ -68,7 +92,7 @@ impl Ledger {
             }
         }
         let ids: Vec<String> = tracked.iter().map(i64::to_string).collect();
-        let mut statement = conn.prepare(&format!(
+        let mut statement = conn.prepare_cached(&format!(
             "{SELECT_EVENT} WHERE id > ?1 AND id <= ?2 AND medicine_id IN ({}) ORDER BY id",
             ids.join(",")
         ))?;
@@ -88,6 +112,44 @@ impl Ledger {
         }
         self.watermark = newest;
         Ok(())
+    }
+
+    /// The newest event read for `medicine_id` (0 when none): what its stock rests on from the
+    /// dose log (a correction is an event of the same medicine).
+    pub(crate) fn newest_of(&self, medicine_id: i64) -> i64 {
+        self.events
+            .get(&medicine_id)
+            .and_then(|events| events.last())
+            .map_or(0, |(id, _, _)| *id)
+    }
+
+    /// The stock kept for `medicine_id`, moved to `now`, if `key` still holds and nothing it
+    /// counted is dated after the instant it was made for.
+    pub(crate) fn remembered(
+        &self,
+        medicine_id: i64,
+        key: &StockKey,
+        now: Timestamp,
+    ) -> Option<super::Stock> {
+        let kept = self.stocks.get(&medicine_id)?;
+        (kept.key == *key && kept.stock.as_of <= now && kept.latest <= kept.stock.as_of).then(
+            || super::Stock {
+                as_of: now,
+                ..kept.stock.clone()
+            },
+        )
+    }
+
+    /// Keeps a stock worked out at `stock.as_of` from what `key` names.
+    pub(crate) fn remember(
+        &mut self,
+        medicine_id: i64,
+        key: StockKey,
+        latest: Timestamp,
+        stock: super::Stock,
+    ) {
+        self.stocks
+            .insert(medicine_id, Remembered { key, latest, stock });
     }
 
     /// The doses of `medicine_id` that count as taken, at or after `since`: uncorrected, and for

@@ -22,13 +22,13 @@ pub(crate) mod units;
 
 pub use forecast::{Forecast, ForecastBasis, SupplyNeed};
 pub(crate) use forecast::{forecast, need_until};
-pub(crate) use ledger::Ledger;
+pub(crate) use ledger::{Ledger, StockKey, TakenDose};
 pub use pharmacy::{
     Fulfilment, HttpHeader, Pharmacy, PharmacyRequest, PharmacyRequestKind, RefillOrder,
     RefillState,
 };
 pub use prescription::{FhirPrescriptionRef, NewPrescription, Prescription, PrescriptionWarning};
-pub use refill::{RefillAnswer, RefillDue};
+pub use refill::{RefillAnswer, RefillDue, RefillsDue};
 pub(crate) use refill::{answers as refill_answers, refills_due};
 pub use stock::Stock;
 pub(crate) use stock::stock;

@@ -95,6 +95,16 @@ pub(crate) type RefillInput = (
     Option<Timestamp>,
 );
 
+/// Refill reminders to plan, and the medicines whose reminder is wanted now.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RefillsDue {
+    /// The reminders that fire in the plan's window, soonest first.
+    pub reminders: Vec<RefillDue>,
+    /// Medicines whose refill reminder is wanted at this moment (running low, neither answered
+    /// nor put off for today): a refill reminder already on screen for any other one can go.
+    pub open: Vec<i64>,
+}
+
 /// The refill reminders of `forecasts` that fire in `(now, until)`: one a day from each
 /// forecast's `refill_from`, at the first waking moment still ahead, quiet as the patient's
 /// `answer` (with when it was given, and when stock last changed) says.
@@ -104,8 +114,9 @@ pub(crate) fn refills_due(
     zones: &ZoneTimeline,
     now: Timestamp,
     until: Timestamp,
-) -> Vec<RefillDue> {
+) -> RefillsDue {
     let mut out = Vec::new();
+    let mut open = Vec::new();
     for (forecast, answer, stock_changed_at) in forecasts {
         let (Some(run_out), Some(from)) = (forecast.run_out_at, forecast.refill_from) else {
             continue;
@@ -124,6 +135,9 @@ pub(crate) fn refills_due(
             }
             _ => Timestamp::MIN,
         };
+        if from <= now && quiet_until <= now {
+            open.push(forecast.stock.medicine_id);
+        }
         let start = from.max(now).max(quiet_until);
         let frame = crate::schedule::Frame::Zone(zones.zone_at(start));
         let mut date = frame.local(start).date();
@@ -157,7 +171,11 @@ pub(crate) fn refills_due(
         }
     }
     out.sort_by_key(|r| (r.fire_at, r.medicine_id));
-    out
+    open.sort_unstable();
+    RefillsDue {
+        reminders: out,
+        open,
+    }
 }
 
 impl Store {

@@ -53,25 +53,36 @@ pub(crate) fn planned_draw(
     }
 }
 
-/// The amount a scheduled dose due at `due` had in its schedule, for schedules whose phases
-/// differ (a taper): found by expanding the version in force then.
+/// The amount each scheduled dose of one medicine had in its schedule: the version in force
+/// when it was due, and for a version whose phases differ (a taper) the phase, found by
+/// expanding the day around it once.
 struct PhaseAmounts<'a> {
     snapshot: &'a Snapshot,
-    medicine_id: i64,
+    /// The medicine's versions, oldest first: from when, and the schedule (if any).
+    versions: Vec<(Timestamp, Option<&'a Schedule>)>,
     known: BTreeMap<Timestamp, Option<&'a Quantity>>,
 }
 
 impl<'a> PhaseAmounts<'a> {
-    fn at(&mut self, due: Timestamp) -> Option<Option<&'a Quantity>> {
-        let versions = in_force(
-            self.snapshot,
-            due,
-            due.plus(std::time::Duration::from_millis(1)),
-        );
-        let version = versions
+    fn new(snapshot: &'a Snapshot, medicine_id: i64) -> Self {
+        let versions = snapshot
+            .versions
             .iter()
-            .find(|v| v.medicine_id == self.medicine_id)?;
-        let schedule: &'a Schedule = version.schedule;
+            .filter(|v| v.medicine_id == medicine_id)
+            .map(|v| (v.valid_from, v.schedule.as_ref()))
+            .collect();
+        PhaseAmounts {
+            snapshot,
+            versions,
+            known: BTreeMap::new(),
+        }
+    }
+
+    /// The planned amount of the dose due at `due`: `None` when no schedule was in force,
+    /// `Some(None)` when its phase gives no amount.
+    fn at(&mut self, due: Timestamp) -> Option<Option<&'a Quantity>> {
+        let index = self.versions.partition_point(|(from, _)| *from <= due);
+        let schedule: &'a Schedule = self.versions.get(index.checked_sub(1)?)?.1?;
         let mut amounts = schedule.phases.iter().map(|p| p.dose.as_ref());
         let first = amounts.next()?;
         if amounts.all(|a| a == first) {
@@ -80,7 +91,6 @@ impl<'a> PhaseAmounts<'a> {
         if let Some(known) = self.known.get(&due) {
             return Some(*known);
         }
-        // Expand the day around it once; every dose of that day is then known.
         let fallback;
         let zones = match &self.snapshot.zones {
             Some(zones) => zones,
@@ -151,11 +161,9 @@ pub(crate) fn stock(
         .find(|v| v.medicine_id == medicine_id)
         .and_then(|v| v.schedule.as_needed.as_ref())
         .and_then(|rules| rules.dose.clone());
-    let mut phases = PhaseAmounts {
-        snapshot,
-        medicine_id,
-        known: BTreeMap::new(),
-    };
+    let mut phases = PhaseAmounts::new(snapshot, medicine_id);
+    // One conversion per distinct amount: most doses share their schedule's.
+    let mut draws: Vec<(Option<Quantity>, Option<f64>)> = Vec::new();
     // A dose taken at the instant of a count is in the count.
     for dose in taken
         .iter()
@@ -166,7 +174,15 @@ pub(crate) fn stock(
             None => as_needed.clone(),
         };
         let amount = dose.amount.clone().or(planned);
-        match planned_draw(amount.as_ref(), settings, info) {
+        let draw = match draws.iter().find(|(known, _)| *known == amount) {
+            Some((_, draw)) => *draw,
+            None => {
+                let draw = planned_draw(amount.as_ref(), settings, info);
+                draws.push((amount.clone(), draw));
+                draw
+            }
+        };
+        match draw {
             Some(draw) => {
                 level -= draw;
                 out.doses_drawn += 1;

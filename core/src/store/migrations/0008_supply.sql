@@ -5,6 +5,10 @@
 -- notes, prescription details and the pharmacy's address are sealed; only what ordering and
 -- picking due work needs is plain.
 
+-- The day engine reads the dose log by scheduled time (a plan, a day): without this index
+-- every plan scanned the whole log.
+CREATE INDEX dose_event_by_schedule ON dose_event (scheduled_at) WHERE scheduled_at IS NOT NULL;
+
 CREATE TABLE supply_setting (
     medicine_id INTEGER PRIMARY KEY REFERENCES medicine (id),
     details     BLOB NOT NULL,          -- sealed: unit, pack size, lead days

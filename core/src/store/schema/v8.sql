@@ -145,6 +145,7 @@ CREATE TRIGGER config_spacing_delete AFTER DELETE ON spacing_rule
 BEGIN UPDATE config_generation SET value = value + 1 WHERE id = 1; END;
 CREATE TRIGGER config_medicine_archive AFTER UPDATE OF archived_at ON medicine
 BEGIN UPDATE config_generation SET value = value + 1 WHERE id = 1; END;
+CREATE INDEX dose_event_by_schedule ON dose_event (scheduled_at) WHERE scheduled_at IS NOT NULL;
 CREATE TABLE supply_setting (
     medicine_id INTEGER PRIMARY KEY REFERENCES medicine (id),
     details     BLOB NOT NULL,          -- sealed: unit, pack size, lead days
@@ -198,5 +199,5 @@ CREATE TABLE refill_answer (
     at          INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX refill_answer_by_medicine ON refill_answer (medicine_id, id);
-INSERT INTO "meta" VALUES ('database_id', X'252be8f4fd8429a2');
+INSERT INTO "meta" VALUES ('database_id', X'0845ac61b402b3f9');
 INSERT INTO "config_generation" VALUES (1, 0);

@@ -90,11 +90,14 @@ class AndroidAlarmPort(
             .setContentIntent(launch())
             .addExtras(extras)
         if (content.answerable) {
-            for ((answer, label) in listOf(
-                ReminderAnswer.TAKEN to texts.taken,
-                ReminderAnswer.SNOOZE to texts.snooze,
-                ReminderAnswer.SKIP to texts.skip,
-            )) {
+            for (answer in ReminderAnswer.offeredFor(r.kind)) {
+                val label = when (answer) {
+                    ReminderAnswer.TAKEN -> texts.taken
+                    ReminderAnswer.SNOOZE -> texts.snooze
+                    ReminderAnswer.SKIP -> texts.skip
+                    ReminderAnswer.REFILL_REQUESTED -> texts.refillRequested
+                    ReminderAnswer.ENOUGH -> texts.enough
+                }
                 builder.addAction(Notification.Action.Builder(null, label, answerIntent(ReminderAction(answer, r))).build())
             }
         }

@@ -64,6 +64,8 @@ data class RegimenTexts(
     val taken: String = "Taken",
     val snooze: String = "Snooze",
     val skip: String = "Skip",
+    val refillRequested: String = "Refill requested",
+    val enough: String = "I have enough",
     val lockedTitle: String = "Medicine reminder",
     val lockedBody: String = "Unlock your phone to see it",
     val catchUpTitle: String = "Medicine reminder",

@@ -59,6 +59,9 @@ class RegimenClient private constructor(
     /** Every caregiver share in this database, oldest first. */
     val shares: Flow<List<ShareInfo>> = revision.map { shares() }.distinctUntilChanged()
 
+    /** Every tracked medicine's run-out forecast, soonest first. */
+    val forecasts: Flow<List<Forecast>> = revision.map { forecasts() }.distinctUntilChanged()
+
     /** Makes the flows read again (after a change made elsewhere, or when time moved on). */
     fun refresh() {
         revision.update { it + 1 }
@@ -233,6 +236,77 @@ class RegimenClient private constructor(
 
     /** Patient side: when the outbox next has something due, or null. */
     suspend fun nextPushAt(): Instant? = read { it.nextPushAt() }
+
+    // Supply and the pharmacy.
+
+    /** Tracks [medicineId]'s stock (or changes its unit's pack size and refill lead time). */
+    suspend fun trackSupply(medicineId: Long, settings: SupplySettings): SupplySettings =
+        write { it.setSupplySettings(medicineId, settings) }
+
+    /** [medicineId]'s supply settings, or null when its stock is not tracked. */
+    suspend fun supplySettings(medicineId: Long): SupplySettings? = read { it.supplySettings(medicineId) }
+
+    /** Records stock received, counted or lost. */
+    suspend fun logSupply(event: NewSupplyEvent): SupplyEvent = write { it.logSupply(event) }
+
+    /** Records [amount] received now (a pack opened, a delivery). */
+    suspend fun received(medicineId: Long, amount: Double, source: SupplySource? = null): SupplyEvent =
+        logSupply(NewSupplyEvent(medicineId, SupplyKind.RECEIVED, amount, now(), source, null))
+
+    /** Records the patient's count now: it replaces the estimate. */
+    suspend fun counted(medicineId: Long, amount: Double): SupplyEvent =
+        logSupply(NewSupplyEvent(medicineId, SupplyKind.COUNTED, amount, now(), null, null))
+
+    /** [medicineId]'s supply log, oldest first. */
+    suspend fun supplyEvents(medicineId: Long): List<SupplyEvent> = read { it.supplyEvents(medicineId) }
+
+    /** [medicineId]'s stock now. */
+    suspend fun stock(medicineId: Long): Stock = read { it.stock(medicineId) }
+
+    /** When [medicineId] runs out, with its refill reminder's start and any prescription problem. */
+    suspend fun forecast(medicineId: Long): Forecast = read { it.forecast(medicineId) }
+
+    /** Every tracked medicine's forecast, soonest run-out first. */
+    suspend fun forecasts(): List<Forecast> = read { it.forecasts() }
+
+    /** Whether there is enough of every tracked medicine until [until] ("for my trip"). */
+    suspend fun supplyCheck(until: Instant): List<SupplyNeed> = read { it.supplyCheck(until) }
+
+    /** Records a prescription. */
+    suspend fun addPrescription(prescription: NewPrescription): Prescription = write { it.addPrescription(prescription) }
+
+    /** [medicineId]'s prescriptions, newest first. */
+    suspend fun prescriptions(medicineId: Long): List<Prescription> = read { it.prescriptions(medicineId) }
+
+    /** The patient's answer to [medicineId]'s refill reminder. */
+    suspend fun answerRefill(medicineId: Long, answer: RefillAnswer) {
+        write { it.answerRefill(medicineId, answer) }
+    }
+
+    /** Chooses the patient's pharmacy (its FHIR R4 base URL). */
+    suspend fun setPharmacy(pharmacy: Pharmacy): Pharmacy = write { it.setPharmacy(pharmacy) }
+
+    /** The patient's pharmacy, if chosen. */
+    suspend fun pharmacy(): Pharmacy? = read { it.pharmacy() }
+
+    /**
+     * Asks the pharmacy for a refill of [medicineId]'s newest prescription: queued here, sent by
+     * [sendRefills]. [quantity] is in the supply unit (default: the prescription's per dispense).
+     */
+    suspend fun requestRefill(medicineId: Long, quantity: Double? = null, fulfilment: Fulfilment? = null): RefillOrder =
+        write { it.requestRefill(medicineId, quantity, fulfilment) }
+
+    /** Refill requests (of [medicineId], if given), newest first. */
+    suspend fun refillOrders(medicineId: Long? = null): List<RefillOrder> = read { it.refillOrders(medicineId) }
+
+    /**
+     * Sends the refill requests due and follows the open ones to their dispense (which adds the
+     * stock). Call after [requestRefill], on app start and now and then while a request is open.
+     */
+    suspend fun sendRefills(): RefillReport = withContext(io) {
+        if (pinsLibraryClock) regimen.setNow(clock.instant())
+        regimen.sendRefills()
+    }.also { refresh() }
 
     /** Closes the database; later calls fail. */
     override fun close() {

@@ -14,10 +14,30 @@ enum class ReminderAnswer {
 
     /** Deliberately not taken. */
     SKIP,
+
+    /** A refill reminder: a refill is on its way. */
+    REFILL_REQUESTED,
+
+    /** A refill reminder: there is enough at home (not all of it recorded). */
+    ENOUGH,
+    ;
+
+    /** Which buttons a reminder of each kind offers. */
+    companion object {
+        /**
+         * The buttons of a reminder of [kind], in order: Taken, Snooze, Skip for doses;
+         * Requested, Enough, Snooze (later today) for a refill reminder; none for a caregiver's.
+         */
+        fun offeredFor(kind: NotificationKind): List<ReminderAnswer> = when (kind) {
+            NotificationKind.HEADS_UP, NotificationKind.DOSE, NotificationKind.FOLLOW_UP -> listOf(TAKEN, SNOOZE, SKIP)
+            NotificationKind.REFILL -> listOf(REFILL_REQUESTED, ENOUGH, SNOOZE)
+            NotificationKind.CAREGIVER_ALERT, NotificationKind.CAREGIVER_SILENCE -> emptyList()
+        }
+    }
 }
 
 /**
- * A tap on Taken, Snooze or Skip in a reminder.
+ * A tap on an action button of a reminder.
  *
  * @property answer which button.
  * @property reminder the reminder it was on.

@@ -47,6 +47,7 @@ enum class ReminderChannel(
         fun of(kind: NotificationKind): ReminderChannel = when (kind) {
             NotificationKind.HEADS_UP, NotificationKind.DOSE -> DOSES
             NotificationKind.FOLLOW_UP -> FOLLOW_UPS
+            NotificationKind.REFILL -> REFILLS
             NotificationKind.CAREGIVER_ALERT, NotificationKind.CAREGIVER_SILENCE -> CAREGIVER
         }
     }
@@ -412,7 +413,11 @@ class ReminderScheduler(
             }
         }
 
-        /** Whether a reminder still has an unanswered dose (caregiver alerts always do). */
+        /**
+         * Whether a reminder is still wanted: a dose reminder while one of its doses is
+         * unanswered, a refill reminder while one of its medicines is in the plan's
+         * [refillsOpen] (running low, not answered, not put off today); caregiver alerts always.
+         */
         fun stillOpen(
             medicineIds: List<Long>,
             kind: NotificationKind,
@@ -420,8 +425,10 @@ class ReminderScheduler(
             fireAt: Instant,
             headsUp: Duration,
             doses: List<ScheduledDose>,
+            refillsOpen: Collection<Long>,
         ): Boolean {
             if (kind == NotificationKind.CAREGIVER_ALERT || kind == NotificationKind.CAREGIVER_SILENCE) return true
+            if (kind == NotificationKind.REFILL) return medicineIds.any { it in refillsOpen }
             return dosesOf(medicineIds, kind, dueAt, fireAt, headsUp, doses).values.flatten().any { it.status in OPEN }
         }
 
@@ -485,7 +492,7 @@ class ReminderScheduler(
                 if (old.fireAt > now) {
                     cancel += old
                 } else {
-                    val open = stillOpen(old.medicineIds, old.kind, old.dueAt, old.fireAt, input.headsUp, input.doses)
+                    val open = stillOpen(old.medicineIds, old.kind, old.dueAt, old.fireAt, input.headsUp, input.doses, input.plan.refillsOpen)
                     if (open) passed += old else if (!lost) cancel += old
                 }
             }
@@ -500,7 +507,7 @@ class ReminderScheduler(
 
             val dismiss = input.posted.filter { posted ->
                 posted.kind != NotificationKind.CAREGIVER_ALERT && posted.kind != NotificationKind.CAREGIVER_SILENCE &&
-                    !stillOpen(posted.medicineIds, posted.kind, posted.dueAt, posted.fireAt, input.headsUp, input.doses)
+                    !stillOpen(posted.medicineIds, posted.kind, posted.dueAt, posted.fireAt, input.headsUp, input.doses, input.plan.refillsOpen)
             }
 
             val refreshMode = if (input.exactAlarms) AlarmMode.EXACT else AlarmMode.INEXACT

@@ -50,9 +50,9 @@ class AlarmClockMedicines(private val file: File) {
 }
 
 /**
- * What became of a tap on Taken, Snooze or Skip.
+ * What became of a tap on a reminder's button.
  *
- * @property logged medicines whose dose was logged now.
+ * @property logged medicines whose dose (or, for a refill reminder, whose answer) was logged now.
  * @property alreadyAnswered medicines whose dose was already answered (a second delivery), or
  *   that has no dose at that time any more (the schedule changed): nothing was logged for them.
  */
@@ -110,20 +110,24 @@ class Reminders(
     private suspend fun stillWantedLocked(content: ReminderContent): Boolean {
         val r = content.reminder
         val doses = dosesAround(r.dueAt, r.fireAt)
-        return ReminderScheduler.stillOpen(r.medicineIds, r.kind, r.dueAt, r.fireAt, headsUp(), doses)
+        val refillsOpen = if (r.kind == NotificationKind.REFILL) client.planNotifications(horizon, budget).refillsOpen else emptyList()
+        return ReminderScheduler.stillOpen(r.medicineIds, r.kind, r.dueAt, r.fireAt, headsUp(), doses, refillsOpen)
     }
 
     /**
-     * The patient tapped Taken, Snooze or Skip. Logs each of the reminder's doses that is still
+     * The patient tapped a reminder's button (a refill reminder's go to the refill answer).
+     * For Taken, Snooze or Skip, logs each of the reminder's doses that is still
      * unanswered (so a second delivery of the same tap logs nothing), then plans again, which
      * cancels the answered doses' follow-ups and dismisses their notification.
      */
     suspend fun answer(action: ReminderAction, snooze: Duration = DEFAULT_SNOOZE): AnswerOutcome = lock.withLock {
         val r = action.reminder
+        require(action.answer in ReminderAnswer.offeredFor(r.kind)) { "this reminder has no such button" }
+        if (r.kind == NotificationKind.REFILL) return@withLock answerRefillLocked(action)
         val now = client.now()
         val candidates = when (action.answer) {
             ReminderAnswer.SNOOZE -> ReminderScheduler.OPEN
-            ReminderAnswer.TAKEN, ReminderAnswer.SKIP -> ReminderScheduler.OPEN + DoseStatus.SNOOZED + DoseStatus.MISSED
+            else -> ReminderScheduler.OPEN + DoseStatus.SNOOZED + DoseStatus.MISSED
         }
         val byMedicine = ReminderScheduler.dosesOf(r.medicineIds, r.kind, r.dueAt, r.fireAt, headsUp(), dosesAround(r.dueAt, r.fireAt))
         val logged = mutableListOf<Long>()
@@ -135,10 +139,10 @@ class Reminders(
                 continue
             }
             val event = when (action.answer) {
-                ReminderAnswer.TAKEN -> NewDoseEvent(medicineId, DoseAction.TAKEN, now, scheduledAt = dose.dueAt)
                 ReminderAnswer.SKIP -> NewDoseEvent(medicineId, DoseAction.SKIPPED, now, scheduledAt = dose.dueAt)
                 ReminderAnswer.SNOOZE ->
                     NewDoseEvent(medicineId, DoseAction.SNOOZED, now, scheduledAt = dose.dueAt, snoozeUntil = now.plus(snooze))
+                else -> NewDoseEvent(medicineId, DoseAction.TAKEN, now, scheduledAt = dose.dueAt)
             }
             client.logDose(event)
             logged += medicineId
@@ -146,6 +150,24 @@ class Reminders(
         reapplyLocked(ReapplyReason.CHANGE)
         if (logged.isNotEmpty()) afterLog()
         AnswerOutcome(logged, already)
+    }
+
+    /**
+     * A refill reminder's button: the answer is recorded for each of its medicines (the library
+     * keeps it until stock comes in or is counted, or for the rest of the day for Snooze), then
+     * the plan, without that reminder, is applied, which dismisses it.
+     */
+    private suspend fun answerRefillLocked(action: ReminderAction): AnswerOutcome {
+        val answer = when (action.answer) {
+            ReminderAnswer.REFILL_REQUESTED -> RefillAnswer.REQUESTED
+            ReminderAnswer.ENOUGH -> RefillAnswer.ENOUGH
+            else -> RefillAnswer.SNOOZED
+        }
+        val open = client.planNotifications(horizon, budget).refillsOpen.toSet()
+        val (logged, already) = action.reminder.medicineIds.partition { it in open }
+        logged.forEach { client.answerRefill(it, answer) }
+        reapplyLocked(ReapplyReason.CHANGE)
+        return AnswerOutcome(logged, already)
     }
 
     private suspend fun headsUp(): Duration =

@@ -118,6 +118,60 @@ typealias DrugMatch = org.regimen.bindings.core.DrugMatch
 /** A stored pharmacogenomic result and how it was read. */
 typealias PgxResult = org.regimen.bindings.core.PgxResult
 
+/** How a medicine's stock is tracked: its unit, pack size and refill lead time. */
+typealias SupplySettings = org.regimen.bindings.core.SupplySettings
+
+/** Stock received, counted or lost, to record. */
+typealias NewSupplyEvent = org.regimen.bindings.core.NewSupplyEvent
+
+/** What a supply event is: received, counted or lost. */
+typealias SupplyKind = org.regimen.bindings.core.SupplyKind
+
+/** Where received stock came from (a pack, a dispense, a delivery). */
+typealias SupplySource = org.regimen.bindings.core.SupplySource
+
+/** A recorded supply event. */
+typealias SupplyEvent = org.regimen.bindings.core.SupplyEvent
+
+/** A medicine's stock now, and how it was worked out. */
+typealias Stock = org.regimen.bindings.core.Stock
+
+/** When a medicine runs out, from its schedule or (as needed) from recent use. */
+typealias Forecast = org.regimen.bindings.core.Forecast
+
+/** What a forecast is based on. */
+typealias ForecastBasis = org.regimen.bindings.core.ForecastBasis
+
+/** Whether there is enough of a medicine until a date: needed, on hand, shortfall. */
+typealias SupplyNeed = org.regimen.bindings.core.SupplyNeed
+
+/** A prescription to record: repeats, validity, quantity per dispense. */
+typealias NewPrescription = org.regimen.bindings.core.NewPrescription
+
+/** A recorded prescription. */
+typealias Prescription = org.regimen.bindings.core.Prescription
+
+/** A prescription problem ahead: no repeats left, or it expires before the stock runs out. */
+typealias PrescriptionWarning = org.regimen.bindings.core.PrescriptionWarning
+
+/** The patient's answer to a refill reminder: requested, enough, or later. */
+typealias RefillAnswer = org.regimen.bindings.core.RefillAnswer
+
+/** The patient's pharmacy: its FHIR R4 base URL, delivery time and fulfilment. */
+typealias Pharmacy = org.regimen.bindings.core.Pharmacy
+
+/** Pick-up or delivery. */
+typealias Fulfilment = org.regimen.bindings.core.Fulfilment
+
+/** A refill request to the pharmacy and where it stands. */
+typealias RefillOrder = org.regimen.bindings.core.RefillOrder
+
+/** Where a refill request stands: queued, sent, failed or done. */
+typealias RefillState = org.regimen.bindings.core.RefillState
+
+/** What one pass over the refill requests did. */
+typealias RefillReport = org.regimen.bindings.RefillReport
+
 /** What an app can do about a failed call. */
 enum class Remedy {
     /** An argument broke a rule: show the reason next to the field it names. */

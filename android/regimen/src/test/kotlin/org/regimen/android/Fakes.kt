@@ -8,7 +8,12 @@ import java.time.ZoneId
 import java.time.ZoneOffset
 import java.time.format.DateTimeFormatter
 import java.time.temporal.ChronoUnit
+import kotlinx.coroutines.channels.Channel
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
 import org.regimen.bindings.core.Phase
 import org.regimen.bindings.core.Timing
 import org.regimen.bindings.core.TimingRepeat
@@ -138,8 +143,21 @@ fun planned(
 
 /** A plan of [notifications], planned again at [refreshAt]. */
 fun planOf(refreshAt: Instant, vararg notifications: PlannedNotification): NotificationPlan =
-    NotificationPlan(notifications.toList(), refreshAt, emptyList())
+    NotificationPlan(notifications.toList(), refreshAt, emptyList(), emptyList())
 
 /** A dose of [medicine] due at [dueAt] standing at [status]. */
 fun doseAt(medicine: Long, dueAt: Instant, status: DoseStatus): ScheduledDose =
     ScheduledDose(medicineId = medicine, dueAt = dueAt, dose = null, status = status, event = null, moved = null, nextChange = null)
+
+/** The value [this] flow shows, then the one it emits after [change], within ten seconds. */
+suspend fun <T> Flow<T>.aroundChange(change: suspend () -> Unit): Pair<T, T> = coroutineScope {
+    val emissions = Channel<T>(Channel.UNLIMITED)
+    val collector = launch { collect { emissions.send(it) } }
+    try {
+        val before = withTimeout(10_000) { emissions.receive() }
+        change()
+        before to withTimeout(10_000) { emissions.receive() }
+    } finally {
+        collector.cancel()
+    }
+}

@@ -10,12 +10,7 @@ import java.time.Instant
 import java.time.ZoneOffset
 import java.util.concurrent.Executors
 import kotlinx.coroutines.asCoroutineDispatcher
-import kotlinx.coroutines.channels.Channel
-import kotlinx.coroutines.coroutineScope
-import kotlinx.coroutines.flow.Flow
-import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
-import kotlinx.coroutines.withTimeout
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertThrows
@@ -58,19 +53,6 @@ class RegimenClientTest {
         }
         assertTrue(keyStoreThreads.isNotEmpty())
         assertTrue("main" !in keyStoreThreads, "the key store was asked off the main thread: $keyStoreThreads")
-    }
-
-    /** The value [this] flow shows, then the one it emits after [change], within ten seconds. */
-    private suspend fun <T> Flow<T>.aroundChange(change: suspend () -> Unit): Pair<T, T> = coroutineScope {
-        val emissions = Channel<T>(Channel.UNLIMITED)
-        val collector = launch { collect { emissions.send(it) } }
-        try {
-            val before = withTimeout(10_000) { emissions.receive() }
-            change()
-            before to withTimeout(10_000) { emissions.receive() }
-        } finally {
-            collector.cancel()
-        }
     }
 
     @Test
