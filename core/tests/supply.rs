@@ -649,3 +649,42 @@ fn refill_reminders_come_at_a_waking_hour_a_week_ahead_until_answered() {
     let later = refills("2026-03-11T10:05:00Z");
     assert!(later.iter().all(|(_, ids, _)| ids == &vec![b]), "{later:?}");
 }
+
+#[test]
+fn a_pharmacy_that_delivers_brings_the_refill_reminder_forward_by_its_delivery_days() {
+    use regimen_core::supply::{Fulfilment, Pharmacy};
+    let (store, _dir) = store();
+    // Ten tablets, one a day at 08:00 UTC from 1 March: the doses of 1 to 10 March are
+    // covered, so it runs out at the dose of 11 March 08:00, and with a week's lead time the
+    // reminders start on 4 March 08:00.
+    let schedule = with_dose(
+        daily_schedule("2026-03-01T00:00", "UTC", &["08:00"]),
+        tablets(1.0),
+    );
+    let id = tracked(&store, &schedule, "2026-03-01T00:00:00Z", 10.0);
+    let refill_from = |store: &Records| {
+        store
+            .forecast(id, at("2026-03-01T01:00:00Z"))
+            .unwrap()
+            .refill_from
+            .map(|t| t.to_string())
+    };
+    assert_eq!(refill_from(&store).as_deref(), Some("2026-03-04T08:00:00Z"));
+    let pharmacy = |fulfilment| Pharmacy {
+        base_url: "https://pharmacy.example/fhir".into(),
+        name: None,
+        patient: None,
+        delivery_days: Some(3),
+        fulfilment,
+    };
+    // Picked up: the delivery time does not apply.
+    store
+        .set_pharmacy(&pharmacy(Fulfilment::Pickup), at("2026-03-01T00:30:00Z"))
+        .unwrap();
+    assert_eq!(refill_from(&store).as_deref(), Some("2026-03-04T08:00:00Z"));
+    // Delivered in three days: ten days before the run-out.
+    store
+        .set_pharmacy(&pharmacy(Fulfilment::Delivery), at("2026-03-01T00:40:00Z"))
+        .unwrap();
+    assert_eq!(refill_from(&store).as_deref(), Some("2026-03-01T08:00:00Z"));
+}

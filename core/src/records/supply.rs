@@ -24,8 +24,9 @@ use crate::supply::{
 use crate::time::Timestamp;
 
 /// What the supply forecasts rest on besides the planning snapshot: the newest dose event,
-/// and the supply log, settings and prescriptions (newest ids and changes, counts).
-pub(crate) type SupplyFingerprint = [i64; 7];
+/// and the supply log, settings, prescriptions (newest ids and changes, counts) and the
+/// pharmacy (its delivery time adds to the lead time).
+pub(crate) type SupplyFingerprint = [i64; 8];
 
 /// The forecasts behind the last plan's refill reminders, kept while nothing they rest on
 /// changed: a plan is made again after every alarm, most often with nothing new.
@@ -49,7 +50,8 @@ fn supply_fingerprint(conn: &Connection) -> Result<SupplyFingerprint> {
                 (SELECT coalesce(max(updated_at), 0) FROM supply_setting),
                 (SELECT count(*) FROM supply_setting),
                 (SELECT coalesce(max(updated_at), 0) FROM prescription),
-                (SELECT count(*) FROM prescription)",
+                (SELECT count(*) FROM prescription),
+                (SELECT coalesce(max(updated_at), 0) FROM pharmacy)",
         )?
         .query_row([], |r| {
             Ok([
@@ -60,6 +62,7 @@ fn supply_fingerprint(conn: &Connection) -> Result<SupplyFingerprint> {
                 r.get(4)?,
                 r.get(5)?,
                 r.get(6)?,
+                r.get(7)?,
             ])
         })?)
 }
@@ -137,9 +140,15 @@ impl Records {
                 .into_iter()
                 .map(|v| (v.medicine_id, v.schedule))
                 .collect();
+        // A delivery takes days: the refill reminder comes that much earlier.
+        let delivery_days = crate::supply::pharmacy::pharmacy(conn, sealer)?
+            .filter(|p| p.fulfilment == crate::supply::Fulfilment::Delivery)
+            .and_then(|p| p.delivery_days)
+            .unwrap_or(0);
         // Each medicine's stock now (kept between calls while nothing it rests on changed).
         let mut pending = Vec::new();
-        for (id, settings) in wanted {
+        for (id, mut settings) in wanted {
+            settings.lead_days = settings.lead_days.saturating_add(delivery_days);
             let Some(medicine) = medicines.get(&id) else {
                 continue;
             };

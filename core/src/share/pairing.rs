@@ -173,7 +173,7 @@ impl Store {
             side: Side::Patient {
                 vapid_pkcs8: base64url::encode(key.pkcs8()),
                 subscription: None,
-                cursor: Cursor::default(),
+                cursor: Box::default(),
             },
         };
         let share = self.write(|tx, sealer| {
@@ -283,7 +283,7 @@ impl Store {
             }
             *current = Some(subscription);
             // Only what happens from now on is shared.
-            *cursor = Cursor {
+            **cursor = Cursor {
                 since: Some(now),
                 last_event_id: max_event_id(tx)?,
                 missed_until: Some(now),

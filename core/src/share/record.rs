@@ -55,7 +55,7 @@ pub(crate) enum Side {
         vapid_pkcs8: String,
         subscription: Option<Subscription>,
         #[serde(default)]
-        cursor: Cursor,
+        cursor: Box<Cursor>,
     },
     Caregiver {
         /// The receiver's P-256 private scalar and auth secret, base64url.
