@@ -44,6 +44,9 @@ pub enum PharmacyCommand {
         /// Pickup or delivery.
         #[arg(long, value_enum, default_value = "pickup")]
         fulfilment: FulfilmentArg,
+        /// Days a delivery takes: refill reminders for a delivery come that much earlier.
+        #[arg(long)]
+        delivery_days: Option<u32>,
     },
     /// Show the pharmacy.
     Show,
@@ -82,12 +85,13 @@ pub fn run(session: &Session, command: &PharmacyCommand) -> Outcome {
             name,
             patient,
             fulfilment,
+            delivery_days,
         } => {
             let pharmacy = regimen.set_pharmacy(Pharmacy {
                 base_url: url.clone(),
                 name: name.clone(),
                 patient: patient.clone(),
-                delivery_days: None,
+                delivery_days: *delivery_days,
                 fulfilment: (*fulfilment).into(),
             })?;
             if session.json {

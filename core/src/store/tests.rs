@@ -352,6 +352,7 @@ const SHIPPED_MIGRATIONS: &[&str] = &[
     "3b81882bd9fde8deb0cc1d72b4523b6152455b554f6ce0ae9a8815c172a8fdca",
     "1c46a498adb96cca1951e190728ed3f0f000355aa383d1828198e3af07f4b396",
     "ffe3253d0bc6dd91d44fd8bdc96d0e69e440ff153e7b573ea63634b9e8729f0c",
+    "9cfb5df6c763fb7acfb27f977ae6a9c64dcaa842cc11d75cbf3db110f9d60730",
 ];
 
 /// A database as version `version` of Regimen left it (from its frozen schema), with a
