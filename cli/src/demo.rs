@@ -120,7 +120,9 @@ pub fn run(session: &Session, db: &Path) -> Outcome {
         .iter()
         .filter(|n| n.kind != NotificationKind::Refill)
         .take(4);
-    for n in doses.chain(refills) {
+    let mut shown: Vec<_> = doses.chain(refills).collect();
+    shown.sort_by_key(|n| n.fire_at);
+    for n in shown {
         println!(
             "  {}  {}",
             session.local(n.fire_at).format("%a %H:%M"),
