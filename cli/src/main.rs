@@ -143,8 +143,7 @@ pub type Outcome = Result<(), Failure>;
 /// Runs one of the API's async calls on a runtime of its own: the CLI is otherwise
 /// synchronous.
 pub fn block_on<F: Future>(future: F) -> Result<F::Output, Failure> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|error| Failure::Cli(format!("cannot start the network runtime: {error}")))?;
