@@ -188,7 +188,7 @@ pub fn zone(session: &Session, zone: &str) -> Outcome {
             .find(|m| m.id == id)
             .map_or("?".into(), short_title)
     };
-    let new_zone: chrono_tz::Tz = report
+    let new_zone: regimen_core::Zone = report
         .zone
         .parse()
         .map_err(|_| Failure::Cli("unknown zone".into()))?;

@@ -24,8 +24,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use chrono_tz::Tz;
 use clap::{Parser, Subcommand};
+use regimen_core::Zone;
 use regimen_ffi::{Regimen, RegimenConfig, RegimenError, Timestamp};
 
 use keyfile::{KEY_ENV, KeyFile};
@@ -215,7 +215,7 @@ fn open(db: &Path, cli: &Cli) -> Result<Session, Failure> {
         Some(zone) => zone.clone(),
         None => iana_time_zone::get_timezone().unwrap_or_else(|_| "UTC".into()),
     };
-    let zone: Tz = zone_name
+    let zone: Zone = zone_name
         .parse()
         .map_err(|_| Failure::Cli("--tz: expected an IANA zone like Europe/Berlin".into()))?;
     let keys = KeyFile::beside(db);

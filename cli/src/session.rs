@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
-use chrono_tz::Tz;
+use regimen_core::Zone;
 use regimen_ffi::{Regimen, Timestamp};
 
 /// What every command works with.
@@ -14,7 +14,7 @@ pub struct Session {
     /// The instant the run happens at.
     pub now: Timestamp,
     /// The zone the patient is in.
-    pub zone: Tz,
+    pub zone: Zone,
     /// Machine-readable output.
     pub json: bool,
 }

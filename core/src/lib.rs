@@ -19,6 +19,7 @@ pub mod store;
 pub mod supply;
 pub mod time;
 pub mod travel;
+pub mod tz;
 mod validate;
 pub mod warning;
 
@@ -26,6 +27,7 @@ pub use error::{Error, RegimenError, Result};
 pub use records::{ImportedOrder, OrdersImport, Records, RefusedOrder};
 pub use store::{KeyProvider, OpenOptions, Store};
 pub use time::Timestamp;
+pub use tz::Zone;
 
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!("regimen_core");

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use chrono_tz::Tz;
+use crate::Zone;
 use rusqlite::Connection;
 
 use crate::dose::day::planned;
@@ -73,7 +73,7 @@ pub(crate) fn change(
     tx: &Connection,
     sealer: &Sealer,
     snapshot: &dyn Fn() -> Result<std::sync::Arc<Snapshot>>,
-    tz: Tz,
+    tz: Zone,
     now: Timestamp,
     until: Timestamp,
 ) -> Result<ZoneChangeReport> {

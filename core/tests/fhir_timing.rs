@@ -1,8 +1,8 @@
 //! FHIR R4 Timing and Dosage in and out: round trips, zones, invariants, tapers, PRN rules, and
 //! error messages free of health data.
 
-use chrono_tz::Tz;
 use regimen_core::Error;
+use regimen_core::Zone;
 use regimen_core::interop::fhir::{
     FhirPrescription, GTS_ABBREVIATION, RXNORM, UCUM, schedule_from_dosage,
     schedule_from_medication_request, schedule_to_dosages, timing_from_fhir, timing_to_fhir,
@@ -13,7 +13,9 @@ use regimen_core::schedule::{
 };
 use serde_json::{Value, json};
 
-const BERLIN: Tz = chrono_tz::Europe::Berlin;
+fn berlin() -> Zone {
+    Zone::get("Europe/Berlin").unwrap()
+}
 
 fn local(text: &str) -> LocalDateTime {
     text.parse().unwrap()
@@ -21,9 +23,9 @@ fn local(text: &str) -> LocalDateTime {
 
 /// Checks FHIR -> Timing -> FHIR gives the input back and Timing -> FHIR -> Timing the timing.
 fn assert_round_trips(fhir: Value) -> Timing {
-    let timing = timing_from_fhir(&fhir, BERLIN).expect("valid timing");
-    assert_eq!(timing_to_fhir(&timing, BERLIN), fhir);
-    let again = timing_from_fhir(&timing_to_fhir(&timing, BERLIN), BERLIN).unwrap();
+    let timing = timing_from_fhir(&fhir, berlin()).expect("valid timing");
+    assert_eq!(timing_to_fhir(&timing, berlin()), fhir);
+    let again = timing_from_fhir(&timing_to_fhir(&timing, berlin()), berlin()).unwrap();
     assert_eq!(again, timing);
     timing
 }
@@ -38,7 +40,7 @@ fn daily() -> TimingRepeat {
 }
 
 fn refused_field(fhir: Value) -> &'static str {
-    match timing_from_fhir(&fhir, BERLIN) {
+    match timing_from_fhir(&fhir, berlin()) {
         Err(Error::InvalidInput { field, .. }) => field,
         other => panic!("expected invalid input, got {other:?}"),
     }
@@ -62,19 +64,19 @@ fn bid_round_trips_both_ways() {
 fn a_code_without_system_or_as_text_is_read_and_a_foreign_code_ignored() {
     let bare = json!({ "code": { "coding": [{ "code": "TID" }] } });
     assert_eq!(
-        timing_from_fhir(&bare, BERLIN).unwrap().code,
+        timing_from_fhir(&bare, berlin()).unwrap().code,
         Some(TimingCode::Tid)
     );
     let text = json!({ "code": { "text": "qid" } });
     assert_eq!(
-        timing_from_fhir(&text, BERLIN).unwrap().code,
+        timing_from_fhir(&text, berlin()).unwrap().code,
         Some(TimingCode::Qid)
     );
     let foreign = json!({
         "code": { "coding": [{ "system": "http://snomed.info/sct", "code": "229797004" }] },
         "repeat": { "frequency": 1, "period": 1, "periodUnit": "d" }
     });
-    let timing = timing_from_fhir(&foreign, BERLIN).unwrap();
+    let timing = timing_from_fhir(&foreign, berlin()).unwrap();
     assert_eq!((timing.code, timing.repeat), (None, Some(daily())));
 }
 
@@ -169,7 +171,7 @@ fn events_with_offsets_are_read_on_the_zones_wall_clock() {
         "2025-12-01T08:00:00+01:00",
         "2025-12-24"
     ]});
-    let timing = timing_from_fhir(&fhir, BERLIN).unwrap();
+    let timing = timing_from_fhir(&fhir, berlin()).unwrap();
     assert_eq!(
         timing.event,
         [
@@ -181,7 +183,7 @@ fn events_with_offsets_are_read_on_the_zones_wall_clock() {
     );
     // Export writes Berlin's offset at each time (summer +02:00, winter +01:00).
     assert_eq!(
-        timing_to_fhir(&timing, BERLIN),
+        timing_to_fhir(&timing, berlin()),
         json!({ "event": [
             "2025-06-01T08:00:00+02:00",
             "2025-06-01T14:00:00+02:00",
@@ -189,7 +191,7 @@ fn events_with_offsets_are_read_on_the_zones_wall_clock() {
             "2025-12-24"
         ]})
     );
-    let in_new_york = timing_from_fhir(&fhir, chrono_tz::America::New_York).unwrap();
+    let in_new_york = timing_from_fhir(&fhir, Zone::get("America/New_York").unwrap()).unwrap();
     assert_eq!(in_new_york.event[0], local("2025-06-01T02:00"));
 }
 
@@ -200,9 +202,9 @@ fn an_event_in_the_spring_gap_is_written_at_the_instant_it_fires() {
         ..Timing::default()
     };
     // Berlin has no 02:30 that day; Regimen fires at 01:30 UTC, which is 03:30 CEST.
-    let fhir = timing_to_fhir(&timing, BERLIN);
+    let fhir = timing_to_fhir(&timing, berlin());
     assert_eq!(fhir, json!({ "event": ["2025-03-30T03:30:00+02:00"] }));
-    let back = timing_from_fhir(&fhir, BERLIN).unwrap();
+    let back = timing_from_fhir(&fhir, berlin()).unwrap();
     assert_eq!(back.event, [local("2025-03-30T03:30")]);
 }
 
@@ -355,7 +357,7 @@ fn taper_request() -> Value {
 #[test]
 fn a_two_phase_taper_imports_as_two_phases_in_sequence_order_with_doses() {
     let start = local("2025-06-01T00:00");
-    let p = schedule_from_medication_request(&taper_request(), BERLIN, start).unwrap();
+    let p = schedule_from_medication_request(&taper_request(), berlin(), start).unwrap();
     assert_eq!(p.medication_name.as_deref(), Some("Prednisone 25 mg"));
     assert_eq!(p.rxnorm.as_deref(), Some("8640"));
     // Both steps' words, in the order they apply (the list gives the later one first).
@@ -393,7 +395,7 @@ fn a_schedule_starts_at_the_first_phases_bounds_period_start() {
             "frequency": 2, "period": 1, "periodUnit": "d"
         }}
     });
-    let p = schedule_from_dosage(&dosage, BERLIN, local("2025-06-01T00:00")).unwrap();
+    let p = schedule_from_dosage(&dosage, berlin(), local("2025-06-01T00:00")).unwrap();
     assert_eq!(
         p.schedule.as_ref().unwrap().start,
         local("2025-07-01T00:00")
@@ -417,7 +419,8 @@ fn prn_with_max_3_tablets_a_day_becomes_as_needed_rules_of_24_hours() {
             }
         }]
     });
-    let p = schedule_from_medication_request(&request, BERLIN, local("2025-06-01T00:00")).unwrap();
+    let p =
+        schedule_from_medication_request(&request, berlin(), local("2025-06-01T00:00")).unwrap();
     assert!(
         p.schedule.as_ref().unwrap().phases.is_empty(),
         "a PRN medicine plans no reminders"
@@ -453,7 +456,7 @@ fn a_prn_timing_with_set_times_is_refused() {
         "asNeededBoolean": true,
         "timing": { "repeat": { "when": ["HS"] } }
     });
-    let err = schedule_from_dosage(&dosage, BERLIN, local("2025-06-01T00:00")).unwrap_err();
+    let err = schedule_from_dosage(&dosage, berlin(), local("2025-06-01T00:00")).unwrap_err();
     assert!(
         matches!(
             err,
@@ -471,7 +474,7 @@ fn dosages_taken_together_and_requests_not_to_take_are_refused() {
     let mut together = taper_request();
     together["dosageInstruction"][0]["sequence"] = json!(1);
     let start = local("2025-06-01T00:00");
-    let err = schedule_from_medication_request(&together, BERLIN, start).unwrap_err();
+    let err = schedule_from_medication_request(&together, berlin(), start).unwrap_err();
     assert!(
         matches!(
             err,
@@ -484,7 +487,7 @@ fn dosages_taken_together_and_requests_not_to_take_are_refused() {
     );
     let mut do_not = taper_request();
     do_not["doNotPerform"] = json!(true);
-    let err = schedule_from_medication_request(&do_not, BERLIN, start).unwrap_err();
+    let err = schedule_from_medication_request(&do_not, berlin(), start).unwrap_err();
     assert!(
         matches!(
             err,
@@ -496,7 +499,7 @@ fn dosages_taken_together_and_requests_not_to_take_are_refused() {
         "{err}"
     );
     let err =
-        schedule_from_medication_request(&json!({ "resourceType": "Patient" }), BERLIN, start)
+        schedule_from_medication_request(&json!({ "resourceType": "Patient" }), berlin(), start)
             .unwrap_err();
     assert!(
         matches!(
@@ -567,7 +570,7 @@ fn error_messages_never_contain_the_medication_name() {
         ),
     ];
     for request in broken {
-        let err = schedule_from_medication_request(&request, BERLIN, start).unwrap_err();
+        let err = schedule_from_medication_request(&request, berlin(), start).unwrap_err();
         let message = err.to_string();
         assert!(matches!(err, Error::InvalidInput { .. }), "{message}");
         assert!(!message.to_lowercase().contains("zyprexa"), "{message}");
@@ -656,7 +659,7 @@ fn full_schedule() -> Schedule {
 fn a_regimen_schedule_survives_fhir_and_back_unchanged() {
     let schedule = full_schedule();
     schedule.validate().unwrap();
-    let dosages = schedule_to_dosages(&schedule, BERLIN);
+    let dosages = schedule_to_dosages(&schedule, berlin());
     assert_eq!(dosages.as_array().unwrap().len(), 4);
     assert_eq!(dosages[0]["sequence"], json!(1));
     assert_eq!(
@@ -670,6 +673,6 @@ fn a_regimen_schedule_survives_fhir_and_back_unchanged() {
     );
     let request = json!({ "resourceType": "MedicationRequest", "dosageInstruction": dosages });
     let back: FhirPrescription =
-        schedule_from_medication_request(&request, BERLIN, local("2000-01-01T00:00")).unwrap();
+        schedule_from_medication_request(&request, berlin(), local("2000-01-01T00:00")).unwrap();
     assert_eq!(back.schedule, Some(schedule));
 }

@@ -81,7 +81,9 @@ fn bundle() -> Value {
 fn every_readable_order_of_a_bundle_is_taken_in_and_the_others_are_refused_with_reasons() {
     let (store, _dir) = store();
     let now = at("2026-03-02T09:00:00Z");
-    let import = store.import_orders(&bundle(), chrono_tz::UTC, now).unwrap();
+    let import = store
+        .import_orders(&bundle(), regimen_core::Zone::UTC, now)
+        .unwrap();
     let names: Vec<(u32, &str, bool)> = import
         .imported
         .iter()
@@ -166,7 +168,9 @@ fn every_readable_order_of_a_bundle_is_taken_in_and_the_others_are_refused_with_
     );
 
     // The same Bundle again adds nothing: the orders are known and only updated.
-    let again = store.import_orders(&bundle(), chrono_tz::UTC, now).unwrap();
+    let again = store
+        .import_orders(&bundle(), regimen_core::Zone::UTC, now)
+        .unwrap();
     assert!(again.imported.iter().all(|o| o.updated));
     assert_eq!(store.medicines(true).unwrap().len(), 4);
 }
@@ -175,7 +179,9 @@ fn every_readable_order_of_a_bundle_is_taken_in_and_the_others_are_refused_with_
 fn a_completed_dispense_adds_its_quantity_once_to_the_prescriptions_medicine() {
     let (store, _dir) = store();
     let now = at("2026-03-02T09:00:00Z");
-    let import = store.import_orders(&bundle(), chrono_tz::UTC, now).unwrap();
+    let import = store
+        .import_orders(&bundle(), regimen_core::Zone::UTC, now)
+        .unwrap();
     let metformin = import.imported[0].medicine.id;
     let dispense = json!({
         "resourceType": "MedicationDispense", "id": "disp-1", "status": "completed",
@@ -186,7 +192,7 @@ fn a_completed_dispense_adds_its_quantity_once_to_the_prescriptions_medicine() {
     });
     let later = at("2026-03-02T12:00:00Z");
     let added = store
-        .import_dispense(&dispense, chrono_tz::UTC, later)
+        .import_dispense(&dispense, regimen_core::Zone::UTC, later)
         .unwrap()
         .unwrap();
     assert_eq!(added.medicine_id, metformin);
@@ -196,7 +202,7 @@ fn a_completed_dispense_adds_its_quantity_once_to_the_prescriptions_medicine() {
     assert_eq!(added.dispense.as_deref(), Some("MedicationDispense/disp-1"));
     assert!(
         store
-            .import_dispense(&dispense, chrono_tz::UTC, later)
+            .import_dispense(&dispense, regimen_core::Zone::UTC, later)
             .unwrap()
             .is_none()
     );
@@ -214,7 +220,7 @@ fn a_completed_dispense_adds_its_quantity_once_to_the_prescriptions_medicine() {
         "status": "in-progress", "quantity": { "value": 60, "unit": "tablet" } });
     assert!(
         store
-            .import_dispense(&pending, chrono_tz::UTC, later)
+            .import_dispense(&pending, regimen_core::Zone::UTC, later)
             .is_err()
     );
     let stranger = json!({ "resourceType": "MedicationDispense", "id": "disp-3",
@@ -222,7 +228,7 @@ fn a_completed_dispense_adds_its_quantity_once_to_the_prescriptions_medicine() {
         "quantity": { "value": 30, "unit": "tablet" } });
     assert!(
         store
-            .import_dispense(&stranger, chrono_tz::UTC, later)
+            .import_dispense(&stranger, regimen_core::Zone::UTC, later)
             .is_err()
     );
 }

@@ -21,7 +21,7 @@ fn with_order(store: &Records) -> i64 {
         "dispenseRequest": { "numberOfRepeatsAllowed": 2, "quantity": { "value": 60, "unit": "tablet" } }
     } }] });
     let import = store
-        .import_orders(&bundle, chrono_tz::UTC, at("2026-03-01T09:00:00Z"))
+        .import_orders(&bundle, regimen_core::Zone::UTC, at("2026-03-01T09:00:00Z"))
         .unwrap();
     store
         .set_pharmacy(

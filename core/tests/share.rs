@@ -955,8 +955,17 @@ fn a_supply_only_share_tells_the_caregiver_when_a_medicine_runs_low_and_when_it_
         [MessageKind::Shared, MessageKind::Supply],
         "a share for the supply alone sends no schedule and no doses"
     );
-    let view_now = view(&pair, caregiver_share, "2026-03-10T00:00:00Z", "2026-03-11T00:00:00Z", now);
-    assert_eq!(view_now.share.scopes, [ShareScope::Medicines, ShareScope::Supply]);
+    let view_now = view(
+        &pair,
+        caregiver_share,
+        "2026-03-10T00:00:00Z",
+        "2026-03-11T00:00:00Z",
+        now,
+    );
+    assert_eq!(
+        view_now.share.scopes,
+        [ShareScope::Medicines, ShareScope::Supply]
+    );
     assert!(view_now.doses.is_empty());
     let supply = &view_now.supply;
     assert_eq!(supply.len(), 1);
@@ -970,7 +979,11 @@ fn a_supply_only_share_tells_the_caregiver_when_a_medicine_runs_low_and_when_it_
     // A dose taken is not news to a supply-only caregiver; nothing changed for the supply.
     pair.patient
         .log_dose(
-            &taken(pair.medicine, "2026-03-10T07:00:00Z", "2026-03-10T07:02:00Z"),
+            &taken(
+                pair.medicine,
+                "2026-03-10T07:00:00Z",
+                "2026-03-10T07:02:00Z",
+            ),
             at("2026-03-10T07:02:00Z"),
         )
         .unwrap();
@@ -984,7 +997,14 @@ fn a_supply_only_share_tells_the_caregiver_when_a_medicine_runs_low_and_when_it_
     assert_eq!(supply_messages(&sync_and_deliver(&pair, later)), 1);
     assert!(sync_and_deliver(&pair, later.plus(Duration::from_secs(60))).is_empty());
     let status = |now| {
-        view(&pair, caregiver_share, "2026-03-10T00:00:00Z", "2026-03-11T00:00:00Z", now).supply[0]
+        view(
+            &pair,
+            caregiver_share,
+            "2026-03-10T00:00:00Z",
+            "2026-03-11T00:00:00Z",
+            now,
+        )
+        .supply[0]
             .status
     };
     assert_eq!(status(later), SharedSupplyStatus::RefillRequested);
@@ -1006,16 +1026,29 @@ fn supply_goes_only_to_shares_that_have_the_scope() {
     let received = sync_and_deliver(&pair, now);
     assert_eq!(supply_messages(&received), 0);
     assert!(
-        view(&pair, caregiver_share, "2026-03-10T00:00:00Z", "2026-03-11T00:00:00Z", now)
-            .supply
-            .is_empty()
+        view(
+            &pair,
+            caregiver_share,
+            "2026-03-10T00:00:00Z",
+            "2026-03-11T00:00:00Z",
+            now
+        )
+        .supply
+        .is_empty()
     );
     // With adherence and supply both ticked, both kinds arrive.
     let (pair, _, _) = pair_with(&[ShareScope::Adherence, ShareScope::Supply], now);
     track(&pair.patient, pair.medicine, 4.0, now);
-    let kinds: Vec<MessageKind> = sync_and_deliver(&pair, now).iter().map(|r| r.kind).collect();
+    let kinds: Vec<MessageKind> = sync_and_deliver(&pair, now)
+        .iter()
+        .map(|r| r.kind)
+        .collect();
     assert_eq!(
         kinds,
-        [MessageKind::Shared, MessageKind::Schedule, MessageKind::Supply]
+        [
+            MessageKind::Shared,
+            MessageKind::Schedule,
+            MessageKind::Supply
+        ]
     );
 }

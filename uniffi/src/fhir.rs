@@ -1,7 +1,7 @@
 //! `Regimen` calls that read and write FHIR R4: a `MedicationRequest` or `Dosage` in as a
 //! scheduled medicine, a schedule out as `Dosage`s, a `Timing` read on its own.
 
-use chrono_tz::Tz;
+use regimen_core::Zone;
 use regimen_core::interop::fhir::{
     FhirPrescription, schedule_from_dosage, schedule_from_medication_request, schedule_to_dosages,
     timing_from_fhir,
@@ -61,10 +61,10 @@ impl Regimen {
 
 impl Regimen {
     /// The phone's zone at `now`, or UTC before the app has recorded one.
-    fn zone_now(&self, now: Timestamp) -> Result<Tz> {
+    fn zone_now(&self, now: Timestamp) -> Result<Zone> {
         match self.store.device_zone_at(now)? {
             Some(name) => Ok(parse_zone(&name)?),
-            None => Ok(chrono_tz::UTC),
+            None => Ok(regimen_core::Zone::UTC),
         }
     }
 }

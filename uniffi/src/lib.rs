@@ -56,7 +56,9 @@ pub use regimen_core::{
     settings::{DoseThresholds, PrivacyLevel, ReminderSettings, Settings},
     share::{
         ShareInfo, ShareRole, ShareScope, ShareState,
-        caregiver::{PatientView, ReceivedMessage, SharedDay, SharedDose, SharedSupply, SharedWarning},
+        caregiver::{
+            PatientView, ReceivedMessage, SharedDay, SharedDose, SharedSupply, SharedWarning,
+        },
         message::{MessageKind, SharedDoseStatus, SharedPhenotype, SharedSupplyStatus},
         outbox::{PushHeader, PushOutcome, PushRequest, PushResult},
         pairing::PairingStep,

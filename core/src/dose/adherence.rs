@@ -239,7 +239,7 @@ pub(crate) fn day_starts(
     from: Timestamp,
     to: Timestamp,
 ) -> Vec<Timestamp> {
-    let zone_at = |at: Timestamp| zones.map_or(chrono_tz::UTC, |z| z.zone_at(at));
+    let zone_at = |at: Timestamp| zones.map_or(crate::Zone::UTC, |z| z.zone_at(at));
     let mut date = Frame::Zone(zone_at(from)).local(from).date();
     let mut starts = vec![local_day(zone_at(from), date).0];
     while starts.last().is_some_and(|last| *last <= to) {

@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use chrono_tz::Tz;
+use crate::Zone;
 use serde::{Deserialize, Serialize};
 
 use super::{DoseAction, DoseEvent, LastTaken, LogIndex};
@@ -486,7 +486,7 @@ pub(crate) fn doses_of(
 }
 
 /// Start and end instants of the local day `date` in `zone`.
-pub fn local_day(zone: Tz, date: chrono::NaiveDate) -> (Timestamp, Timestamp) {
+pub fn local_day(zone: Zone, date: chrono::NaiveDate) -> (Timestamp, Timestamp) {
     let frame = crate::schedule::Frame::Zone(zone);
     let start = frame.resolve(date.and_time(chrono::NaiveTime::MIN));
     let next = date.succ_opt().unwrap_or(date);

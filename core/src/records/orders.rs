@@ -3,7 +3,7 @@
 //! before (same id or identifier) updates its prescription instead of adding a medicine. A
 //! completed dispense adds stock once.
 
-use chrono_tz::Tz;
+use crate::Zone;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -90,7 +90,7 @@ fn seen_before<'a>(order: &FhirPrescription, all: &'a [Prescription]) -> Option<
 impl Records {
     /// Takes in a FHIR R4 Bundle of `MedicationRequest`s (or one), its dateTimes in `zone`.
     /// Every order that can be read is stored; the others are listed with their reason.
-    pub fn import_orders(&self, json: &Value, zone: Tz, now: Timestamp) -> Result<OrdersImport> {
+    pub fn import_orders(&self, json: &Value, zone: Zone, now: Timestamp) -> Result<OrdersImport> {
         let start = LocalDateTime(Frame::Zone(zone).local(now));
         let entries = orders_from_fhir(json, zone, start)?;
         self.write(|tx, sealer| {
@@ -127,7 +127,7 @@ impl Records {
     pub fn import_dispense(
         &self,
         json: &Value,
-        zone: Tz,
+        zone: Zone,
         now: Timestamp,
     ) -> Result<Option<SupplyEvent>> {
         let dispense = dispense_from_fhir(json, zone)?;
@@ -217,7 +217,7 @@ fn take_in(
     tx: &Connection,
     sealer: &Sealer,
     order: &FhirPrescription,
-    zone: Tz,
+    zone: Zone,
     known: &[Prescription],
     now: Timestamp,
 ) -> Result<ImportedOrder> {
@@ -406,11 +406,11 @@ impl Records {
     }
 
     /// The phone's zone at `now` inside a transaction (UTC before one is recorded).
-    fn zone_of(&self, conn: &Connection, sealer: &Sealer, now: Timestamp) -> Result<Tz> {
+    fn zone_of(&self, conn: &Connection, sealer: &Sealer, now: Timestamp) -> Result<Zone> {
         let snapshot = self.snapshot(conn, sealer, false)?;
         Ok(snapshot
             .zones
             .as_ref()
-            .map_or(chrono_tz::UTC, |z| z.zone_at(now)))
+            .map_or(crate::Zone::UTC, |z| z.zone_at(now)))
     }
 }

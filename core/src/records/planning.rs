@@ -27,7 +27,7 @@ impl Records {
             let zone = snapshot
                 .zones
                 .as_ref()
-                .map_or(chrono_tz::UTC, |t| t.zone_at(now));
+                .map_or(crate::Zone::UTC, |t| t.zone_at(now));
             let (from, to) = local_day(zone, date);
             read_doses(conn, sealer, &snapshot, (from, to), now, &mut Vec::new())
         })

@@ -373,7 +373,9 @@ impl Records {
     ) -> Result<Vec<SupplyFact>> {
         use crate::supply::{RefillAnswer, RefillState, SupplyKind};
         let until = |settings: &SupplySettings| {
-            now.plus(Duration::from_secs(u64::from(settings.lead_days + 2) * 86_400))
+            now.plus(Duration::from_secs(
+                u64::from(settings.lead_days + 2) * 86_400,
+            ))
         };
         let tracked = self.tracked(conn, sealer, snapshot, now, None, &until)?;
         if tracked.is_empty() {
@@ -382,12 +384,15 @@ impl Records {
         // Orders come newest first: the first per medicine is its latest.
         let mut latest_order = BTreeMap::new();
         for row in crate::supply::pharmacy::orders(conn, sealer, None)? {
-            latest_order.entry(row.order.medicine_id).or_insert(row.order);
+            latest_order
+                .entry(row.order.medicine_id)
+                .or_insert(row.order);
         }
-        let answers: BTreeMap<i64, (RefillAnswer, Timestamp)> = crate::supply::refill_answers(conn)?
-            .into_iter()
-            .map(|(id, answer, at)| (id, (answer, at)))
-            .collect();
+        let answers: BTreeMap<i64, (RefillAnswer, Timestamp)> =
+            crate::supply::refill_answers(conn)?
+                .into_iter()
+                .map(|(id, answer, at)| (id, (answer, at)))
+                .collect();
         let mut out = Vec::new();
         for t in tracked {
             let forecast = &t.forecast;
@@ -510,7 +515,7 @@ impl Records {
         let zones = match &snapshot.zones {
             Some(zones) => zones,
             None => {
-                fixed = crate::schedule::ZoneTimeline::fixed(chrono_tz::UTC);
+                fixed = crate::schedule::ZoneTimeline::fixed(crate::Zone::UTC);
                 &fixed
             }
         };

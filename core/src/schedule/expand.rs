@@ -22,8 +22,8 @@
 
 use std::borrow::Cow;
 
+use crate::Zone;
 use chrono::{Datelike, Duration, Months, NaiveDate, NaiveDateTime, NaiveTime};
-use chrono_tz::Tz;
 
 use super::anchors::Anchors;
 use super::clock::ClockTime;
@@ -41,13 +41,13 @@ const MAX_STEP_SECONDS: f64 = 10.0 * 366.0 * 86_400.0;
 /// The phone's time zone over time: the zone from each instant on.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ZoneTimeline {
-    initial: Tz,
-    changes: Vec<(Timestamp, Tz)>,
+    initial: Zone,
+    changes: Vec<(Timestamp, Zone)>,
 }
 
 impl ZoneTimeline {
     /// Always in `zone`.
-    pub fn fixed(zone: Tz) -> Self {
+    pub fn fixed(zone: Zone) -> Self {
         ZoneTimeline {
             initial: zone,
             changes: Vec::new(),
@@ -55,13 +55,13 @@ impl ZoneTimeline {
     }
 
     /// In `initial` until the first change, then in each change's zone from its instant on.
-    pub fn new(initial: Tz, mut changes: Vec<(Timestamp, Tz)>) -> Self {
+    pub fn new(initial: Zone, mut changes: Vec<(Timestamp, Zone)>) -> Self {
         changes.sort_by_key(|(at, _)| *at);
         ZoneTimeline { initial, changes }
     }
 
     /// The zone at `instant`.
-    pub fn zone_at(&self, instant: Timestamp) -> Tz {
+    pub fn zone_at(&self, instant: Timestamp) -> Zone {
         self.changes
             .iter()
             .rev()
@@ -118,9 +118,9 @@ struct Stretch {
 struct Segment {
     from: Timestamp,
     to: Timestamp,
-    zone: Tz,
+    zone: Zone,
     /// When the phone arrived in `zone`, and the zone it came from.
-    arrival: Option<(Timestamp, Tz)>,
+    arrival: Option<(Timestamp, Zone)>,
 }
 
 /// What expansion needs besides the schedule.
@@ -264,7 +264,7 @@ pub fn expand(
 
 /// Moves a home schedule's doses onto `shift.to_zone`'s wall clock, at most
 /// `max_hours_per_day` more each day from `shift.starts` (the shorter way round the clock).
-fn apply_shift(shift: &GradualShift, home: Tz, doses: &mut [PlannedDose]) -> Result<()> {
+fn apply_shift(shift: &GradualShift, home: Zone, doses: &mut [PlannedDose]) -> Result<()> {
     let target = Frame::Zone(parse_zone(&shift.to_zone)?);
     let home = Frame::Zone(home);
     let step = i64::from(shift.max_hours_per_day) * 3_600;

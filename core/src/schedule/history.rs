@@ -2,7 +2,7 @@
 //! over time. Both are append-only, so a past dose is always judged against the schedule and
 //! the zone that were in force when it was due.
 
-use chrono_tz::Tz;
+use crate::Zone;
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
@@ -115,7 +115,7 @@ pub(crate) fn zone_timeline(conn: &Connection, sealer: &Sealer) -> Result<Option
     let mut statement =
         conn.prepare_cached("SELECT id, since, details FROM device_zone ORDER BY since")?;
     let mut rows = statement.query([])?;
-    let mut zones: Vec<(Timestamp, Tz)> = Vec::new();
+    let mut zones: Vec<(Timestamp, Zone)> = Vec::new();
     while let Some(row) = rows.next()? {
         let id: i64 = row.get(0)?;
         let sealed: Vec<u8> = row.get(2)?;
@@ -131,7 +131,7 @@ pub(crate) fn zone_timeline(conn: &Connection, sealer: &Sealer) -> Result<Option
 pub(crate) fn record_zone(
     tx: &Connection,
     sealer: &Sealer,
-    zone: Tz,
+    zone: Zone,
     now: Timestamp,
 ) -> Result<bool> {
     if zone_timeline(tx, sealer)?.is_some_and(|t| t.zone_at(now) == zone) {

@@ -13,23 +13,23 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+use crate::Zone;
 use chrono::{FixedOffset, LocalResult, NaiveDateTime, Offset, TimeZone};
-use chrono_tz::Tz;
 
 use crate::error::{Error, Result};
 use crate::time::Timestamp;
 
 /// Parses an IANA zone name (`Europe/Berlin`).
-pub fn parse_zone(name: &str) -> Result<Tz> {
+pub fn parse_zone(name: &str) -> Result<Zone> {
     name.trim()
-        .parse::<Tz>()
+        .parse::<Zone>()
         .map_err(|_| Error::invalid("zone", "expected an IANA time zone like Europe/Berlin"))
 }
 
 /// Memo of [`Frame::uniform_offset`] per zone and day, shared by the schedules of one call
 /// (fifty medicines in one zone need one look-up a day, not fifty).
 #[derive(Debug, Default)]
-pub struct DayOffsets(RefCell<HashMap<(Tz, chrono::NaiveDate), Option<i64>>>);
+pub struct DayOffsets(RefCell<HashMap<(Zone, chrono::NaiveDate), Option<i64>>>);
 
 impl DayOffsets {
     /// The offset that holds all day on `date` in `frame` (see [`Frame::uniform_offset`]).
@@ -49,7 +49,7 @@ impl DayOffsets {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Frame {
     /// A real zone with its DST rules.
-    Zone(Tz),
+    Zone(Zone),
     /// A fixed offset from UTC.
     Fixed(FixedOffset),
 }
@@ -116,7 +116,7 @@ fn offset_duration(offset: FixedOffset) -> chrono::Duration {
 
 /// The offset of the last wall-clock time before the gap that holds `local`. Gaps are
 /// usually an hour; history has one of a whole day (Samoa, 2011), so look back up to two days.
-fn offset_before_gap(zone: &Tz, local: NaiveDateTime) -> FixedOffset {
+fn offset_before_gap(zone: &Zone, local: NaiveDateTime) -> FixedOffset {
     (1..=48)
         .find_map(|hours| {
             zone.from_local_datetime(&(local - chrono::Duration::hours(hours)))

@@ -77,7 +77,7 @@ pub(crate) struct SupplyFact {
 struct Look<'a> {
     snapshot: &'a Snapshot,
     now: Timestamp,
-    zone: chrono_tz::Tz,
+    zone: crate::Zone,
     names: BTreeMap<i64, String>,
     warnings: &'a [Warning],
     phenotypes: &'a [SharedPhenotype],
@@ -204,7 +204,7 @@ fn missed_doses(
 }
 
 /// The local date of `at` in `zone`.
-fn local_date(zone: chrono_tz::Tz, at: Timestamp) -> NaiveDate {
+fn local_date(zone: crate::Zone, at: Timestamp) -> NaiveDate {
     Frame::Zone(zone).local(at).date()
 }
 
@@ -465,7 +465,7 @@ pub(crate) fn queue_updates(
         zone: snapshot
             .zones
             .as_ref()
-            .map_or(chrono_tz::UTC, |z| z.zone_at(now)),
+            .map_or(crate::Zone::UTC, |z| z.zone_at(now)),
         names,
         warnings,
         phenotypes,

@@ -1,8 +1,8 @@
 //! The FHIR datatypes schedules use: Quantity, Duration, Period, CodeableConcept, dateTime
 //! and time.
 
+use crate::Zone;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, Timelike};
-use chrono_tz::Tz;
 use serde_json::{Value, json};
 
 use super::UCUM;
@@ -74,7 +74,7 @@ pub(super) fn duration_json(value: f64, unit: UnitOfTime) -> Value {
 }
 
 /// A FHIR `Period` as bounds; its `end` is inclusive, so a date alone covers that day.
-pub(super) fn period(json: &Value, field: &'static str, zone: Tz) -> Result<Bounds> {
+pub(super) fn period(json: &Value, field: &'static str, zone: Zone) -> Result<Bounds> {
     let map = object(json, field)?;
     let start = text_member(map, "start", field)?;
     let end = text_member(map, "end", field)?;
@@ -91,7 +91,7 @@ pub(super) fn period(json: &Value, field: &'static str, zone: Tz) -> Result<Boun
 pub(super) fn period_json(
     start: Option<LocalDateTime>,
     end: Option<LocalDateTime>,
-    zone: Tz,
+    zone: Zone,
 ) -> Value {
     compact(json!({
         "start": start.map(|s| date_time_json(s, zone, DayEdge::Start)),
@@ -188,7 +188,7 @@ impl DayEdge {
 pub(super) fn date_time(
     json: &Value,
     field: &'static str,
-    zone: Tz,
+    zone: Zone,
     edge: DayEdge,
 ) -> Result<LocalDateTime> {
     let text = string(json, field)?.trim();
@@ -208,7 +208,7 @@ pub(super) fn date_time(
         .ok_or_else(|| Error::invalid(field, "must lie between the years 1900 and 2199"))
 }
 
-pub(super) fn date_time_json(local: LocalDateTime, zone: Tz, edge: DayEdge) -> Value {
+pub(super) fn date_time_json(local: LocalDateTime, zone: Zone, edge: DayEdge) -> Value {
     if local.0.time() == edge.time() {
         return local.date().to_string().into();
     }

@@ -1,7 +1,7 @@
 //! FHIR `Dosage` and `MedicationRequest` in and out: phases, as-needed rules and the
 //! medication's name and RxNorm code.
 
-use chrono_tz::Tz;
+use crate::Zone;
 use serde_json::{Map, Value, json};
 
 use super::datatypes::{
@@ -25,7 +25,7 @@ use crate::validate::optional_text;
 /// `doseAndRate.doseQuantity`, Regimen's extensions); one with `asNeeded[x]` becomes
 /// [`AsNeeded`] rules (reason, least interval from its timing, `maxDosePerPeriod`, and the
 /// first `doseQuantity` as the amount one dose counts as).
-pub fn dosage_to_phase(dosage: &Value, zone: Tz) -> Result<ImportedDosage> {
+pub fn dosage_to_phase(dosage: &Value, zone: Zone) -> Result<ImportedDosage> {
     let map = object(dosage, "dosage")?;
     no_modifiers(map, "modifierExtension")?;
     let flag = member(map, "asNeededBoolean", boolean)?;
@@ -70,7 +70,7 @@ pub fn dosage_to_phase(dosage: &Value, zone: Tz) -> Result<ImportedDosage> {
 /// the first phase's `boundsPeriod.start` if it has one, else at `start`.
 pub fn schedule_from_medication_request(
     json: &Value,
-    zone: Tz,
+    zone: Zone,
     start: LocalDateTime,
 ) -> Result<FhirPrescription> {
     let map = object(json, "resourceType")?;
@@ -99,7 +99,7 @@ pub fn schedule_from_medication_request(
 /// medication name; otherwise as [`schedule_from_medication_request`].
 pub fn schedule_from_dosage(
     json: &Value,
-    zone: Tz,
+    zone: Zone,
     start: LocalDateTime,
 ) -> Result<FhirPrescription> {
     if object(json, "dosage")?.contains_key("resourceType") {
@@ -113,7 +113,7 @@ pub fn schedule_from_dosage(
 
 /// Writes a schedule's phases as FHIR R4 `Dosage`s (sequence 1, 2, ...; Regimen's extensions
 /// as `extension`s), then its as-needed rules as one more Dosage without a sequence.
-pub fn schedule_to_dosages(schedule: &Schedule, zone: Tz) -> Value {
+pub fn schedule_to_dosages(schedule: &Schedule, zone: Zone) -> Value {
     let mut dosages: Vec<Value> = (1..)
         .zip(&schedule.phases)
         .map(|(sequence, phase)| phase_to_dosage(phase, sequence, zone))
@@ -129,7 +129,7 @@ pub fn schedule_to_dosages(schedule: &Schedule, zone: Tz) -> Value {
 
 pub(super) fn from_dosages(
     dosages: &[&Value],
-    zone: Tz,
+    zone: Zone,
     start: LocalDateTime,
 ) -> Result<FhirPrescription> {
     let mut phases = Vec::new();
@@ -294,7 +294,7 @@ pub(super) fn first_dose(dosage: &Map<String, Value>) -> Result<Option<Quantity>
 /// An as-needed dosage's timing: only how often, read as the least minutes between doses.
 /// An as-needed dosage's timing: how often at most (the least interval, `period / frequency`,
 /// the lower bound), and how long the course lasts (its bounds).
-pub(super) fn as_needed_timing(json: &Value, zone: Tz) -> Result<(Option<u32>, Option<Bounds>)> {
+pub(super) fn as_needed_timing(json: &Value, zone: Zone) -> Result<(Option<u32>, Option<Bounds>)> {
     let timing = timing_from_fhir(json, zone)?;
     let repeat = timing.effective_repeat().unwrap_or_default();
     let how_often = TimingRepeat {
@@ -347,7 +347,7 @@ pub(super) fn max_dose(json: &Value, field: &'static str) -> Result<MaxDose> {
     }
 }
 
-pub(super) fn phase_to_dosage(phase: &Phase, sequence: u32, zone: Tz) -> Value {
+pub(super) fn phase_to_dosage(phase: &Phase, sequence: u32, zone: Zone) -> Value {
     let cycle = phase.cycle.map(|c| {
         extension(
             "cycle",
@@ -378,7 +378,7 @@ pub(super) fn phase_to_dosage(phase: &Phase, sequence: u32, zone: Tz) -> Value {
     }))
 }
 
-pub(super) fn as_needed_to_dosage(rules: &AsNeeded, zone: Tz) -> Value {
+pub(super) fn as_needed_to_dosage(rules: &AsNeeded, zone: Zone) -> Value {
     let how_often = rules.min_interval_minutes.map(|minutes| {
         let (period, unit) = match minutes % 60 {
             0 => (minutes / 60, UnitOfTime::H),

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono_tz::Tz;
+use crate::Zone;
 use serde_json::{Map, Value};
 
 use super::FhirPrescription;
@@ -40,7 +40,11 @@ pub type BundleEntry = (usize, Result<FhirPrescription>);
 /// Reads every `MedicationRequest` of a FHIR R4 `Bundle` (or a single `MedicationRequest`),
 /// each on its own, with dateTimes in `zone` and schedules starting at `start` (or their own
 /// first bound). A `medicationReference` to a `Medication` in the same Bundle is followed.
-pub fn orders_from_fhir(json: &Value, zone: Tz, start: LocalDateTime) -> Result<Vec<BundleEntry>> {
+pub fn orders_from_fhir(
+    json: &Value,
+    zone: Zone,
+    start: LocalDateTime,
+) -> Result<Vec<BundleEntry>> {
     let map = object(json, "resourceType")?;
     match map.get("resourceType").and_then(Value::as_str) {
         Some("MedicationRequest") => Ok(vec![(0, order(json, &BTreeMap::new(), zone, start))]),
@@ -105,7 +109,7 @@ pub fn orders_from_fhir(json: &Value, zone: Tz, start: LocalDateTime) -> Result<
 fn order(
     json: &Value,
     medications: &BTreeMap<String, &Value>,
-    zone: Tz,
+    zone: Zone,
     start: LocalDateTime,
 ) -> Result<FhirPrescription> {
     let map = object(json, "resourceType")?;
@@ -169,7 +173,7 @@ fn identifier_text(identifier: &Map<String, Value>) -> Option<String> {
     })
 }
 
-fn dispense_request(json: &Value, zone: Tz) -> Result<DispenseRequest> {
+fn dispense_request(json: &Value, zone: Zone) -> Result<DispenseRequest> {
     let map = object(json, "dispenseRequest")?;
     no_modifiers(map, "dispenseRequest.modifierExtension")?;
     let days = member(map, "dispenseRequest.expectedSupplyDuration", duration)?
@@ -225,7 +229,7 @@ pub struct FhirDispense {
 }
 
 /// Reads a completed FHIR R4 `MedicationDispense`, with dateTimes without an offset in `zone`.
-pub fn dispense_from_fhir(json: &Value, zone: Tz) -> Result<FhirDispense> {
+pub fn dispense_from_fhir(json: &Value, zone: Zone) -> Result<FhirDispense> {
     let map = object(json, "resourceType")?;
     if map.get("resourceType").and_then(Value::as_str) != Some("MedicationDispense") {
         return Err(Error::invalid(

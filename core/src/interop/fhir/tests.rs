@@ -39,7 +39,7 @@ fn regimen_extensions_round_trip_through_a_dosage() {
             .collect()
     };
     let phase = phase_with_extensions();
-    let dosage = phase_to_dosage(&phase, 1, chrono_tz::UTC);
+    let dosage = phase_to_dosage(&phase, 1, crate::Zone::UTC);
     assert_eq!(
         urls(&dosage),
         [
@@ -51,7 +51,7 @@ fn regimen_extensions_round_trip_through_a_dosage() {
         dosage["extension"][1]["extension"][1]["valueTime"],
         "22:30:00"
     );
-    let back = dosage_to_phase(&dosage, chrono_tz::UTC).unwrap();
+    let back = dosage_to_phase(&dosage, crate::Zone::UTC).unwrap();
     assert_eq!(back, ImportedDosage::Phase(phase));
 
     // Counting from the last dose taken needs an interval without a window.
@@ -60,7 +60,7 @@ fn regimen_extensions_round_trip_through_a_dosage() {
         after_last_taken: true,
         ..phase_with_extensions()
     };
-    let dosage = phase_to_dosage(&after_last, 1, chrono_tz::UTC);
+    let dosage = phase_to_dosage(&after_last, 1, crate::Zone::UTC);
     assert_eq!(
         urls(&dosage),
         [
@@ -68,7 +68,7 @@ fn regimen_extensions_round_trip_through_a_dosage() {
             "https://regimen.invalid/fhir/StructureDefinition/after-last-taken",
         ]
     );
-    let back = dosage_to_phase(&dosage, chrono_tz::UTC).unwrap();
+    let back = dosage_to_phase(&dosage, crate::Zone::UTC).unwrap();
     assert_eq!(back, ImportedDosage::Phase(after_last));
 }
 
@@ -80,19 +80,19 @@ fn a_phase_without_extensions_writes_none_and_foreign_ones_are_ignored() {
         after_last_taken: false,
         ..phase_with_extensions()
     };
-    let mut dosage = phase_to_dosage(&phase, 1, chrono_tz::UTC);
+    let mut dosage = phase_to_dosage(&phase, 1, crate::Zone::UTC);
     assert!(dosage.get("extension").is_none());
     dosage["extension"] = json!([{ "url": "http://example.org/x", "valueString": "y" }]);
-    let back = dosage_to_phase(&dosage, chrono_tz::UTC).unwrap();
+    let back = dosage_to_phase(&dosage, crate::Zone::UTC).unwrap();
     assert_eq!(back, ImportedDosage::Phase(phase));
 }
 
 #[test]
 fn a_broken_cycle_extension_names_the_extension() {
-    let mut dosage = phase_to_dosage(&phase_with_extensions(), 1, chrono_tz::UTC);
+    let mut dosage = phase_to_dosage(&phase_with_extensions(), 1, crate::Zone::UTC);
     for days_on in [json!(0), json!(u32::MAX), json!(-1), json!("21")] {
         dosage["extension"][0]["extension"][0]["valueInteger"] = days_on;
-        let err = dosage_to_phase(&dosage, chrono_tz::UTC).unwrap_err();
+        let err = dosage_to_phase(&dosage, crate::Zone::UTC).unwrap_err();
         assert!(
             matches!(
                 err,

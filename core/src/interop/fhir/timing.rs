@@ -1,6 +1,6 @@
 //! FHIR `Timing` in and out, with FHIR's invariants (tim-1 to tim-10) checked on the way in.
 
-use chrono_tz::Tz;
+use crate::Zone;
 use serde_json::{Value, json};
 
 use super::GTS_ABBREVIATION;
@@ -16,7 +16,7 @@ use crate::schedule::{Bounds, Timing, TimingCode, TimingRepeat};
 
 /// Reads a FHIR R4 `Timing`, with dateTimes converted to wall-clock times in `zone`, and checks
 /// FHIR's invariants.
-pub fn timing_from_fhir(json: &Value, zone: Tz) -> Result<Timing> {
+pub fn timing_from_fhir(json: &Value, zone: Zone) -> Result<Timing> {
     let map = object(json, "timing")?;
     no_modifiers(map, "modifierExtension")?;
     let timing = Timing {
@@ -29,7 +29,7 @@ pub fn timing_from_fhir(json: &Value, zone: Tz) -> Result<Timing> {
 }
 
 /// Writes a [`Timing`] as FHIR R4 JSON, with wall-clock times in `zone` given their offset.
-pub fn timing_to_fhir(timing: &Timing, zone: Tz) -> Value {
+pub fn timing_to_fhir(timing: &Timing, zone: Zone) -> Value {
     let event: Vec<Value> = timing
         .event
         .iter()
@@ -42,7 +42,7 @@ pub fn timing_to_fhir(timing: &Timing, zone: Tz) -> Value {
     }))
 }
 
-pub(super) fn repeat_from_fhir(json: &Value, zone: Tz) -> Result<TimingRepeat> {
+pub(super) fn repeat_from_fhir(json: &Value, zone: Zone) -> Result<TimingRepeat> {
     let map = object(json, "repeat")?;
     no_modifiers(map, "repeat.modifierExtension")?;
     if map.is_empty() {
@@ -82,7 +82,7 @@ pub(super) fn repeat_from_fhir(json: &Value, zone: Tz) -> Result<TimingRepeat> {
     })
 }
 
-pub(super) fn repeat_to_fhir(r: &TimingRepeat, zone: Tz) -> Value {
+pub(super) fn repeat_to_fhir(r: &TimingRepeat, zone: Zone) -> Value {
     let (duration, period) = match &r.bounds {
         Some(Bounds::Duration { value, unit }) => (Some(duration_json(*value, *unit)), None),
         Some(Bounds::Period { start, end }) => (None, Some(period_json(*start, *end, zone))),
