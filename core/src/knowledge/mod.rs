@@ -76,11 +76,7 @@ pub struct Tables {
 impl Tables {
     /// The tables compiled into the library.
     pub fn builtin() -> Tables {
-        macro_rules! table {
-            ($file:literal) => {
-                include_str!(concat!("../../knowledge/", $file)).to_owned()
-            };
-        }
+        use crate::compiled_tables::compiled_table as table;
         Tables {
             allele_functions: table!("allele_functions.tsv"),
             allele_aliases: table!("allele_aliases.tsv"),

@@ -8,11 +8,6 @@ use std::collections::HashMap;
 
 use crate::error::{Error, Result};
 
-/// The allele function table compiled into the library.
-pub(crate) const BUILTIN: &str = include_str!("../../knowledge/allele_functions.tsv");
-/// The allele alias table compiled into the library.
-pub(crate) const BUILTIN_ALIASES: &str = include_str!("../../knowledge/allele_aliases.tsv");
-
 /// An activity value or score, in quarters, with CPIC's `≥` for open-ended duplications.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Activity {
@@ -103,7 +98,11 @@ pub(crate) fn fold(name: &str) -> String {
 impl AlleleTable {
     /// The tables compiled into the library.
     pub fn builtin() -> Result<AlleleTable> {
-        AlleleTable::parse(BUILTIN, BUILTIN_ALIASES)
+        use crate::compiled_tables::compiled_table;
+        AlleleTable::parse(
+            &compiled_table!("allele_functions.tsv"),
+            &compiled_table!("allele_aliases.tsv"),
+        )
     }
 
     /// Parses tables in the formats of `core/knowledge/allele_functions.tsv` and
