@@ -17,7 +17,10 @@ fn main() {
         let text = std::fs::read(&path).expect("a readable table");
         let packed = miniz_oxide::deflate::compress_to_vec(&text, 10);
         let name = path.file_name().expect("a file name");
-        std::fs::write(Path::new(&out).join(name).with_extension("tsv.deflate"), packed)
-            .expect("OUT_DIR is writable");
+        std::fs::write(
+            Path::new(&out).join(name).with_extension("tsv.deflate"),
+            packed,
+        )
+        .expect("OUT_DIR is writable");
     }
 }

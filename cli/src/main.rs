@@ -5,6 +5,7 @@ mod day;
 mod demo;
 mod dose;
 mod drug;
+mod export;
 mod files;
 mod kb;
 mod keyfile;
@@ -114,6 +115,9 @@ enum Command {
     /// Prescriptions in from FHIR, refill requests out to the pharmacy.
     #[command(subcommand)]
     Pharmacy(pharmacy::PharmacyCommand),
+    /// Write the patient's data out for other programs (CSV).
+    #[command(subcommand)]
+    Export(export::ExportCommand),
 }
 
 /// A failure of a command, printed as one line.
@@ -196,6 +200,7 @@ fn run(cli: &Cli) -> Outcome {
         Command::Share(command) => share::run(&session, command),
         Command::Supply(command) => supply::run(&session, command),
         Command::Pharmacy(command) => pharmacy::run(&session, command),
+        Command::Export(command) => export::run(&session, command),
     }
 }
 

@@ -37,9 +37,17 @@ mod tests {
             )*};
         }
         same!(
-            "allele_aliases.tsv", "allele_functions.tsv", "drug_codes.tsv", "drug_gene_rules.tsv",
-            "drug_names.tsv", "drugs.tsv", "duplicate_groups.tsv", "guidelines.tsv",
-            "inhibitors.tsv", "interactions.tsv", "sources.tsv"
+            "allele_aliases.tsv",
+            "allele_functions.tsv",
+            "drug_codes.tsv",
+            "drug_gene_rules.tsv",
+            "drug_names.tsv",
+            "drugs.tsv",
+            "duplicate_groups.tsv",
+            "guidelines.tsv",
+            "inhibitors.tsv",
+            "interactions.tsv",
+            "sources.tsv"
         );
     }
 }

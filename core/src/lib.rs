@@ -4,6 +4,7 @@
 mod compiled_tables;
 pub mod dose;
 pub mod error;
+pub mod export;
 pub mod interop;
 pub mod knowledge;
 pub mod medicine;

@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 mod error;
+mod export;
 mod fhir;
 #[cfg(feature = "net")]
 mod http;

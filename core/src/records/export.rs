@@ -1,0 +1,79 @@
+//! The export calls: the dose log and adherence per day as CSV, gathered in one read and
+//! written by `export::csv`.
+
+use std::collections::BTreeMap;
+
+use super::Records;
+use crate::dose::read_doses;
+use crate::error::{Error, Result};
+use crate::export::csv;
+use crate::medicine;
+use crate::schedule::ZoneTimeline;
+use crate::time::Timestamp;
+
+/// Checks an export's period.
+fn check_period(from: Timestamp, to: Timestamp) -> Result<()> {
+    if to < from {
+        return Err(Error::invalid(
+            "to",
+            "the end of the range is before its start",
+        ));
+    }
+    Ok(())
+}
+
+impl Records {
+    /// The dose events that happened in `[from, to)` as CSV (RFC 4180), oldest first, with
+    /// medicine names and times in the patient's zone at each instant.
+    pub fn export_dose_log_csv(&self, from: Timestamp, to: Timestamp) -> Result<String> {
+        check_period(from, to)?;
+        let events = self.dose_events(from, to, None)?;
+        self.read(|conn, sealer| {
+            let names = names(conn, sealer)?;
+            let zones = self.zones(conn, sealer)?;
+            Ok(csv::dose_log(&events, &names, &zones))
+        })
+    }
+
+    /// Adherence per local day and medicine for the doses due in `[from, to)`, as they stand
+    /// at `now`, as CSV (RFC 4180).
+    pub fn export_adherence_csv(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        now: Timestamp,
+    ) -> Result<String> {
+        check_period(from, to)?;
+        self.read(|conn, sealer| {
+            let snapshot = self.snapshot(conn, sealer, true)?;
+            let doses = read_doses(conn, sealer, &snapshot, (from, to), now, &mut Vec::new())?;
+            let names = names(conn, sealer)?;
+            let zones = self.zones(conn, sealer)?;
+            Ok(csv::adherence_days(&doses, &names, &zones))
+        })
+    }
+
+    /// Where the phone was over time (UTC before a zone is recorded).
+    fn zones(
+        &self,
+        conn: &rusqlite::Connection,
+        sealer: &crate::store::seal::Sealer,
+    ) -> Result<ZoneTimeline> {
+        Ok(self
+            .snapshot(conn, sealer, false)?
+            .zones
+            .clone()
+            .unwrap_or_else(|| ZoneTimeline::fixed(crate::Zone::UTC)))
+    }
+}
+
+/// Every medicine's name (archived ones too: old events name them).
+fn names(
+    conn: &rusqlite::Connection,
+    sealer: &crate::store::seal::Sealer,
+) -> Result<BTreeMap<i64, String>> {
+    Ok(medicine::list(conn, sealer, true)?
+        .into_iter()
+        .map(|m| (m.id, m.info.name))
+        .collect())
+}
