@@ -97,6 +97,7 @@ fn the_dose_log_reads_back_field_for_field_across_a_dst_change() {
     let column =
         |row: &Vec<String>, name: &str| row[header.iter().position(|h| h == name).unwrap()].clone();
     assert_eq!(column(&rows[1], "medicine"), name);
+    assert_eq!(column(&rows[1], "medicine_id"), id);
     assert_eq!(column(&rows[1], "action"), "taken");
     assert_eq!(
         column(&rows[1], "scheduled_at"),
