@@ -36,7 +36,7 @@ fn python_rows(text: &str) -> Vec<Vec<String>> {
 fn the_dose_log_reads_back_field_for_field_across_a_dst_change() {
     let run = Run::new();
     let name = "Vitamin D, \"sunshine\" drops";
-    run.ok(&[
+    let added = run.json(&[
         "med",
         "add",
         name,
@@ -47,12 +47,13 @@ fn the_dose_log_reads_back_field_for_field_across_a_dst_change() {
         "--now",
         "2025-03-28T00:00:00+01:00",
     ]);
+    let id = added["id"].as_i64().unwrap().to_string();
     let note = "felt dizzy,\nthen fine";
     // 28 March is in CET (+01:00); Berlin moves to CEST (+02:00) on the 30th.
     run.ok(&[
         "dose",
         "log",
-        "1",
+        &id,
         "--scheduled",
         "2025-03-28T08:00:00+01:00",
         "--at",
@@ -65,7 +66,7 @@ fn the_dose_log_reads_back_field_for_field_across_a_dst_change() {
     run.ok(&[
         "dose",
         "log",
-        "1",
+        &id,
         "--action",
         "skipped",
         "--scheduled",
