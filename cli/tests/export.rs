@@ -47,7 +47,7 @@ fn the_dose_log_reads_back_field_for_field_across_a_dst_change() {
         "--now",
         "2025-03-28T00:00:00+01:00",
     ]);
-    let id = added["id"].as_i64().unwrap().to_string();
+    let id = added["medicine"]["id"].as_i64().unwrap().to_string();
     let note = "felt dizzy,\nthen fine";
     // 28 March is in CET (+01:00); Berlin moves to CEST (+02:00) on the 30th.
     run.ok(&[
