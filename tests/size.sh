@@ -22,6 +22,6 @@ check() { # name, cargo flags, guard MiB, budget MiB
     status=1
   fi
 }
-check "with networking" "" 7.0 4.0
-check "without" "--no-default-features" 5.1 3.0
+check "with networking" "" 6.7 4.0
+check "without" "--no-default-features" 4.8 3.0
 exit $status
