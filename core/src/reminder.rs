@@ -28,6 +28,7 @@ use crate::medicine::Medicine;
 use crate::schedule::{Frame, Quantity, ScheduleProblem, ZoneTimeline};
 use crate::settings::{PrivacyLevel, Settings};
 use crate::share::caregiver::AlertDue;
+use crate::share::message::SharedSupplyStatus;
 use crate::supply::{RefillDue, RefillsDue};
 use crate::time::Timestamp;
 
@@ -128,6 +129,8 @@ struct Moment {
 /// Who a caregiver alert is about, and which kind it is.
 struct CaregiverMoment {
     kind: NotificationKind,
+    /// For a supply alert: the medicine's status.
+    supply: Option<SharedSupplyStatus>,
     share_id: i64,
     patient: String,
     /// Medicine names, if the patient shares them.
@@ -148,6 +151,7 @@ impl From<AlertDue> for Moment {
                 } else {
                     NotificationKind::CaregiverAlert
                 },
+                supply: alert.supply,
                 share_id: alert.share_id,
                 patient: alert.patient,
                 names: alert.names,
@@ -350,6 +354,41 @@ impl Texts<'_> {
     /// the dose's time on the caregiver's clock.
     /// For a silence alert `clock` is the day and time the shared schedule ends.
     fn render_caregiver_alert(&self, who: &CaregiverMoment, clock: &str) -> (String, String) {
+        let patient = &who.patient;
+        let names = || {
+            let mut names = who.names.clone();
+            names.sort_by_key(|name| name.to_lowercase());
+            names.join(", ")
+        };
+        match (self.privacy, who.supply) {
+            (PrivacyLevel::Hidden, _) => ("Reminder".into(), "You have a reminder".into()),
+            (PrivacyLevel::Full, Some(SharedSupplyStatus::RefillRefused))
+                if !who.names.is_empty() =>
+            {
+                (
+                    format!("Check on {patient}"),
+                    format!("The pharmacy turned down a refill: {}", names()),
+                )
+            }
+            (_, Some(SharedSupplyStatus::RefillRefused)) => (
+                format!("Check on {patient}"),
+                "The pharmacy turned down a refill request".into(),
+            ),
+            (PrivacyLevel::Full, Some(_)) if !who.names.is_empty() => (
+                format!("Check on {patient}"),
+                format!("Running low: {}", names()),
+            ),
+            (_, Some(_)) => (
+                format!("Check on {patient}"),
+                "A medicine is running low".into(),
+            ),
+            (_, None) => self.render_dose_alert(who, clock),
+        }
+    }
+
+    /// A followed patient's unconfirmed dose (or, for a silence alert, the shared schedule's
+    /// end), at a privacy level other than hidden.
+    fn render_dose_alert(&self, who: &CaregiverMoment, clock: &str) -> (String, String) {
         let patient = &who.patient;
         match self.privacy {
             PrivacyLevel::Hidden => ("Reminder".into(), "You have a reminder".into()),
@@ -603,10 +642,10 @@ fn render(
         NotificationKind::HeadsUp => "heads-up".to_owned(),
         NotificationKind::Dose => "dose".to_owned(),
         NotificationKind::FollowUp => format!("follow-up-{}", c.follow_up),
-        NotificationKind::CaregiverAlert => format!(
-            "caregiver/{}",
-            moment.caregiver.as_ref().map_or(0, |who| who.share_id)
-        ),
+        NotificationKind::CaregiverAlert => match &moment.caregiver {
+            Some(who) if who.supply.is_some() => format!("caregiver-supply/{}", who.share_id),
+            who => format!("caregiver/{}", who.as_ref().map_or(0, |who| who.share_id)),
+        },
         NotificationKind::CaregiverSilence => format!(
             "caregiver-silence/{}",
             moment.caregiver.as_ref().map_or(0, |who| who.share_id)
@@ -619,7 +658,12 @@ fn render(
         id_list.join("+")
     );
     let share_id = moment.caregiver.as_ref().map(|who| who.share_id);
+    let supply = moment
+        .caregiver
+        .as_ref()
+        .is_some_and(|who| who.supply.is_some());
     let group = match share_id {
+        Some(share) if supply => format!("caregiver/{share}/supply/{}", id_list.join("+")),
         Some(share) => format!("caregiver/{share}/{}", moment.due_at.as_millis()),
         None if moment.refill => "refill".to_owned(),
         None => format!("dose/{}", moment.due_at.as_millis()),

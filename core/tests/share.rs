@@ -976,6 +976,29 @@ fn a_supply_only_share_tells_the_caregiver_when_a_medicine_runs_low_and_when_it_
         Some("2026-03-15T07:00:00Z")
     );
 
+    // The caregiver's phone rings a minute after the word came in, at its privacy level.
+    let supply_alerts = |at_time: Timestamp| -> Vec<(Timestamp, String)> {
+        pair.caregiver
+            .plan_notifications(at_time, Duration::from_secs(2 * 86_400), 64)
+            .unwrap()
+            .notifications
+            .into_iter()
+            .filter(|n| n.kind == NotificationKind::CaregiverAlert)
+            .map(|n| (n.fire_at, n.body))
+            .collect()
+    };
+    assert_eq!(
+        supply_alerts(now),
+        [(
+            now.plus(Duration::from_secs(60)),
+            "A medicine is running low".to_owned()
+        )]
+    );
+    assert!(
+        supply_alerts(now.plus(Duration::from_secs(61))).is_empty(),
+        "once: after it rang, later plans leave it out"
+    );
+
     // A dose taken is not news to a supply-only caregiver; nothing changed for the supply.
     pair.patient
         .log_dose(
@@ -1008,6 +1031,10 @@ fn a_supply_only_share_tells_the_caregiver_when_a_medicine_runs_low_and_when_it_
             .status
     };
     assert_eq!(status(later), SharedSupplyStatus::RefillRequested);
+    assert!(
+        supply_alerts(later).is_empty(),
+        "a refill under way needs no alert"
+    );
 
     // Sixty tablets come in: restocked, and nothing more after that.
     let refilled = at("2026-03-11T10:00:00Z");
@@ -1051,4 +1078,49 @@ fn supply_goes_only_to_shares_that_have_the_scope() {
             MessageKind::Supply
         ]
     );
+}
+
+#[test]
+fn a_refused_refill_alert_names_the_medicine_only_at_the_full_privacy_level() {
+    use regimen_core::reminder::{PlanInput, plan};
+    use regimen_core::settings::{PrivacyLevel, Settings};
+    use regimen_core::share::caregiver::AlertDue;
+    use regimen_core::share::message::SharedSupplyStatus;
+    let now = at("2026-03-10T06:00:00Z");
+    let alert = AlertDue {
+        silence: false,
+        supply: Some(SharedSupplyStatus::RefillRefused),
+        share_id: 3,
+        patient: "Ana".into(),
+        due_at: now,
+        fire_at: now.plus(Duration::from_secs(60)),
+        medicine_ids: vec![7],
+        names: vec!["Metoprolol".into()],
+    };
+    let body = |privacy| {
+        let mut settings = Settings::default();
+        settings.reminders.privacy = privacy;
+        let input = PlanInput {
+            alerts: vec![alert.clone()],
+            settings,
+            ..PlanInput::default()
+        };
+        let planned = plan(&input, now, Duration::from_secs(86_400), 64).unwrap();
+        let only = planned.notifications.into_iter().next().unwrap();
+        assert_eq!(only.kind, NotificationKind::CaregiverAlert);
+        assert_eq!(only.share_id, Some(3));
+        (only.title, only.body)
+    };
+    assert_eq!(
+        body(PrivacyLevel::Full),
+        (
+            "Check on Ana".to_owned(),
+            "The pharmacy turned down a refill: Metoprolol".to_owned()
+        )
+    );
+    assert_eq!(
+        body(PrivacyLevel::Generic).1,
+        "The pharmacy turned down a refill request"
+    );
+    assert_eq!(body(PrivacyLevel::Hidden).1, "You have a reminder");
 }

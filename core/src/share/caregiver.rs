@@ -26,7 +26,7 @@ use super::message::{
     Body, Message, MessageKind, SharedDoseStatus, SharedPhenotype, SharedSupplyStatus,
 };
 use super::record::{self, ShareRow, Side};
-use super::{ShareInfo, ShareRole, ShareState, base64url};
+use super::{ShareInfo, ShareRole, ShareScope, ShareState, base64url};
 use crate::error::{Error, Result};
 use crate::schedule::LocalDate;
 use crate::store::Store;
@@ -142,12 +142,14 @@ pub struct PatientView {
     pub supply: Vec<SharedSupply>,
 }
 
-/// A due caregiver alert, for the reminder planner: a missed dose, or (`silence`) the shared
-/// schedule about to run out.
+/// A due caregiver alert, for the reminder planner: a missed dose, (`silence`) the shared
+/// schedule about to run out, or (`supply`) a medicine running low or a refused refill.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlertDue {
     /// The patient's phone has gone quiet (rather than a dose not confirmed).
     pub silence: bool,
+    /// For a supply alert: the medicine's status (running low, or the refill refused).
+    pub supply: Option<SharedSupplyStatus>,
     /// The share (followed patient).
     pub share_id: i64,
     /// The patient's name, as they gave it.
@@ -572,6 +574,7 @@ pub(crate) fn alerts_due(
             }
             let alert = by_due.entry(*due).or_insert_with(|| AlertDue {
                 silence: false,
+                supply: None,
                 share_id: share.id,
                 patient: share.details.peer_name.clone().unwrap_or_default(),
                 due_at: *due,
@@ -592,6 +595,7 @@ pub(crate) fn alerts_due(
             if fire_at > now && fire_at < until {
                 alerts.push(AlertDue {
                     silence: true,
+                    supply: None,
                     share_id: share.id,
                     patient: share.details.peer_name.clone().unwrap_or_default(),
                     due_at: end,
@@ -601,6 +605,65 @@ pub(crate) fn alerts_due(
                 });
             }
         }
+        if share.has_scope(ShareScope::Supply) {
+            alerts.extend(supply_alerts(conn, sealer, &share, now, until)?);
+        }
     }
     Ok(alerts)
+}
+
+/// How soon after a supply message arrives the caregiver is told: at once, as an alarm armed
+/// by the plan made right after the message is taken in.
+const SUPPLY_NOTICE: Duration = Duration::from_secs(60);
+
+/// A followed patient's medicines whose latest supply word is "running low" or "refill
+/// refused": one alert each, a minute after that word arrived (once: after it fired, later
+/// plans leave it out).
+fn supply_alerts(
+    conn: &Connection,
+    sealer: &Sealer,
+    share: &ShareRow,
+    now: Timestamp,
+    until: Timestamp,
+) -> Result<Vec<AlertDue>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT id, message, received_at FROM share_inbox WHERE share_id = ?1 ORDER BY seq",
+    )?;
+    let mut rows = statement.query([share.id])?;
+    let mut latest: BTreeMap<i64, (SharedSupplyStatus, Option<String>, Timestamp)> =
+        BTreeMap::new();
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let sealed: Vec<u8> = row.get(1)?;
+        let message = Message::decode(&sealer.open(message_slot(id), &sealed)?)?;
+        if let Body::Supply {
+            medicine,
+            name,
+            status,
+            ..
+        } = message.body
+        {
+            latest.insert(medicine, (status, name, time(row.get(2)?)?));
+        }
+    }
+    Ok(latest
+        .into_iter()
+        .filter(|(_, (status, _, _))| {
+            matches!(
+                status,
+                SharedSupplyStatus::RunningLow | SharedSupplyStatus::RefillRefused
+            )
+        })
+        .map(|(medicine, (status, name, received))| AlertDue {
+            silence: false,
+            supply: Some(status),
+            share_id: share.id,
+            patient: share.details.peer_name.clone().unwrap_or_default(),
+            due_at: received,
+            fire_at: received.plus(SUPPLY_NOTICE),
+            medicine_ids: vec![medicine],
+            names: name.into_iter().collect(),
+        })
+        .filter(|alert| alert.fire_at > now && alert.fire_at < until)
+        .collect())
 }
