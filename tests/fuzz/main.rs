@@ -7,6 +7,7 @@
 //! refused input leaves the database file byte-identical. `REGIMEN_FUZZ_EXECS` sets the
 //! number of mutated inputs per target; failing inputs land in `.cache/fuzz/crashes/`.
 
+mod bounds;
 mod engine;
 mod seeds;
 

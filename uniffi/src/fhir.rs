@@ -3,7 +3,7 @@
 
 use chrono_tz::Tz;
 use regimen_core::interop::fhir::{
-    FhirPrescription, schedule_from_dosage, schedule_from_medication_request, schedule_to_dosages,
+    FhirPrescription, parse_json, schedule_from_dosage, schedule_from_medication_request, schedule_to_dosages,
     timing_from_fhir,
 };
 use regimen_core::medicine::{Medicine, MedicineInfo};
@@ -25,7 +25,7 @@ impl Regimen {
         let zone = self.zone_now(now)?;
         let start = LocalDateTime(Frame::Zone(zone).local(now));
         let value: serde_json::Value =
-            serde_json::from_str(&json).map_err(|_| invalid("json", "not valid JSON"))?;
+            parse_json(&json)?;
         let prescription: FhirPrescription = if value.get("resourceType").is_some() {
             schedule_from_medication_request(&value, zone, start)?
         } else {
@@ -73,7 +73,7 @@ impl Regimen {
 #[uniffi::export]
 pub fn parse_fhir_timing(json: String, zone: String) -> Result<Timing> {
     let value: serde_json::Value =
-        serde_json::from_str(&json).map_err(|_| invalid("json", "not valid JSON"))?;
+        parse_json(&json)?;
     Ok(timing_from_fhir(&value, parse_zone(&zone)?)?)
 }
 
@@ -89,7 +89,7 @@ impl Regimen {
         let now = self.now()?;
         let zone = self.zone_now(now)?;
         let value: serde_json::Value =
-            serde_json::from_str(&json).map_err(|_| invalid("json", "not valid JSON"))?;
+            parse_json(&json)?;
         Ok(self.store.import_orders(&value, zone, now)?)
     }
 
@@ -99,7 +99,7 @@ impl Regimen {
         let now = self.now()?;
         let zone = self.zone_now(now)?;
         let value: serde_json::Value =
-            serde_json::from_str(&json).map_err(|_| invalid("json", "not valid JSON"))?;
+            parse_json(&json)?;
         Ok(self.store.import_dispense(&value, zone, now)?)
     }
 }
