@@ -316,6 +316,8 @@ pub fn fuzz(
     assert!(!seeds.is_empty(), "{name}: no seeds");
     quiet_panics_while_fuzzing();
     let seed = seed_for(name);
+    // Reported only, never asserted on.
+    let started = std::time::Instant::now();
     let mut rng = Rng::new(seed);
     let mut crashes: Vec<Crash> = Vec::new();
     let mut run = |input: &[u8], crashes: &mut Vec<Crash>| {
@@ -354,12 +356,19 @@ pub fn fuzz(
         run(&input, &mut crashes);
         current = if input.len() < 256 * 1024 { input } else { rng.pick(seeds).clone() };
     }
-    println!(
-        "fuzz {name}: {} executions ({} seeds, seed {seed}), {} crashes",
+    let summary = format!(
+        "fuzz {name}: {} executions ({} seeds, seed {seed}), {} crashes, {:.1} s",
         execs + seeds.len(),
         seeds.len(),
-        crashes.len()
+        crashes.len(),
+        started.elapsed().as_secs_f64()
     );
+    println!("{summary}");
+    // For tests/run, which prints every target's line (cargo test keeps stdout to itself).
+    let runs = crash_dir().with_file_name("last-run");
+    if std::fs::create_dir_all(&runs).is_ok() {
+        let _ = std::fs::write(runs.join(format!("{name}.txt")), format!("{summary}\n"));
+    }
     for crash in &crashes {
         println!("  {}: {}", crash.saved.display(), crash.what);
     }
