@@ -235,9 +235,15 @@ fn fhir_json_over_4_mib_or_nested_too_deep_is_refused_before_reading() {
     use regimen_core::Error;
     use regimen_core::interop::fhir::{MAX_JSON_BYTES, parse_json};
     let huge = format!("[{}0]", "0,".repeat(MAX_JSON_BYTES / 2));
-    assert!(matches!(parse_json(&huge), Err(Error::InvalidInput { field: "json", .. })));
+    assert!(matches!(
+        parse_json(&huge),
+        Err(Error::InvalidInput { field: "json", .. })
+    ));
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-    assert!(matches!(parse_json(&deep), Err(Error::InvalidInput { field: "json", .. })));
+    assert!(matches!(
+        parse_json(&deep),
+        Err(Error::InvalidInput { field: "json", .. })
+    ));
     let text = bundle().to_string();
     assert_eq!(parse_json(&text).unwrap(), bundle());
 }

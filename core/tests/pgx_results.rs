@@ -341,7 +341,10 @@ fn a_file_of_a_million_rows_is_refused_after_500_results() {
                 assert_eq!(field, "file");
                 assert!(reason.contains("more than 500"), "{reason}");
             }
-            other => panic!("expected a refusal, got {:?}", other.map(|p| p.results.len())),
+            other => panic!(
+                "expected a refusal, got {:?}",
+                other.map(|p| p.results.len())
+            ),
         }
     }
     assert_eq!(import::parse(&rows(500)).unwrap().results.len(), 500);

@@ -41,7 +41,10 @@ fn csv_rows(rows: usize) -> String {
 fn assert_input_error<T: std::fmt::Debug>(what: &str, outcome: Result<T, RegimenError>) {
     match outcome {
         Err(err) => {
-            assert!(matches!(err, RegimenError::InvalidInput { .. }), "{what}: {err}");
+            assert!(
+                matches!(err, RegimenError::InvalidInput { .. }),
+                "{what}: {err}"
+            );
             typed(&err).unwrap_or_else(|e| panic!("{what}: {e}"));
         }
         Ok(value) => panic!("{what}: expected a refusal, got {value:?}"),
@@ -62,9 +65,18 @@ fn fifty_megabytes_deep_nesting_and_a_million_rows_are_refused_by_every_import()
         let before = phone.fingerprint();
         let r = &phone.regimen;
         assert_input_error(&format!("import_pgx, {what}"), r.import_pgx(input.clone()));
-        assert_input_error(&format!("import_fhir, {what}"), r.import_fhir(input.clone(), None));
-        assert_input_error(&format!("import_orders, {what}"), r.import_orders(input.clone()));
-        assert_input_error(&format!("import_dispense, {what}"), r.import_dispense(input.clone()));
+        assert_input_error(
+            &format!("import_fhir, {what}"),
+            r.import_fhir(input.clone(), None),
+        );
+        assert_input_error(
+            &format!("import_orders, {what}"),
+            r.import_orders(input.clone()),
+        );
+        assert_input_error(
+            &format!("import_dispense, {what}"),
+            r.import_dispense(input.clone()),
+        );
         assert_input_error(
             &format!("parse_fhir_timing, {what}"),
             parse_fhir_timing(input.clone(), "UTC".into()),
@@ -81,14 +93,25 @@ fn a_lab_list_one_over_the_limit_is_refused_whole() {
     let err = phone.regimen.import_pgx(csv_rows(501)).unwrap_err();
     assert!(err.to_string().contains("more than 500"), "{err}");
     assert!(phone.fingerprint() == before);
-    assert_eq!(phone.regimen.import_pgx(csv_rows(500)).unwrap().results.len(), 500);
+    assert_eq!(
+        phone
+            .regimen
+            .import_pgx(csv_rows(500))
+            .unwrap()
+            .results
+            .len(),
+        500
+    );
 }
 
 /// Pairing payloads, push bodies and knowledge bundles past their bounds.
 #[test]
 fn oversized_and_deep_share_payloads_push_bodies_and_bundles_are_refused() {
     let pair = pair();
-    for (what, input) in [("50 MB", fifty_megabytes()), ("100,000 deep", nested(100_000))] {
+    for (what, input) in [
+        ("50 MB", fifty_megabytes()),
+        ("100,000 deep", nested(100_000)),
+    ] {
         let before = (pair.patient.fingerprint(), pair.caregiver.fingerprint());
         assert_input_error(
             &format!("answer_offer, {what}"),
@@ -121,11 +144,14 @@ fn oversized_and_deep_share_payloads_push_bodies_and_bundles_are_refused() {
     assert!(pair.caregiver.fingerprint() == before);
 
     // A bundle signed by a trusted key over a hostile payload reaches the payload reader.
-    let pkcs8 = ring::signature::Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new())
-        .unwrap();
+    let pkcs8 =
+        ring::signature::Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();
     let key = ring::signature::Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
     let trusted = vec![regimen_core::knowledge::public_key_of(pkcs8.as_ref()).unwrap()];
-    for (what, payload) in [("50 MB", fifty_megabytes()), ("100,000 deep", nested(100_000))] {
+    for (what, payload) in [
+        ("50 MB", fifty_megabytes()),
+        ("100,000 deep", nested(100_000)),
+    ] {
         let err = verify(&signed(&key, payload.as_bytes()), &trusted).unwrap_err();
         assert!(
             matches!(err, regimen_core::Error::KnowledgeBase(_)),

@@ -191,12 +191,16 @@ fn mutate_json(rng: &mut Rng, value: &mut Value, depth: usize) {
         return;
     }
     *value = match rng.below(9) {
-        0 => serde_json::from_str(*rng.pick(HUGE_NUMBERS)).unwrap_or(Value::Null),
+        0 => {
+            let number = rng.pick::<&str>(HUGE_NUMBERS);
+            serde_json::from_str(number).unwrap_or(Value::Null)
+        }
         1 => Value::String(MARKER.repeat(1 + rng.below(20_000))),
         2 => {
             let mut text = String::new();
             for _ in 0..1 + rng.below(6) {
-                text.push_str(*rng.pick(INTERESTING_TEXT));
+                let piece = rng.pick::<&str>(INTERESTING_TEXT);
+                text.push_str(piece);
             }
             Value::String(text)
         }
@@ -218,7 +222,10 @@ fn mutate_json(rng: &mut Rng, value: &mut Value, depth: usize) {
                 .parse::<f64>()
                 .ok()
                 .and_then(serde_json::Number::from_f64)
-                .map_or(Value::Array(vec![Value::String(text.clone())]), Value::Number),
+                .map_or(
+                    Value::Array(vec![Value::String(text.clone())]),
+                    Value::Number,
+                ),
             Value::Number(n) => Value::String(n.to_string()),
             Value::Array(items) => items.first().cloned().unwrap_or(Value::Null),
             Value::Object(_) => Value::Array(vec![value.clone()]),
@@ -287,8 +294,9 @@ fn seed_for(name: &str) -> u64 {
     {
         return seed;
     }
-    name.bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+    name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 /// Where failing inputs are kept (the ignored `.cache/`).
@@ -338,9 +346,9 @@ pub fn fuzz(
         }
         let dir = crash_dir();
         std::fs::create_dir_all(&dir).unwrap();
-        let hash = input
-            .iter()
-            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3));
+        let hash = input.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3)
+        });
         let saved = dir.join(format!("{name}-{hash:016x}"));
         std::fs::write(&saved, input).unwrap();
         crashes.push(Crash { saved, what });
@@ -351,10 +359,18 @@ pub fn fuzz(
     // Mutations build on each other a little: a mutant that passed may be mutated again.
     let mut current = seeds[0].clone();
     for _ in 0..execs {
-        let base = if rng.one_in(3) { &current } else { rng.pick(seeds) };
+        let base = if rng.one_in(3) {
+            &current
+        } else {
+            rng.pick(seeds)
+        };
         let input = mutate(&mut rng, base, seeds);
         run(&input, &mut crashes);
-        current = if input.len() < 256 * 1024 { input } else { rng.pick(seeds).clone() };
+        current = if input.len() < 256 * 1024 {
+            input
+        } else {
+            rng.pick(seeds).clone()
+        };
     }
     let summary = format!(
         "fuzz {name}: {} executions ({} seeds, seed {seed}), {} crashes, {:.1} s",

@@ -115,12 +115,15 @@ fn json(input: &[u8]) -> Option<serde_json::Value> {
 
 #[test]
 fn fuzz_pgx_parse() {
-    fuzz("pgx_parse", &seeds::pgx(), execs(3000), |input| {
-        match import::parse(&text(input)) {
+    fuzz(
+        "pgx_parse",
+        &seeds::pgx(),
+        execs(3000),
+        |input| match import::parse(&text(input)) {
             Ok(_) => Ok(()),
             Err(err) => core_typed(err),
-        }
-    });
+        },
+    );
 }
 
 #[test]
@@ -133,40 +136,51 @@ fn fuzz_pgx_import() {
 
 #[test]
 fn fuzz_fhir_timing() {
-    fuzz("fhir_timing", &seeds::timings(), execs(3000), |input| {
-        match parse_fhir_timing(text(input), "Europe/Berlin".into()) {
+    fuzz(
+        "fhir_timing",
+        &seeds::timings(),
+        execs(3000),
+        |input| match parse_fhir_timing(text(input), "Europe/Berlin".into()) {
             Ok(_) => Ok(()),
             Err(err) => typed(&err),
-        }
-    });
+        },
+    );
 }
 
 #[test]
 fn fuzz_fhir_medication_request() {
     let phone = Phone::new("fhir");
-    fuzz("fhir_medication_request", &seeds::medication_requests(), execs(600), |input| {
-        phone.refused_changes_nothing(|r| r.import_fhir(text(input), None))
-    });
+    fuzz(
+        "fhir_medication_request",
+        &seeds::medication_requests(),
+        execs(600),
+        |input| phone.refused_changes_nothing(|r| r.import_fhir(text(input), None)),
+    );
 }
 
 #[test]
 fn fuzz_fhir_orders() {
     let phone = Phone::new("orders");
-    fuzz("fhir_orders", &seeds::order_bundles(), execs(300), |input| {
-        phone.refused_changes_nothing(|r| {
-            let import = r.import_orders(text(input))?;
-            // Each refused order names why; the reason may not repeat the order either.
-            for refused in &import.refused {
-                if refused.reason.contains("Zqx") {
-                    return Err(RegimenError::InvalidInput {
-                        field: "Zqx".into(),
-                        reason: "a refused order's reason repeats a planted marker".into(),
-                    });
+    fuzz(
+        "fhir_orders",
+        &seeds::order_bundles(),
+        execs(300),
+        |input| {
+            phone.refused_changes_nothing(|r| {
+                let import = r.import_orders(text(input))?;
+                // Each refused order names why; the reason may not repeat the order either.
+                for refused in &import.refused {
+                    if refused.reason.contains("Zqx") {
+                        return Err(RegimenError::InvalidInput {
+                            field: "Zqx".into(),
+                            reason: "a refused order's reason repeats a planted marker".into(),
+                        });
+                    }
                 }
-            }
-            Ok(())
-        })
-    });
+                Ok(())
+            })
+        },
+    );
 }
 
 #[test]
@@ -244,12 +258,15 @@ fn fuzz_knowledge_bundle() {
 
 #[test]
 fn fuzz_share_message_decode() {
-    fuzz("share_message_decode", &seeds::messages("share-key"), execs(3000), |input| {
-        match Message::decode(input) {
+    fuzz(
+        "share_message_decode",
+        &seeds::messages("share-key"),
+        execs(3000),
+        |input| match Message::decode(input) {
             Ok(_) => Ok(()),
             Err(err) => core_typed(err),
-        }
-    });
+        },
+    );
 }
 
 #[test]
@@ -290,7 +307,12 @@ fn pair() -> Pair {
         .payload;
     let answer = caregiver
         .regimen
-        .answer_offer(offer, "https://push.example.org/sub/1".into(), "Ben".into(), None)
+        .answer_offer(
+            offer,
+            "https://push.example.org/sub/1".into(),
+            "Ben".into(),
+            None,
+        )
         .unwrap()
         .payload;
     patient.regimen.accept_answer(answer.clone()).unwrap();
@@ -310,13 +332,17 @@ fn fuzz_push_receive() {
     let pair = pair();
     // Mutated plaintexts, encrypted to the caregiver's keys, so they reach the message
     // reader and the store; a plaintext too long for one push cannot be sent at all.
-    fuzz("push_receive", &seeds::messages(&pair.share), execs(600), |input| {
-        let Ok(body) = ece::encrypt(input, &pair.p256dh, &pair.auth) else {
-            return Ok(());
-        };
-        pair.caregiver
-            .refused_changes_nothing(|r| r.receive(body))
-    });
+    fuzz(
+        "push_receive",
+        &seeds::messages(&pair.share),
+        execs(600),
+        |input| {
+            let Ok(body) = ece::encrypt(input, &pair.p256dh, &pair.auth) else {
+                return Ok(());
+            };
+            pair.caregiver.refused_changes_nothing(|r| r.receive(body))
+        },
+    );
 }
 
 #[test]
@@ -339,7 +365,12 @@ fn fuzz_share_pairing() {
         .map(|offer| {
             caregiver
                 .regimen
-                .answer_offer(text(offer), "https://push.example.org/sub/2".into(), MARKER.into(), None)
+                .answer_offer(
+                    text(offer),
+                    "https://push.example.org/sub/2".into(),
+                    MARKER.into(),
+                    None,
+                )
                 .unwrap()
                 .payload
                 .into_bytes()
@@ -352,7 +383,12 @@ fn fuzz_share_pairing() {
         turn += 1;
         // Each input is tried both as an offer (caregiver) and as an answer (patient).
         caregiver.refused_changes_nothing(|r| {
-            r.answer_offer(text(input), format!("https://push.example.org/f/{turn}"), "Cara".into(), Some(30))
+            r.answer_offer(
+                text(input),
+                format!("https://push.example.org/f/{turn}"),
+                "Cara".into(),
+                Some(30),
+            )
         })?;
         patient.refused_changes_nothing(|r| r.accept_answer(text(input)))
     });

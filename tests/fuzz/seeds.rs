@@ -63,7 +63,10 @@ pub fn pgx() -> Vec<Vec<u8>> {
         ] {
             seeds.push(std::fs::read(dir.join(name)).unwrap());
         }
-        for name in ["pharmcat.example.report.json", "pharmcat.example2.report.json"] {
+        for name in [
+            "pharmcat.example.report.json",
+            "pharmcat.example2.report.json",
+        ] {
             let report: Value =
                 serde_json::from_slice(&std::fs::read(dir.join(name)).unwrap()).unwrap();
             let pruned = pruned_report(&report);
@@ -195,7 +198,8 @@ pub const ORDER_BUNDLE: &str = r#"{"resourceType":"Bundle","type":"searchset","e
 /// Order Bundles and a single order.
 pub fn order_bundles() -> Vec<Vec<u8>> {
     let bundle = ORDER_BUNDLE.replace("ZQX_MED", MARKER);
-    let single: Value = serde_json::from_str::<Value>(&bundle).unwrap()["entry"][1]["resource"].clone();
+    let single: Value =
+        serde_json::from_str::<Value>(&bundle).unwrap()["entry"][1]["resource"].clone();
     vec![bundle.into_bytes(), single.to_string().into_bytes()]
 }
 
@@ -273,17 +277,40 @@ pub fn bundle_payloads(tables: &Tables) -> Vec<Vec<u8>> {
 pub fn messages(share: &str) -> Vec<Vec<u8>> {
     let message = |seq: i64, body: Value| {
         let mut m = json!({ "v": 1, "id": format!("m{seq}"), "share": share, "seq": seq, "at": 1_772_355_600_000_i64 });
-        m.as_object_mut().unwrap().extend(body.as_object().unwrap().clone());
+        m.as_object_mut()
+            .unwrap()
+            .extend(body.as_object().unwrap().clone());
         m.to_string().into_bytes()
     };
     vec![
-        message(1, json!({ "type": "shared", "name": "Anna", "scopes": ["medicines", "pgx"] })),
-        message(2, json!({ "type": "schedule", "from": 0, "to": 86_400_000, "doses": [{ "medicine": 1, "name": MARKER, "at": [480, 1200] }] })),
-        message(3, json!({ "type": "dose", "medicine": 1, "name": MARKER, "status": "taken_late", "scheduled": 1_772_355_600_000_i64, "actual": 1_772_357_400_000_i64 })),
-        message(4, json!({ "type": "summary", "day": "2026-03-01", "scheduled": 3, "taken": 2, "late": 1, "skipped": 0, "missed": 0 })),
-        message(5, json!({ "type": "warning", "warning": "w1", "title": MARKER, "what_to_do": "ask" })),
-        message(6, json!({ "type": "supply", "medicine": 1, "status": "running_low", "run_out": 1_772_955_600_000_i64 })),
-        message(7, json!({ "type": "pgx", "phenotypes": [{ "gene": "CYP2D6", "phenotype": MARKER_GENOTYPE }] })),
+        message(
+            1,
+            json!({ "type": "shared", "name": "Anna", "scopes": ["medicines", "pgx"] }),
+        ),
+        message(
+            2,
+            json!({ "type": "schedule", "from": 0, "to": 86_400_000, "doses": [{ "medicine": 1, "name": MARKER, "at": [480, 1200] }] }),
+        ),
+        message(
+            3,
+            json!({ "type": "dose", "medicine": 1, "name": MARKER, "status": "taken_late", "scheduled": 1_772_355_600_000_i64, "actual": 1_772_357_400_000_i64 }),
+        ),
+        message(
+            4,
+            json!({ "type": "summary", "day": "2026-03-01", "scheduled": 3, "taken": 2, "late": 1, "skipped": 0, "missed": 0 }),
+        ),
+        message(
+            5,
+            json!({ "type": "warning", "warning": "w1", "title": MARKER, "what_to_do": "ask" }),
+        ),
+        message(
+            6,
+            json!({ "type": "supply", "medicine": 1, "status": "running_low", "run_out": 1_772_955_600_000_i64 }),
+        ),
+        message(
+            7,
+            json!({ "type": "pgx", "phenotypes": [{ "gene": "CYP2D6", "phenotype": MARKER_GENOTYPE }] }),
+        ),
         message(9, json!({ "type": "revoked" })),
     ]
 }

@@ -3,8 +3,8 @@
 
 use chrono_tz::Tz;
 use regimen_core::interop::fhir::{
-    FhirPrescription, parse_json, schedule_from_dosage, schedule_from_medication_request, schedule_to_dosages,
-    timing_from_fhir,
+    FhirPrescription, parse_json, schedule_from_dosage, schedule_from_medication_request,
+    schedule_to_dosages, timing_from_fhir,
 };
 use regimen_core::medicine::{Medicine, MedicineInfo};
 use regimen_core::schedule::{Frame, LocalDateTime, Timing, parse_zone};
@@ -24,8 +24,7 @@ impl Regimen {
         let now = self.now()?;
         let zone = self.zone_now(now)?;
         let start = LocalDateTime(Frame::Zone(zone).local(now));
-        let value: serde_json::Value =
-            parse_json(&json)?;
+        let value: serde_json::Value = parse_json(&json)?;
         let prescription: FhirPrescription = if value.get("resourceType").is_some() {
             schedule_from_medication_request(&value, zone, start)?
         } else {
@@ -72,8 +71,7 @@ impl Regimen {
 /// Reads a FHIR R4 `Timing` (JSON) with its date-times in `zone`, checking FHIR's invariants.
 #[uniffi::export]
 pub fn parse_fhir_timing(json: String, zone: String) -> Result<Timing> {
-    let value: serde_json::Value =
-        parse_json(&json)?;
+    let value: serde_json::Value = parse_json(&json)?;
     Ok(timing_from_fhir(&value, parse_zone(&zone)?)?)
 }
 
@@ -88,8 +86,7 @@ impl Regimen {
     pub fn import_orders(&self, json: String) -> Result<OrdersImport> {
         let now = self.now()?;
         let zone = self.zone_now(now)?;
-        let value: serde_json::Value =
-            parse_json(&json)?;
+        let value: serde_json::Value = parse_json(&json)?;
         Ok(self.store.import_orders(&value, zone, now)?)
     }
 
@@ -98,8 +95,7 @@ impl Regimen {
     pub fn import_dispense(&self, json: String) -> Result<Option<SupplyEvent>> {
         let now = self.now()?;
         let zone = self.zone_now(now)?;
-        let value: serde_json::Value =
-            parse_json(&json)?;
+        let value: serde_json::Value = parse_json(&json)?;
         Ok(self.store.import_dispense(&value, zone, now)?)
     }
 }

@@ -122,14 +122,17 @@ fn pharmcat_json(report: &Value) -> Result<Vec<NewPgxResult>> {
             continue;
         };
         if is_call(first) {
-            keep(&mut out, NewPgxResult {
-                gene: gene.clone(),
-                diplotype: (*first).to_owned(),
-                source: PgxSource::PharmCat,
-                test_date,
-                lab: lab.clone(),
-                other_diplotypes: others.iter().map(|o| (*o).to_owned()).collect(),
-            })?;
+            keep(
+                &mut out,
+                NewPgxResult {
+                    gene: gene.clone(),
+                    diplotype: (*first).to_owned(),
+                    source: PgxSource::PharmCat,
+                    test_date,
+                    lab: lab.clone(),
+                    other_diplotypes: others.iter().map(|o| (*o).to_owned()).collect(),
+                },
+            )?;
         }
     }
     Ok(out)
@@ -192,14 +195,17 @@ fn pharmcat_tsv(text: &str) -> Result<Vec<NewPgxResult>> {
             }
         }
         if is_call(diplotype) {
-            keep(&mut out, NewPgxResult {
-                gene: gene.trim().to_owned(),
-                diplotype: diplotype.trim().to_owned(),
-                source: PgxSource::PharmCat,
-                test_date: None,
-                lab: lab.clone(),
-                other_diplotypes: Vec::new(),
-            })?;
+            keep(
+                &mut out,
+                NewPgxResult {
+                    gene: gene.trim().to_owned(),
+                    diplotype: diplotype.trim().to_owned(),
+                    source: PgxSource::PharmCat,
+                    test_date: None,
+                    lab: lab.clone(),
+                    other_diplotypes: Vec::new(),
+                },
+            )?;
         }
     }
     Ok(out)
@@ -303,14 +309,17 @@ fn list_lines(text: &str) -> Result<Vec<NewPgxResult>> {
             result = format!("{result} {column}");
         }
         if is_call(&result) {
-            keep(&mut out, NewPgxResult {
-                gene: gene.clone(),
-                diplotype: result,
-                source: PgxSource::LabList,
-                test_date: None,
-                lab: None,
-                other_diplotypes: Vec::new(),
-            })?;
+            keep(
+                &mut out,
+                NewPgxResult {
+                    gene: gene.clone(),
+                    diplotype: result,
+                    source: PgxSource::LabList,
+                    test_date: None,
+                    lab: None,
+                    other_diplotypes: Vec::new(),
+                },
+            )?;
         }
     }
     Ok(out)
@@ -439,17 +448,20 @@ fn fhir(json: &Value) -> Result<Vec<NewPgxResult>> {
             .or(resource["issued"].as_str())
             .and_then(|t| t.get(..10))
             .and_then(|d| d.parse::<LocalDate>().ok());
-        keep(&mut out, NewPgxResult {
-            gene,
-            diplotype,
-            source: PgxSource::Fhir,
-            other_diplotypes: Vec::new(),
-            test_date: date,
-            lab: resource["performer"]
-                .get(0)
-                .and_then(|p| p["display"].as_str())
-                .map(str::to_owned),
-        })?;
+        keep(
+            &mut out,
+            NewPgxResult {
+                gene,
+                diplotype,
+                source: PgxSource::Fhir,
+                other_diplotypes: Vec::new(),
+                test_date: date,
+                lab: resource["performer"]
+                    .get(0)
+                    .and_then(|p| p["display"].as_str())
+                    .map(str::to_owned),
+            },
+        )?;
     }
     Ok(out)
 }
