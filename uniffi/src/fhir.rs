@@ -20,6 +20,7 @@ impl Regimen {
     /// new medicine with its schedule, read in the phone's zone. An order whose dosage is only
     /// words ("take as directed") adds the medicine with its instructions and no schedule.
     /// Returns the medicine. For prescriptions (refills, a Bundle), use `import_orders`.
+    /// JSON over 4 MiB is refused (`InvalidInput` on `json`), as by every FHIR import.
     pub fn import_fhir(&self, json: String, name: Option<String>) -> Result<Medicine> {
         let now = self.now()?;
         let zone = self.zone_now(now)?;
