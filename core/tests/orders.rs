@@ -232,3 +232,24 @@ fn a_completed_dispense_adds_its_quantity_once_to_the_prescriptions_medicine() {
             .is_err()
     );
 }
+
+/// Found by fuzzing (issue 14): FHIR text was parsed whatever its size (50 MB of `[0,0,…]`
+/// takes 800 MB as a JSON value). It is refused over 4 MiB before parsing, and nesting
+/// past 128 levels is refused without recursing.
+#[test]
+fn fhir_json_over_4_mib_or_nested_too_deep_is_refused_before_reading() {
+    use regimen_core::Error;
+    use regimen_core::interop::fhir::{MAX_JSON_BYTES, parse_json};
+    let huge = format!("[{}0]", "0,".repeat(MAX_JSON_BYTES / 2));
+    assert!(matches!(
+        parse_json(&huge),
+        Err(Error::InvalidInput { field: "json", .. })
+    ));
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    assert!(matches!(
+        parse_json(&deep),
+        Err(Error::InvalidInput { field: "json", .. })
+    ));
+    let text = bundle().to_string();
+    assert_eq!(parse_json(&text).unwrap(), bundle());
+}

@@ -329,3 +329,29 @@ fn a_pharmcat_tsv_cut_anywhere_is_refused_or_gives_only_results_of_the_whole_fil
         "most cuts fall mid-row: {refused}"
     );
 }
+
+/// Found by fuzzing (issue 14): a lab list of a million rows was read into a million results
+/// before the store refused more than 500. It is now refused at the 501st, in every format.
+#[test]
+fn a_file_of_a_million_rows_is_refused_after_500_results() {
+    let rows = |n: usize| format!("gene,diplotype\n{}", "CYP2D6,*1/*4\n".repeat(n));
+    for text in [rows(1_000_000), rows(501)] {
+        match import::parse(&text) {
+            Err(Error::InvalidInput { field, reason }) => {
+                assert_eq!(field, "file");
+                assert!(reason.contains("more than 500"), "{reason}");
+            }
+            other => panic!(
+                "expected a refusal, got {:?}",
+                other.map(|p| p.results.len())
+            ),
+        }
+    }
+    assert_eq!(import::parse(&rows(500)).unwrap().results.len(), 500);
+    let item = r#"{"gene":"CYP2D6","diplotype":"*1/*4"},"#;
+    let list = format!("[{}{}]", item.repeat(600), &item[..item.len() - 1]);
+    assert!(matches!(
+        import::parse(&list),
+        Err(Error::InvalidInput { field: "file", .. })
+    ));
+}

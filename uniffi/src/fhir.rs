@@ -3,8 +3,8 @@
 
 use regimen_core::Zone;
 use regimen_core::interop::fhir::{
-    FhirPrescription, schedule_from_dosage, schedule_from_medication_request, schedule_to_dosages,
-    timing_from_fhir,
+    FhirPrescription, parse_json, schedule_from_dosage, schedule_from_medication_request,
+    schedule_to_dosages, timing_from_fhir,
 };
 use regimen_core::medicine::{Medicine, MedicineInfo};
 use regimen_core::schedule::{Frame, LocalDateTime, Timing, parse_zone};
@@ -20,12 +20,12 @@ impl Regimen {
     /// new medicine with its schedule, read in the phone's zone. An order whose dosage is only
     /// words ("take as directed") adds the medicine with its instructions and no schedule.
     /// Returns the medicine. For prescriptions (refills, a Bundle), use `import_orders`.
+    /// JSON over 4 MiB is refused (`InvalidInput` on `json`), as by every FHIR import.
     pub fn import_fhir(&self, json: String, name: Option<String>) -> Result<Medicine> {
         let now = self.now()?;
         let zone = self.zone_now(now)?;
         let start = LocalDateTime(Frame::Zone(zone).local(now));
-        let value: serde_json::Value =
-            serde_json::from_str(&json).map_err(|_| invalid("json", "not valid JSON"))?;
+        let value: serde_json::Value = parse_json(&json)?;
         let prescription: FhirPrescription = if value.get("resourceType").is_some() {
             schedule_from_medication_request(&value, zone, start)?
         } else {
@@ -72,8 +72,7 @@ impl Regimen {
 /// Reads a FHIR R4 `Timing` (JSON) with its date-times in `zone`, checking FHIR's invariants.
 #[uniffi::export]
 pub fn parse_fhir_timing(json: String, zone: String) -> Result<Timing> {
-    let value: serde_json::Value =
-        serde_json::from_str(&json).map_err(|_| invalid("json", "not valid JSON"))?;
+    let value: serde_json::Value = parse_json(&json)?;
     Ok(timing_from_fhir(&value, parse_zone(&zone)?)?)
 }
 
@@ -88,8 +87,7 @@ impl Regimen {
     pub fn import_orders(&self, json: String) -> Result<OrdersImport> {
         let now = self.now()?;
         let zone = self.zone_now(now)?;
-        let value: serde_json::Value =
-            serde_json::from_str(&json).map_err(|_| invalid("json", "not valid JSON"))?;
+        let value: serde_json::Value = parse_json(&json)?;
         Ok(self.store.import_orders(&value, zone, now)?)
     }
 
@@ -98,8 +96,7 @@ impl Regimen {
     pub fn import_dispense(&self, json: String) -> Result<Option<SupplyEvent>> {
         let now = self.now()?;
         let zone = self.zone_now(now)?;
-        let value: serde_json::Value =
-            serde_json::from_str(&json).map_err(|_| invalid("json", "not valid JSON"))?;
+        let value: serde_json::Value = parse_json(&json)?;
         Ok(self.store.import_dispense(&value, zone, now)?)
     }
 }

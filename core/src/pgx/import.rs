@@ -13,7 +13,7 @@
 
 use serde_json::Value;
 
-use super::results::{NewPgxResult, PgxSource};
+use super::results::{MAX_RESULTS_PER_ADD, NewPgxResult, PgxSource};
 use crate::error::{Error, Result};
 use crate::schedule::LocalDate;
 
@@ -78,6 +78,20 @@ pub fn parse(text: &str) -> Result<Parsed> {
     Ok(parsed)
 }
 
+/// Adds a result, refusing a file with more results than one import may store: a file of a
+/// million rows ends here, after at most 500 results, not after a million allocations.
+fn keep(out: &mut Vec<NewPgxResult>, result: NewPgxResult) -> Result<()> {
+    if out.len() == MAX_RESULTS_PER_ADD {
+        return Err(too_many());
+    }
+    out.push(result);
+    Ok(())
+}
+
+fn too_many() -> Error {
+    Error::invalid("file", "holds more than 500 gene results")
+}
+
 /// Whether a diplotype is a call rather than PharmCAT's "no call".
 fn is_call(diplotype: &str) -> bool {
     let d = diplotype.trim();
@@ -108,14 +122,17 @@ fn pharmcat_json(report: &Value) -> Result<Vec<NewPgxResult>> {
             continue;
         };
         if is_call(first) {
-            out.push(NewPgxResult {
-                gene: gene.clone(),
-                diplotype: (*first).to_owned(),
-                source: PgxSource::PharmCat,
-                test_date,
-                lab: lab.clone(),
-                other_diplotypes: others.iter().map(|o| (*o).to_owned()).collect(),
-            });
+            keep(
+                &mut out,
+                NewPgxResult {
+                    gene: gene.clone(),
+                    diplotype: (*first).to_owned(),
+                    source: PgxSource::PharmCat,
+                    test_date,
+                    lab: lab.clone(),
+                    other_diplotypes: others.iter().map(|o| (*o).to_owned()).collect(),
+                },
+            )?;
         }
     }
     Ok(out)
@@ -178,14 +195,17 @@ fn pharmcat_tsv(text: &str) -> Result<Vec<NewPgxResult>> {
             }
         }
         if is_call(diplotype) {
-            out.push(NewPgxResult {
-                gene: gene.trim().to_owned(),
-                diplotype: diplotype.trim().to_owned(),
-                source: PgxSource::PharmCat,
-                test_date: None,
-                lab: lab.clone(),
-                other_diplotypes: Vec::new(),
-            });
+            keep(
+                &mut out,
+                NewPgxResult {
+                    gene: gene.trim().to_owned(),
+                    diplotype: diplotype.trim().to_owned(),
+                    source: PgxSource::PharmCat,
+                    test_date: None,
+                    lab: lab.clone(),
+                    other_diplotypes: Vec::new(),
+                },
+            )?;
         }
     }
     Ok(out)
@@ -220,6 +240,7 @@ fn list_json(json: &Value) -> Result<Vec<NewPgxResult>> {
         .iter()
         .enumerate()
         .filter(|(_, item)| item["diplotype"].as_str().is_none_or(is_call))
+        .take(MAX_RESULTS_PER_ADD + 1)
         .map(|(index, item)| {
             let text = |key: &str| {
                 item[key]
@@ -244,7 +265,13 @@ fn list_json(json: &Value) -> Result<Vec<NewPgxResult>> {
                 other_diplotypes: Vec::new(),
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()
+        .and_then(|results| {
+            if results.len() > MAX_RESULTS_PER_ADD {
+                return Err(too_many());
+            }
+            Ok(results)
+        })
 }
 
 fn list_lines(text: &str) -> Result<Vec<NewPgxResult>> {
@@ -282,14 +309,17 @@ fn list_lines(text: &str) -> Result<Vec<NewPgxResult>> {
             result = format!("{result} {column}");
         }
         if is_call(&result) {
-            out.push(NewPgxResult {
-                gene: gene.clone(),
-                diplotype: result,
-                source: PgxSource::LabList,
-                test_date: None,
-                lab: None,
-                other_diplotypes: Vec::new(),
-            });
+            keep(
+                &mut out,
+                NewPgxResult {
+                    gene: gene.clone(),
+                    diplotype: result,
+                    source: PgxSource::LabList,
+                    test_date: None,
+                    lab: None,
+                    other_diplotypes: Vec::new(),
+                },
+            )?;
         }
     }
     Ok(out)
@@ -418,17 +448,20 @@ fn fhir(json: &Value) -> Result<Vec<NewPgxResult>> {
             .or(resource["issued"].as_str())
             .and_then(|t| t.get(..10))
             .and_then(|d| d.parse::<LocalDate>().ok());
-        out.push(NewPgxResult {
-            gene,
-            diplotype,
-            source: PgxSource::Fhir,
-            other_diplotypes: Vec::new(),
-            test_date: date,
-            lab: resource["performer"]
-                .get(0)
-                .and_then(|p| p["display"].as_str())
-                .map(str::to_owned),
-        });
+        keep(
+            &mut out,
+            NewPgxResult {
+                gene,
+                diplotype,
+                source: PgxSource::Fhir,
+                other_diplotypes: Vec::new(),
+                test_date: date,
+                lab: resource["performer"]
+                    .get(0)
+                    .and_then(|p| p["display"].as_str())
+                    .map(str::to_owned),
+            },
+        )?;
     }
     Ok(out)
 }

@@ -56,6 +56,21 @@ pub const RXNORM: &str = "http://www.nlm.nih.gov/research/umls/rxnorm";
 /// Where Regimen's own extensions live: `cycle`, `window`, `after-last-taken`.
 pub const EXTENSION_BASE: &str = "https://regimen.invalid/fhir/StructureDefinition/";
 
+/// Largest FHIR JSON document read: a Bundle of [`MAX_ORDERS`] orders fits several times over.
+pub const MAX_JSON_BYTES: usize = 4 * 1024 * 1024;
+
+/// Reads FHIR JSON text as it arrives from outside (a portal's export, a pushed file),
+/// refusing a document over [`MAX_JSON_BYTES`] before parsing it: an array of millions of
+/// small values takes many times its size in memory. Nesting deeper than 128 levels is
+/// refused by the parser, so no reader recurses without end. Errors name `json`, never the
+/// content.
+pub fn parse_json(text: &str) -> crate::error::Result<serde_json::Value> {
+    if text.len() > MAX_JSON_BYTES {
+        return Err(crate::error::Error::invalid("json", "larger than 4 MiB"));
+    }
+    serde_json::from_str(text).map_err(|_| crate::error::Error::invalid("json", "not valid JSON"))
+}
+
 /// Longest as-needed reason, in characters.
 pub(super) const MAX_REASON_CHARS: usize = 200;
 

@@ -1,0 +1,402 @@
+//! Hostile input: every parser of outside data run on mutated real files (a stable-toolchain
+//! stand-in for cargo-fuzz; see `engine.rs` and docs/robustness.md, "Fuzzing").
+//!
+//! Each target checks, for every input: no panic; an error is a typed input error, never a
+//! storage or device one, and does not repeat the planted markers (a fake drug name and
+//! genotype); and for the calls that write (PGx import, FHIR imports, receive, pairing) a
+//! refused input leaves the database file byte-identical. `REGIMEN_FUZZ_EXECS` sets the
+//! number of mutated inputs per target; failing inputs land in `.cache/fuzz/crashes/`.
+
+mod bounds;
+mod engine;
+mod seeds;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use regimen_core::interop::fhir::{outcome_reason, task_state};
+use regimen_core::knowledge::{Tables, verify as verify_bundle};
+use regimen_core::pgx::import;
+use regimen_core::share::base64url;
+use regimen_core::share::ece::{self, ReceiverKeys};
+use regimen_core::share::message::Message;
+use regimen_ffi::{Regimen, RegimenConfig, RegimenError, ShareScope, Timestamp, parse_fhir_timing};
+use regimen_tests::MemoryKeyStore;
+use ring::rand::SystemRandom;
+use ring::signature::{Ed25519KeyPair, KeyPair};
+
+use engine::{MARKER, execs, fuzz, no_marker};
+
+/// 2026-03-01T09:00:00Z: every phone's pinned "now".
+const NOW_MS: i64 = 1_772_355_600_000;
+
+/// A database on a temp dir with its file path, "now" pinned.
+struct Phone {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    regimen: Arc<Regimen>,
+}
+
+impl Phone {
+    fn new(alias: &str) -> Phone {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(format!("{alias}.db"));
+        let config = RegimenConfig {
+            key_alias: alias.into(),
+            ..RegimenConfig::default()
+        };
+        let regimen = Regimen::open_at(
+            path.to_string_lossy().into_owned(),
+            config,
+            Arc::new(MemoryKeyStore::default()),
+            Timestamp::from_millis(NOW_MS).unwrap(),
+        )
+        .unwrap();
+        Phone {
+            _dir: dir,
+            path,
+            regimen,
+        }
+    }
+
+    /// The database as bytes on disk: the main file and its write-ahead log.
+    fn fingerprint(&self) -> Vec<u8> {
+        let mut bytes = std::fs::read(&self.path).unwrap_or_default();
+        let wal = Path::new(&format!("{}-wal", self.path.display())).to_path_buf();
+        bytes.extend(std::fs::read(wal).unwrap_or_default());
+        bytes
+    }
+
+    /// Runs a writing call; a refused input must leave the database as it was.
+    fn refused_changes_nothing<T>(
+        &self,
+        call: impl FnOnce(&Regimen) -> Result<T, RegimenError>,
+    ) -> Result<(), String> {
+        let before = self.fingerprint();
+        let outcome = call(&self.regimen);
+        if let Err(err) = outcome {
+            typed(&err)?;
+            if self.fingerprint() != before {
+                return Err("a refused input changed the database".into());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A hostile input is the input's fault: never a storage, device or key error, and the
+/// message repeats nothing of it.
+fn typed(err: &RegimenError) -> Result<(), String> {
+    match err {
+        RegimenError::InvalidInput { .. }
+        | RegimenError::NotFound { .. }
+        | RegimenError::Conflict { .. }
+        | RegimenError::KnowledgeBase { .. } => no_marker(&err.to_string()),
+        other => {
+            let variant = format!("{other:?}");
+            let variant = variant.split([' ', '{', '(']).next().unwrap_or_default();
+            Err(format!("an input error surfaced as {variant}"))
+        }
+    }
+}
+
+fn core_typed(err: regimen_core::Error) -> Result<(), String> {
+    typed(&RegimenError::from(err))
+}
+
+fn text(input: &[u8]) -> String {
+    String::from_utf8_lossy(input).into_owned()
+}
+
+/// Any JSON that parses, for the readers that take a parsed value.
+fn json(input: &[u8]) -> Option<serde_json::Value> {
+    serde_json::from_slice(input).ok()
+}
+
+#[test]
+fn fuzz_pgx_parse() {
+    fuzz(
+        "pgx_parse",
+        &seeds::pgx(),
+        execs(3000),
+        |input| match import::parse(&text(input)) {
+            Ok(_) => Ok(()),
+            Err(err) => core_typed(err),
+        },
+    );
+}
+
+#[test]
+fn fuzz_pgx_import() {
+    // A fresh database every 200 inputs: each import reads back every stored result, and a
+    // long run by hand would otherwise spend its time on thousands of earlier imports.
+    let mut phone = Phone::new("pgx");
+    let mut runs = 0_u32;
+    fuzz("pgx_import", &seeds::pgx(), execs(400), |input| {
+        runs += 1;
+        if runs % 200 == 0 {
+            phone = Phone::new("pgx");
+        }
+        phone.refused_changes_nothing(|r| r.import_pgx(text(input)))
+    });
+}
+
+#[test]
+fn fuzz_fhir_timing() {
+    fuzz(
+        "fhir_timing",
+        &seeds::timings(),
+        execs(3000),
+        |input| match parse_fhir_timing(text(input), "Europe/Berlin".into()) {
+            Ok(_) => Ok(()),
+            Err(err) => typed(&err),
+        },
+    );
+}
+
+#[test]
+fn fuzz_fhir_medication_request() {
+    let phone = Phone::new("fhir");
+    fuzz(
+        "fhir_medication_request",
+        &seeds::medication_requests(),
+        execs(600),
+        |input| phone.refused_changes_nothing(|r| r.import_fhir(text(input), None)),
+    );
+}
+
+#[test]
+fn fuzz_fhir_orders() {
+    let phone = Phone::new("orders");
+    fuzz(
+        "fhir_orders",
+        &seeds::order_bundles(),
+        execs(300),
+        |input| {
+            phone.refused_changes_nothing(|r| {
+                let import = r.import_orders(text(input))?;
+                // Each refused order names why; the reason may not repeat the order either.
+                for refused in &import.refused {
+                    if refused.reason.contains("Zqx") {
+                        return Err(RegimenError::InvalidInput {
+                            field: "Zqx".into(),
+                            reason: "a refused order's reason repeats a planted marker".into(),
+                        });
+                    }
+                }
+                Ok(())
+            })
+        },
+    );
+}
+
+#[test]
+fn fuzz_fhir_dispense() {
+    let phone = Phone::new("dispense");
+    phone
+        .regimen
+        .import_orders(seeds::ORDER_BUNDLE.replace("ZQX_MED", "Metformin"))
+        .unwrap();
+    fuzz("fhir_dispense", &seeds::dispenses(), execs(600), |input| {
+        phone.refused_changes_nothing(|r| r.import_dispense(text(input)))
+    });
+}
+
+#[test]
+fn fuzz_pharmacy_task() {
+    fuzz("pharmacy_task", &seeds::tasks(), execs(3000), |input| {
+        let Some(value) = json(input) else {
+            return Ok(());
+        };
+        // The reason is the pharmacy's own words, shown to the patient: any text is fine.
+        let _ = outcome_reason(&value);
+        match task_state(&value) {
+            Ok(_) => Ok(()),
+            Err(err) => core_typed(err),
+        }
+    });
+}
+
+/// A bundle in the wire format, signed by `key` over exactly `payload`.
+fn signed(key: &Ed25519KeyPair, payload: &[u8]) -> Vec<u8> {
+    let signature: String = key
+        .sign(payload)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let mut out = format!("regimen-knowledge-bundle 1\nsignature {signature}\n").into_bytes();
+    out.extend_from_slice(payload);
+    out
+}
+
+#[test]
+fn fuzz_knowledge_bundle() {
+    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+    let key = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
+    let trusted: Vec<String> = vec![
+        key.public_key()
+            .as_ref()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    ];
+    // The seeds are payloads: each mutant is signed again, so the fuzzer reaches the
+    // payload and table readers behind the signature; one in four goes in as raw bytes.
+    let payloads = seeds::bundle_payloads(&Tables::builtin());
+    let mut flip = 0_u32;
+    fuzz("knowledge_bundle", &payloads, execs(300), |input| {
+        flip += 1;
+        let bytes = if flip % 4 == 0 {
+            let mut raw = signed(&key, &payloads[0]);
+            let cut = input.len() % raw.len();
+            raw.truncate(cut.max(1));
+            raw.extend_from_slice(input);
+            raw
+        } else {
+            signed(&key, input)
+        };
+        match verify_bundle(&bytes, &trusted) {
+            Ok(_) => Ok(()),
+            Err(err) => core_typed(err),
+        }
+    });
+}
+
+#[test]
+fn fuzz_share_message_decode() {
+    fuzz(
+        "share_message_decode",
+        &seeds::messages("share-key"),
+        execs(3000),
+        |input| match Message::decode(input) {
+            Ok(_) => Ok(()),
+            Err(err) => core_typed(err),
+        },
+    );
+}
+
+#[test]
+fn fuzz_push_body_decrypt() {
+    let keys = ReceiverKeys::generate().unwrap();
+    let bodies: Vec<Vec<u8>> = seeds::messages("share-key")
+        .iter()
+        .map(|m| ece::encrypt(m, &keys.public_key(), &keys.auth()).unwrap())
+        .collect();
+    fuzz("push_body_decrypt", &bodies, execs(3000), |input| {
+        // A body that cannot be opened is refused as a crypto error (tampered or not ours).
+        match ece::decrypt(input, &keys) {
+            Ok(_) => Ok(()),
+            Err(regimen_core::Error::Crypto(reason)) => no_marker(&reason),
+            Err(err) => core_typed(err),
+        }
+    });
+}
+
+/// A patient and a caregiver paired through the public API, as the apps pair.
+struct Pair {
+    patient: Phone,
+    caregiver: Phone,
+    /// The share's key, as messages name it.
+    share: String,
+    /// The caregiver's push subscription keys.
+    p256dh: Vec<u8>,
+    auth: Vec<u8>,
+}
+
+fn pair() -> Pair {
+    let patient = Phone::new("patient");
+    let caregiver = Phone::new("caregiver");
+    let offer = patient
+        .regimen
+        .offer_share("Anna".into(), vec![ShareScope::Medicines])
+        .unwrap()
+        .payload;
+    let answer = caregiver
+        .regimen
+        .answer_offer(
+            offer,
+            "https://push.example.org/sub/1".into(),
+            "Ben".into(),
+            None,
+        )
+        .unwrap()
+        .payload;
+    patient.regimen.accept_answer(answer.clone()).unwrap();
+    let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    let field = |name: &str| answer[name].as_str().unwrap().to_owned();
+    Pair {
+        share: field("share"),
+        p256dh: base64url::decode(&field("p256dh"), "p256dh").unwrap(),
+        auth: base64url::decode(&field("auth"), "auth").unwrap(),
+        patient,
+        caregiver,
+    }
+}
+
+#[test]
+fn fuzz_push_receive() {
+    let pair = pair();
+    // Mutated plaintexts, encrypted to the caregiver's keys, so they reach the message
+    // reader and the store; a plaintext too long for one push cannot be sent at all.
+    fuzz(
+        "push_receive",
+        &seeds::messages(&pair.share),
+        execs(600),
+        |input| {
+            let Ok(body) = ece::encrypt(input, &pair.p256dh, &pair.auth) else {
+                return Ok(());
+            };
+            pair.caregiver.refused_changes_nothing(|r| r.receive(body))
+        },
+    );
+}
+
+#[test]
+fn fuzz_share_pairing() {
+    let pair = pair();
+    let patient = &pair.patient;
+    let caregiver = &pair.caregiver;
+    let offers: Vec<Vec<u8>> = (0..3)
+        .map(|i| {
+            patient
+                .regimen
+                .offer_share(format!("{MARKER}{i}"), vec![ShareScope::Pgx])
+                .unwrap()
+                .payload
+                .into_bytes()
+        })
+        .collect();
+    let answers: Vec<Vec<u8>> = offers
+        .iter()
+        .map(|offer| {
+            caregiver
+                .regimen
+                .answer_offer(
+                    text(offer),
+                    "https://push.example.org/sub/2".into(),
+                    MARKER.into(),
+                    None,
+                )
+                .unwrap()
+                .payload
+                .into_bytes()
+        })
+        .collect();
+    let mut seeds = offers;
+    seeds.extend(answers);
+    let mut turn = 0_u32;
+    fuzz("share_pairing", &seeds, execs(600), |input| {
+        turn += 1;
+        // Each input is tried both as an offer (caregiver) and as an answer (patient).
+        caregiver.refused_changes_nothing(|r| {
+            r.answer_offer(
+                text(input),
+                format!("https://push.example.org/f/{turn}"),
+                "Cara".into(),
+                Some(30),
+            )
+        })?;
+        patient.refused_changes_nothing(|r| r.accept_answer(text(input)))
+    });
+}
