@@ -8,7 +8,7 @@
 //! regimen-crash-child serve DB
 //! ```
 //!
-//! `crash` prints `ready`, then loops until killed: logs a dose (`dose ID`), every fifth step
+//! `crash` prints `ready`, then loops (at most 150 steps, then waits) until killed: logs a dose (`dose ID`), every fifth step
 //! sends what the caregiver outbox has due (each body is appended to `SENT_FILE` as the push
 //! service would keep it, then the 201 is recorded: `sent OUTBOX_ID`), and, when `KB_VERSION`
 //! is given, installs that knowledge bundle at step 3 (`kb VERSION`). Each line is written
@@ -35,6 +35,9 @@ use regimen_ffi::{
 };
 use regimen_tests::MemoryKeyStore;
 
+/// Steps a `crash` child takes at most (its clock then moved 150 s: within the five minutes
+/// the test gives each child, with the two-minute outbox lease).
+const MAX_STEPS: u64 = 150;
 /// The alias the parent keeps the key under (the default of `RegimenConfig`).
 const ALIAS: &str = "regimen.database";
 
@@ -145,12 +148,12 @@ fn crash(args: &[String]) -> Result<(), String> {
     };
     say("ready");
     let mut now = Timestamp::from_millis(start).map_err(|e| kind(e.into()))?;
-    for step in 0u64.. {
+    for step in 0..MAX_STEPS {
         regimen.set_now(Some(now)).map_err(kind)?;
         let logged = regimen.log_dose(taken(medicine, now)).map_err(kind)?;
         say(&format!("dose {}", logged.event.id));
         if step % 5 == 4 {
-            for request in regimen.prepare_push_requests(4).map_err(kind)? {
+            for request in regimen.prepare_push_requests(8).map_err(kind)? {
                 // One write: the push service kept the body (it survives this process).
                 let line = format!("{} {}\n", request.outbox_id, to_hex(&request.body));
                 sent.write_all(line.as_bytes())
@@ -165,7 +168,7 @@ fn crash(args: &[String]) -> Result<(), String> {
                 say(&format!("sent {}", request.outbox_id));
             }
         }
-        if step == 3 {
+        if step == 0 {
             if let Some((version, bytes)) = &bundle {
                 let info = regimen
                     .install_knowledge_bundle(bytes.clone())
@@ -178,7 +181,10 @@ fn crash(args: &[String]) -> Result<(), String> {
         }
         now = now.plus(Duration::from_secs(1));
     }
-    Ok(())
+    // Done: wait for the kill, writing nothing more.
+    loop {
+        std::thread::park();
+    }
 }
 
 fn to_hex(bytes: &[u8]) -> String {
