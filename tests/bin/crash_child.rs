@@ -8,7 +8,7 @@
 //! regimen-crash-child serve DB
 //! ```
 //!
-//! `crash` prints `ready`, then loops (at most 150 steps, then waits) until killed: logs a dose (`dose ID`), every fifth step
+//! `crash` prints `ready`, then loops (at most 150 steps, then waits) until killed: logs a dose (`dose ID`), every second step
 //! sends what the caregiver outbox has due (each body is appended to `SENT_FILE` as the push
 //! service would keep it, then the 201 is recorded: `sent OUTBOX_ID`), and, when `KB_VERSION`
 //! is given, installs that knowledge bundle at step 3 (`kb VERSION`). Each line is written
@@ -152,8 +152,8 @@ fn crash(args: &[String]) -> Result<(), String> {
         regimen.set_now(Some(now)).map_err(kind)?;
         let logged = regimen.log_dose(taken(medicine, now)).map_err(kind)?;
         say(&format!("dose {}", logged.event.id));
-        if step % 5 == 4 {
-            for request in regimen.prepare_push_requests(8).map_err(kind)? {
+        if step % 2 == 1 {
+            for request in regimen.prepare_push_requests(4).map_err(kind)? {
                 // One write: the push service kept the body (it survives this process).
                 let line = format!("{} {}\n", request.outbox_id, to_hex(&request.body));
                 sent.write_all(line.as_bytes())

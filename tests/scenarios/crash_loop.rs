@@ -35,7 +35,7 @@ const START_MS: i64 = 1_773_100_800_000;
 const SLOT_MS: i64 = 5 * 60_000;
 const HOUR_MS: i64 = 3_600_000;
 /// Every how many children one installs a knowledge bundle.
-const KB_EVERY: u64 = 20;
+const KB_EVERY: u64 = 50;
 const ACCEPTED: PushResult = PushResult::Status {
     code: 201,
     retry_after_seconds: None,
@@ -219,6 +219,7 @@ fn a_killed_app_loses_no_acknowledged_dose_and_leaves_no_half_written_state() {
     println!("crash loop: {kills} kills, seed {seed}");
     let kb_delay_ms = env_number("REGIMEN_CRASH_KB_DELAY_MS", 400);
     let mut rng = Rng(seed);
+    let started = Instant::now();
     let (phones, medicine) = set_up();
     let db = phones.path("patient.db");
 
@@ -237,7 +238,7 @@ fn a_killed_app_loses_no_acknowledged_dose_and_leaves_no_half_written_state() {
         // An install takes far longer than a dose (the bundle is verified and loaded), so its
         // kill comes from a wider range, before, during and after the commit.
         let delay = match kb {
-            None => Duration::from_micros(rng.between(1_000, 30_000)),
+            None => Duration::from_micros(rng.between(1_000, 20_000)),
             Some(_) => Duration::from_millis(rng.between(1, kb_delay_ms)),
         };
         let acks = run_and_kill(&phones, medicine, child, kb, delay);
@@ -295,6 +296,7 @@ fn a_killed_app_loses_no_acknowledged_dose_and_leaves_no_half_written_state() {
         }
     }
 
+    let kill_phase = started.elapsed();
     // Drain the outbox after every lease ran out, as the next app start would.
     let later = START_MS + (kills as i64 + 2) * SLOT_MS + HOUR_MS;
     let patient = phones.patient(later);
@@ -361,8 +363,9 @@ fn a_killed_app_loses_no_acknowledged_dose_and_leaves_no_half_written_state() {
          and kept: {in_flight_doses}), children installing a bundle {kb_children}, bundles \
          installed {kb_installs} (acknowledged {kb_acked}, version now {kb_version}), outbox rows acknowledged as sent {}, bodies the push service kept \
          {sent_by_children}, drained afterwards {drained}, caregiver messages taken in {} \
-         ({kinds:?}), duplicates ignored {ignored}, slowest reopen {max_open:?}",
+         ({kinds:?}), duplicates ignored {ignored}, slowest reopen {max_open:?}; kills took {kill_phase:?}, draining and handing over {:?}",
         delivered.len(),
         seqs.len(),
+        started.elapsed() - kill_phase,
     );
 }
