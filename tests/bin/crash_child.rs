@@ -1,6 +1,6 @@
 //! `regimen-crash-child`: a patient's app as a process a test can kill, for the crash-loop
-//! and two-writer scenarios (`tests/scenarios/crash_loop.rs`). It only speaks through the
-//! public `Regimen` API. The database key comes in the `REGIMEN_CHILD_KEY` environment
+//! and two-writer scenarios (`tests/scenarios/crash_loop.rs` and `two_writers.rs`). It only
+//! speaks through the public `Regimen` API. The database key comes in the `REGIMEN_CHILD_KEY` environment
 //! variable (hex), never on the command line.
 //!
 //! ```text
@@ -8,13 +8,14 @@
 //! regimen-crash-child serve DB
 //! ```
 //!
-//! `crash` prints `ready`, then loops (at most 150 steps, then waits) until killed: logs a dose (`dose ID`), every second step
-//! sends what the caregiver outbox has due (each body is appended to `SENT_FILE` as the push
-//! service would keep it, then the 201 is recorded: `sent OUTBOX_ID`), and, when `KB_VERSION`
-//! is given, installs that knowledge bundle at step 3 (`kb VERSION`). Each line is written
-//! and flushed only after the call returned, so a line is an acknowledgement. "Now" is pinned
-//! at `START_MS` and moves one second a step. The bundle is signed with the key in
-//! `REGIMEN_CHILD_KB_KEY` (hex PKCS#8).
+//! `crash` prints `ready`, then loops until killed (at most 150 steps, then it waits): first,
+//! when `KB_VERSION` is given, installs that knowledge bundle (`kb VERSION`), signed with the
+//! key in `REGIMEN_CHILD_KB_KEY` (hex PKCS#8) and trusted through `REGIMEN_CHILD_KB_PUBLIC`;
+//! then each step logs a dose (`dose ID`) and every second step sends what the caregiver
+//! outbox has due: each body is appended to `SENT_FILE` (`\nOUTBOX_ID HEX .`) as the push
+//! service would keep it, then the 201 is recorded (`sent OUTBOX_ID`). Each line is written and flushed only after
+//! the call returned, so a line is an acknowledgement. "Now" is pinned at `START_MS` and moves
+//! one second a step.
 //!
 //! `serve` reads commands from stdin, one a line, and answers each with one line:
 //! `now MS` (pins now; `ok`), `log MEDICINE COUNT` (logs COUNT doses, one `dose ID` line
@@ -29,9 +30,8 @@ use std::time::Duration;
 
 use regimen_core::knowledge::{Bundle, Tables, sign};
 use regimen_ffi::{
-    DoseAction, LocalDateTime, NewDoseEvent, Phase, PushResult, Regimen,
-    RegimenConfig, RegimenError, Schedule, Timestamp, Timing, TimingRepeat, UnitOfTime,
-    ZonePolicy,
+    DoseAction, LocalDateTime, NewDoseEvent, Phase, PushResult, Regimen, RegimenConfig,
+    RegimenError, Schedule, Timestamp, Timing, TimingRepeat, UnitOfTime, ZonePolicy,
 };
 use regimen_tests::MemoryKeyStore;
 
@@ -95,7 +95,10 @@ fn hex_env(name: &str) -> Result<Vec<u8>, String> {
 }
 
 fn open(path: &str) -> Result<Arc<Regimen>, String> {
-    let keys = Arc::new(MemoryKeyStore::holding(ALIAS, hex_env("REGIMEN_CHILD_KEY")?));
+    let keys = Arc::new(MemoryKeyStore::holding(
+        ALIAS,
+        hex_env("REGIMEN_CHILD_KEY")?,
+    ));
     let config = RegimenConfig {
         create_if_missing: false,
         knowledge_keys: std::env::var("REGIMEN_CHILD_KB_PUBLIC")
@@ -142,20 +145,33 @@ fn crash(args: &[String]) -> Result<(), String> {
     let bundle = match args.get(4) {
         Some(version) => {
             let version: u64 = number(version)?;
-            Some((version, signed_bundle(version, &hex_env("REGIMEN_CHILD_KB_KEY")?)?))
+            Some((
+                version,
+                signed_bundle(version, &hex_env("REGIMEN_CHILD_KB_KEY")?)?,
+            ))
         }
         None => None,
     };
     say("ready");
     let mut now = Timestamp::from_millis(start).map_err(|e| kind(e.into()))?;
+    if let Some((version, bytes)) = bundle {
+        regimen.set_now(Some(now)).map_err(kind)?;
+        let info = regimen.install_knowledge_bundle(bytes).map_err(kind)?;
+        if info.version != version {
+            return Err("WrongVersion".into());
+        }
+        say(&format!("kb {version}"));
+    }
     for step in 0..MAX_STEPS {
         regimen.set_now(Some(now)).map_err(kind)?;
         let logged = regimen.log_dose(taken(medicine, now)).map_err(kind)?;
         say(&format!("dose {}", logged.event.id));
         if step % 2 == 1 {
             for request in regimen.prepare_push_requests(4).map_err(kind)? {
-                // One write: the push service kept the body (it survives this process).
-                let line = format!("{} {}\n", request.outbox_id, to_hex(&request.body));
+                // The push service kept the body (the file survives this process). A kill
+                // can tear a write: a record starts on a new line and ends with " .", so a
+                // torn one is told apart and skipped, as a push service drops a cut body.
+                let line = format!("\n{} {} .", request.outbox_id, to_hex(&request.body));
                 sent.write_all(line.as_bytes())
                     .map_err(|_| "SentFile".to_string())?;
                 let accepted = PushResult::Status {
@@ -166,17 +182,6 @@ fn crash(args: &[String]) -> Result<(), String> {
                     .record_push_result(request.outbox_id, accepted)
                     .map_err(kind)?;
                 say(&format!("sent {}", request.outbox_id));
-            }
-        }
-        if step == 0 {
-            if let Some((version, bytes)) = &bundle {
-                let info = regimen
-                    .install_knowledge_bundle(bytes.clone())
-                    .map_err(kind)?;
-                if info.version != *version {
-                    return Err("WrongVersion".into());
-                }
-                say(&format!("kb {version}"));
             }
         }
         now = now.plus(Duration::from_secs(1));

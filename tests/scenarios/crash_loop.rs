@@ -109,7 +109,13 @@ impl Phones {
             key_alias: CAREGIVER.into(),
             ..RegimenConfig::default()
         };
-        Regimen::open_at(self.path("caregiver.db"), config, self.keys.clone(), at(now_ms)).unwrap()
+        Regimen::open_at(
+            self.path("caregiver.db"),
+            config,
+            self.keys.clone(),
+            at(now_ms),
+        )
+        .unwrap()
     }
 }
 
@@ -174,7 +180,13 @@ struct Acks {
 }
 
 /// Runs one child until a kill `delay` after it said `ready`; returns its acknowledgements.
-fn run_and_kill(phones: &Phones, medicine: i64, child: u64, kb: Option<u64>, delay: Duration) -> Acks {
+fn run_and_kill(
+    phones: &Phones,
+    medicine: i64,
+    child: u64,
+    kb: Option<u64>,
+    delay: Duration,
+) -> Acks {
     let mut command = Command::new(CHILD);
     command
         .arg("crash")
@@ -193,7 +205,11 @@ fn run_and_kill(phones: &Phones, medicine: i64, child: u64, kb: Option<u64>, del
     let mut process = command.spawn().expect("the child starts");
     let mut lines = BufReader::new(process.stdout.take().unwrap()).lines();
     let first = lines.next().map(Result::unwrap);
-    assert_eq!(first.as_deref(), Some("ready"), "child {child} did not start");
+    assert_eq!(
+        first.as_deref(),
+        Some("ready"),
+        "child {child} did not start"
+    );
     std::thread::sleep(delay);
     process.kill().unwrap(); // SIGKILL on Unix
     process.wait().unwrap();
@@ -243,7 +259,10 @@ fn a_killed_app_loses_no_acknowledged_dose_and_leaves_no_half_written_state() {
         };
         let acks = run_and_kill(&phones, medicine, child, kb, delay);
 
-        assert!(integrity_ok(&db), "integrity_check failed after kill {child}");
+        assert!(
+            integrity_ok(&db),
+            "integrity_check failed after kill {child}"
+        );
         integrity_passed += 1;
         let opened = Instant::now();
         let patient = phones.patient(START_MS + (kills as i64 + 2) * SLOT_MS);
@@ -300,15 +319,17 @@ fn a_killed_app_loses_no_acknowledged_dose_and_leaves_no_half_written_state() {
     // Drain the outbox after every lease ran out, as the next app start would.
     let later = START_MS + (kills as i64 + 2) * SLOT_MS + HOUR_MS;
     let patient = phones.patient(later);
-    let all = patient
-        .dose_events(at(START_MS), at(later), None)
-        .unwrap();
-    assert_eq!(all.len(), found_doses, "the whole dose log after the last kill");
+    let all = patient.dose_events(at(START_MS), at(later), None).unwrap();
+    assert_eq!(
+        all.len(),
+        found_doses,
+        "the whole dose log after the last kill"
+    );
     let mut bodies: Vec<Vec<u8>> = std::fs::read_to_string(phones.path("sent.txt"))
         .unwrap_or_default()
-        .split_inclusive('\n')
-        .filter(|line| line.ends_with('\n'))
-        .map(|line| unhex(line.trim_end().split_once(' ').unwrap().1))
+        .lines()
+        .filter_map(|line| line.strip_suffix(" ."))
+        .map(|record| unhex(record.split_once(' ').unwrap().1))
         .collect();
     let sent_by_children = bodies.len();
     loop {
@@ -324,7 +345,9 @@ fn a_killed_app_loses_no_acknowledged_dose_and_leaves_no_half_written_state() {
             );
             bodies.push(request.body);
             assert_eq!(
-                patient.record_push_result(request.outbox_id, ACCEPTED).unwrap(),
+                patient
+                    .record_push_result(request.outbox_id, ACCEPTED)
+                    .unwrap(),
                 PushOutcome::Delivered
             );
         }
@@ -340,7 +363,11 @@ fn a_killed_app_loses_no_acknowledged_dose_and_leaves_no_half_written_state() {
         if received.ignored {
             ignored += 1;
         } else {
-            assert!(seqs.insert(received.seq), "message {} taken in twice", received.seq);
+            assert!(
+                seqs.insert(received.seq),
+                "message {} taken in twice",
+                received.seq
+            );
             *kinds.entry(format!("{:?}", received.kind)).or_default() += 1;
         }
     }
@@ -361,11 +388,14 @@ fn a_killed_app_loses_no_acknowledged_dose_and_leaves_no_half_written_state() {
         "crash loop figures: kills {kills}, integrity checks passed {integrity_passed}, \
          doses acknowledged {acked_doses}, doses found {found_doses} (in flight at a kill \
          and kept: {in_flight_doses}), children installing a bundle {kb_children}, bundles \
-         installed {kb_installs} (acknowledged {kb_acked}, version now {kb_version}), outbox rows acknowledged as sent {}, bodies the push service kept \
-         {sent_by_children}, drained afterwards {drained}, caregiver messages taken in {} \
-         ({kinds:?}), duplicates ignored {ignored}, slowest reopen {max_open:?}; kills took {kill_phase:?}, draining and handing over {:?}",
+         installed {kb_installs} (acknowledged {kb_acked}, version now {kb_version}), outbox \
+         rows acknowledged as sent {}, bodies the push service kept {sent_by_children}, \
+         drained afterwards {drained}, caregiver messages taken in {} ({kinds:?}), \
+         duplicates ignored {ignored}, slowest reopen {max_open:?}; kills took \
+         {kill_phase:?}, draining and handing over {:?}",
         delivered.len(),
         seqs.len(),
         started.elapsed() - kill_phase,
     );
+}
 }

@@ -102,7 +102,10 @@ fn patient(dir: &tempfile::TempDir) -> (String, Vec<u8>, [i64; 3]) {
     )
     .unwrap();
     let mut ids = [0; 3];
-    for (id, name) in ids.iter_mut().zip(["Ibuprofen", "Paracetamol", "Metoprolol"]) {
+    for (id, name) in ids
+        .iter_mut()
+        .zip(["Ibuprofen", "Paracetamol", "Metoprolol"])
+    {
         *id = regimen
             .add_medicine(MedicineInfo {
                 name: name.into(),
@@ -146,11 +149,18 @@ fn two_processes_log_at_once_without_a_locked_error_or_a_lost_dose() {
         .dose_events(at(START_MS), at(now + MINUTE_MS), None)
         .unwrap();
     let count = |medicine| log.iter().filter(|e| e.medicine_id == medicine).count();
-    assert_eq!((count(first), count(second)), (doses, doses), "doses per process");
+    assert_eq!(
+        (count(first), count(second)),
+        (doses, doses),
+        "doses per process"
+    );
     let mut acknowledged: Vec<i64> = by_app.iter().chain(&by_receiver).copied().collect();
     acknowledged.sort_unstable();
     let stored: Vec<i64> = log.iter().map(|e| e.id).collect();
-    assert_eq!(stored, acknowledged, "the log holds exactly the acknowledged events");
+    assert_eq!(
+        stored, acknowledged,
+        "the log holds exactly the acknowledged events"
+    );
     // Interleaved, not one after the other: the ids of the two runs overlap.
     let overlap = by_app.last() > by_receiver.first() && by_receiver.last() > by_app.first();
     println!(
