@@ -398,4 +398,3 @@ fn a_killed_app_loses_no_acknowledged_dose_and_leaves_no_half_written_state() {
         started.elapsed() - kill_phase,
     );
 }
-}
