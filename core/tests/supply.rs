@@ -688,3 +688,63 @@ fn a_pharmacy_that_delivers_brings_the_refill_reminder_forward_by_its_delivery_d
         .unwrap();
     assert_eq!(refill_from(&store).as_deref(), Some("2026-03-01T08:00:00Z"));
 }
+
+#[test]
+fn after_one_medicines_stock_changes_the_next_plan_sees_it_and_keeps_the_others() {
+    use regimen_core::reminder::NotificationKind;
+    let (store, _dir) = store();
+    let schedule = with_dose(
+        daily_schedule("2026-03-01T00:00", "UTC", &["08:00"]),
+        tablets(1.0),
+    );
+    let a = tracked(&store, &schedule, "2026-03-01T00:00:00Z", 3.0);
+    let b = tracked(&store, &schedule, "2026-03-01T00:00:00Z", 40.0);
+    let low = |now: &str| -> Vec<Vec<i64>> {
+        let mut lists: Vec<Vec<i64>> = store
+            .plan_notifications(at(now), std::time::Duration::from_secs(2 * 86_400), 64)
+            .unwrap()
+            .notifications
+            .into_iter()
+            .filter(|n| n.kind == NotificationKind::Refill)
+            .map(|n| n.medicine_ids)
+            .collect();
+        lists.dedup();
+        lists
+    };
+    // Three tablets of A run out within the week; forty of B do not.
+    assert_eq!(low("2026-03-01T06:00:00Z"), [vec![a]]);
+    // B is counted at two: from the next plan on, both run low.
+    let count = |id: i64, amount: f64, kind: SupplyKind, when: &str| {
+        store
+            .log_supply(
+                &NewSupplyEvent {
+                    medicine_id: id,
+                    kind,
+                    amount,
+                    at: at(when),
+                    source: None,
+                    note: None,
+                },
+                at(when),
+            )
+            .unwrap();
+    };
+    count(b, 2.0, SupplyKind::Counted, "2026-03-01T06:10:00Z");
+    assert_eq!(low("2026-03-01T06:11:00Z"), [vec![a, b]]);
+    // A hundred tablets of A come in: only B is left.
+    count(a, 100.0, SupplyKind::Received, "2026-03-01T06:20:00Z");
+    assert_eq!(low("2026-03-01T06:21:00Z"), [vec![b]]);
+    // B's 08:00 dose skipped and later ones taken change nothing for A.
+    store
+        .log_dose(
+            &answer(
+                b,
+                DoseAction::Skipped,
+                "2026-03-01T08:00:00Z",
+                "2026-03-01T08:05:00Z",
+            ),
+            at("2026-03-01T08:05:00Z"),
+        )
+        .unwrap();
+    assert_eq!(low("2026-03-01T08:06:00Z"), [vec![b]]);
+}

@@ -23,48 +23,70 @@ use crate::supply::{
 };
 use crate::time::Timestamp;
 
-/// What the supply forecasts rest on besides the planning snapshot: the newest dose event,
-/// and the supply log, settings, prescriptions (newest ids and changes, counts) and the
-/// pharmacy (its delivery time adds to the lead time).
-pub(crate) type SupplyFingerprint = [i64; 8];
+/// What every tracked medicine's forecast rests on besides the planning snapshot and its own
+/// logs: the supply settings, the prescriptions (newest change, count) and the pharmacy (its
+/// delivery time adds to the lead time). A change here makes every forecast again.
+pub(crate) type SupplyFingerprint = [i64; 5];
 
 /// The forecasts behind the last plan's refill reminders, kept while nothing they rest on
-/// changed: a plan is made again after every alarm, most often with nothing new.
+/// changed: a plan is made again after every alarm and every logged dose, most often with
+/// nothing new for most medicines. Both logs are append-only, so the medicines whose forecast
+/// may have changed are those with a dose or supply event past the last ids seen.
 pub(crate) struct RefillMemo {
     key: (i64, SupplyFingerprint),
+    /// The newest dose and supply events the kept forecasts saw.
+    last_dose_event: i64,
+    last_supply_event: i64,
     computed_at: Timestamp,
     /// The next instant a dose counted as to take becomes missed (or an hour on).
     valid_until: Timestamp,
     /// The latest horizon end the forecasts look far enough for.
     covers: Timestamp,
-    inputs: Vec<(Forecast, Option<Timestamp>)>,
+    /// Per tracked medicine: its forecast and when its stock last changed.
+    inputs: BTreeMap<i64, (Forecast, Option<Timestamp>)>,
 }
 
 /// See [`SupplyFingerprint`].
 fn supply_fingerprint(conn: &Connection) -> Result<SupplyFingerprint> {
     Ok(conn
         .prepare_cached(
-            "SELECT (SELECT coalesce(max(id), 0) FROM dose_event),
-                (SELECT coalesce(max(id), 0) FROM supply_event),
-                (SELECT count(*) FROM supply_event),
-                (SELECT coalesce(max(updated_at), 0) FROM supply_setting),
+            "SELECT (SELECT coalesce(max(updated_at), 0) FROM supply_setting),
                 (SELECT count(*) FROM supply_setting),
                 (SELECT coalesce(max(updated_at), 0) FROM prescription),
                 (SELECT count(*) FROM prescription),
                 (SELECT coalesce(max(updated_at), 0) FROM pharmacy)",
         )?
         .query_row([], |r| {
-            Ok([
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-            ])
+            Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?])
         })?)
+}
+
+/// The newest dose and supply event ids.
+fn newest_events(conn: &Connection) -> Result<(i64, i64)> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT (SELECT coalesce(max(id), 0) FROM dose_event),
+                (SELECT coalesce(max(id), 0) FROM supply_event)",
+        )?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?)
+}
+
+/// The medicines with a dose event past `dose` or a supply event past `supply` (both logs
+/// are append-only: a range of row ids, read through the primary key; `DISTINCT` here would
+/// make SQLite scan a whole index instead).
+fn touched_since(conn: &Connection, dose: i64, supply: i64) -> Result<BTreeSet<i64>> {
+    let mut out = BTreeSet::new();
+    for (sql, after) in [
+        ("SELECT medicine_id FROM dose_event WHERE id > ?1", dose),
+        ("SELECT medicine_id FROM supply_event WHERE id > ?1", supply),
+    ] {
+        let mut statement = conn.prepare_cached(sql)?;
+        let mut rows = statement.query([after])?;
+        while let Some(row) = rows.next()? {
+            out.insert(row.get(0)?);
+        }
+    }
+    Ok(out)
 }
 
 /// The first window of days a forecast looks at (doubled until the run-out is found).
@@ -100,7 +122,7 @@ impl Records {
         sealer: &Sealer,
         snapshot: &Snapshot,
         now: Timestamp,
-        only: Option<i64>,
+        only: Option<&BTreeSet<i64>>,
         until: &dyn Fn(&SupplySettings) -> Timestamp,
     ) -> Result<Vec<Tracked>> {
         Ok(self
@@ -116,7 +138,7 @@ impl Records {
         sealer: &Sealer,
         snapshot: &Snapshot,
         now: Timestamp,
-        only: Option<i64>,
+        only: Option<&BTreeSet<i64>>,
         until: &dyn Fn(&SupplySettings) -> Timestamp,
     ) -> Result<(Vec<Tracked>, Timestamp)> {
         let all = crate::supply::storage_settings(conn, sealer)?;
@@ -125,7 +147,7 @@ impl Records {
         ledger.catch_up(conn, sealer, &ids)?;
         let wanted: BTreeMap<i64, SupplySettings> = all
             .into_iter()
-            .filter(|(id, _)| only.is_none_or(|only| only == *id))
+            .filter(|(id, _)| only.is_none_or(|only| only.contains(id)))
             .collect();
         if wanted.is_empty() {
             return Ok((Vec::new(), Timestamp::MAX));
@@ -298,15 +320,22 @@ impl Records {
             medicine::get(conn, sealer, medicine_id)?;
             let snapshot = self.snapshot(conn, sealer, true)?;
             let year = now.plus(Duration::from_secs(u64::from(FORECAST_DAYS) * 86_400));
-            self.tracked(conn, sealer, &snapshot, now, Some(medicine_id), &|_| year)?
-                .pop()
-                .map(|t| t.forecast)
-                .ok_or_else(|| {
-                    Error::invalid(
-                        "medicine_id",
-                        "the medicine's stock is not tracked (or it is archived)",
-                    )
-                })
+            self.tracked(
+                conn,
+                sealer,
+                &snapshot,
+                now,
+                Some(&BTreeSet::from([medicine_id])),
+                &|_| year,
+            )?
+            .pop()
+            .map(|t| t.forecast)
+            .ok_or_else(|| {
+                Error::invalid(
+                    "medicine_id",
+                    "the medicine's stock is not tracked (or it is archived)",
+                )
+            })
         })
     }
 
@@ -447,43 +476,75 @@ impl Records {
     ) -> Result<RefillsDue> {
         let end = now.plus(horizon);
         let key = (snapshot.generation(), supply_fingerprint(conn)?);
+        let (last_dose_event, last_supply_event) = newest_events(conn)?;
+        // Far enough to see a run-out whose reminder falls inside the horizon (and a day more,
+        // so the next plans can use the same forecasts).
+        let until = |settings: &SupplySettings| {
+            end.plus(Duration::from_secs(
+                u64::from(settings.lead_days + 2) * 86_400,
+            ))
+        };
+        let with_change = |tracked: Vec<Tracked>| {
+            tracked
+                .into_iter()
+                .map(|t| {
+                    let changed = t
+                        .events
+                        .iter()
+                        .filter(|e| e.kind != crate::supply::SupplyKind::Lost)
+                        .map(|e| e.recorded_at)
+                        .max();
+                    (t.forecast.stock.medicine_id, (t.forecast, changed))
+                })
+                .collect::<BTreeMap<_, _>>()
+        };
         let mut memo = self.refill_memo();
-        let kept = memo.as_ref().filter(|m| {
+        let usable = memo.as_mut().filter(|m| {
             m.key == key && now >= m.computed_at && now < m.valid_until && end <= m.covers
         });
-        let inputs: Vec<(Forecast, Option<Timestamp>)> = match kept {
-            Some(m) => m.inputs.clone(),
+        let inputs: Vec<(Forecast, Option<Timestamp>)> = match usable {
+            Some(m) => {
+                // Only the medicines with new dose or supply events are worked out again.
+                let stale = touched_since(conn, m.last_dose_event, m.last_supply_event)?;
+                let stale: BTreeSet<i64> = stale
+                    .into_iter()
+                    .filter(|id| m.inputs.contains_key(id))
+                    .collect();
+                if !stale.is_empty() {
+                    let (tracked, next_change) = self.tracked_until_change(
+                        conn,
+                        sealer,
+                        snapshot,
+                        now,
+                        Some(&stale),
+                        &until,
+                    )?;
+                    for id in &stale {
+                        m.inputs.remove(id);
+                    }
+                    m.inputs.extend(with_change(tracked));
+                    m.valid_until = m.valid_until.min(next_change);
+                }
+                m.last_dose_event = last_dose_event;
+                m.last_supply_event = last_supply_event;
+                m.inputs.values().cloned().collect()
+            }
             None => {
-                // Far enough to see a run-out whose reminder falls inside the horizon (and a day
-                // more, so the next plans can use the same forecasts).
-                let until = |settings: &SupplySettings| {
-                    end.plus(Duration::from_secs(
-                        u64::from(settings.lead_days + 2) * 86_400,
-                    ))
-                };
                 let (tracked, next_change) =
                     self.tracked_until_change(conn, sealer, snapshot, now, None, &until)?;
-                let inputs: Vec<(Forecast, Option<Timestamp>)> = tracked
-                    .into_iter()
-                    .map(|t| {
-                        let changed = t
-                            .events
-                            .iter()
-                            .filter(|e| e.kind != crate::supply::SupplyKind::Lost)
-                            .map(|e| e.recorded_at)
-                            .max();
-                        (t.forecast, changed)
-                    })
-                    .collect();
+                let inputs = with_change(tracked);
+                let out = inputs.values().cloned().collect();
                 *memo = Some(RefillMemo {
                     key,
+                    last_dose_event,
+                    last_supply_event,
                     computed_at: now,
                     // Recent use drifts with time: an hour at most.
                     valid_until: next_change.min(now.plus(Duration::from_secs(3600))),
                     covers: end.plus(Duration::from_secs(86_400)),
-                    inputs: inputs.clone(),
+                    inputs,
                 });
-                inputs
+                out
             }
         };
         drop(memo);
