@@ -308,6 +308,17 @@ class RegimenClient private constructor(
         regimen.sendRefills()
     }.also { refresh() }
 
+    // Exports.
+
+    /**
+     * The dose events of `[from, to)` as CSV (RFC 4180), oldest first, with medicine names and
+     * local times with their offsets: for the patient to share or keep.
+     */
+    suspend fun exportDoseLogCsv(from: Instant, to: Instant): String = read { it.exportDoseLogCsv(from, to) }
+
+    /** Adherence per local day and medicine for the doses due in `[from, to)`, as CSV. */
+    suspend fun exportAdherenceCsv(from: Instant, to: Instant): String = read { it.exportAdherenceCsv(from, to) }
+
     /** Closes the database; later calls fail. */
     override fun close() {
         regimen.close()

@@ -75,6 +75,22 @@ class RegimenClientTest {
     }
 
     @Test
+    fun `the dose log exports as CSV with the name quoted and the time in the phone's zone`() = runBlocking {
+        openClient(dir.toFile()).use { client ->
+            val first = thisMinute().minusSeconds(120)
+            client.addMedicine(MedicineInfo(name = "Amoxicillin, 500 mg"), everyFrom(first, Duration.ofHours(6)))
+            client.take(client.doses(first, first.plusSeconds(1)).single(), at = first.plusSeconds(60))
+            val csv = client.exportDoseLogCsv(first.minusSeconds(3600), first.plusSeconds(3600))
+            val lines = csv.split("\r\n").filter { it.isNotEmpty() }
+            assertEquals("event,medicine_id,medicine,action,scheduled_at,actual_at", lines[0].split(",").take(6).joinToString(","))
+            assertEquals(2, lines.size, csv)
+            assertTrue(lines[1].contains(",\"Amoxicillin, 500 mg\",taken,"), lines[1])
+            // The test's zone is UTC: times carry +00:00.
+            assertTrue(lines[1].contains(first.toString().removeSuffix("Z") + "+00:00"), lines[1])
+        }
+    }
+
+    @Test
     fun `warnings and shares emit after the change that makes them`() = runBlocking {
         openClient(dir.toFile()).use { client ->
             client.importPgx("CYP2C19,*2/*2")
