@@ -319,22 +319,12 @@ pub(crate) fn read_doses_of(
     conn: &Connection,
     sealer: &Sealer,
     snapshot: &Snapshot,
-    (from, to): (Timestamp, Timestamp),
+    period: (Timestamp, Timestamp),
     now: Timestamp,
     problems: &mut Vec<ScheduleProblem>,
     keep: &dyn Fn(i64) -> bool,
 ) -> Result<Vec<ScheduledDose>> {
-    let log = log_index(conn, Some(sealer), from, to)?;
-    let last_taken = last_taken(conn, snapshot, from, to)?;
-    Ok(day::doses_of(
-        snapshot,
-        log,
-        &last_taken,
-        (from, to),
-        now,
-        problems,
-        keep,
-    ))
+    doses_from_log(conn, Some(sealer), snapshot, period, now, problems, keep)
 }
 
 /// [`read_doses_of`] for planning (reminders, forecasts): the events without their sealed
@@ -342,12 +332,26 @@ pub(crate) fn read_doses_of(
 pub(crate) fn plan_doses_of(
     conn: &Connection,
     snapshot: &Snapshot,
+    period: (Timestamp, Timestamp),
+    now: Timestamp,
+    problems: &mut Vec<ScheduleProblem>,
+    keep: &dyn Fn(i64) -> bool,
+) -> Result<Vec<ScheduledDose>> {
+    doses_from_log(conn, None, snapshot, period, now, problems, keep)
+}
+
+/// Reads the log of `[from, to)` (with the events' sealed details when `sealer` is given) and
+/// hands it to the day engine.
+fn doses_from_log(
+    conn: &Connection,
+    sealer: Option<&Sealer>,
+    snapshot: &Snapshot,
     (from, to): (Timestamp, Timestamp),
     now: Timestamp,
     problems: &mut Vec<ScheduleProblem>,
     keep: &dyn Fn(i64) -> bool,
 ) -> Result<Vec<ScheduledDose>> {
-    let log = log_index(conn, None, from, to)?;
+    let log = log_index(conn, sealer, from, to)?;
     let last_taken = last_taken(conn, snapshot, from, to)?;
     Ok(day::doses_of(
         snapshot,

@@ -89,7 +89,10 @@ fn keep(out: &mut Vec<NewPgxResult>, result: NewPgxResult) -> Result<()> {
 }
 
 fn too_many() -> Error {
-    Error::invalid("file", "holds more than 500 gene results")
+    Error::invalid(
+        "file",
+        format!("holds more than {MAX_RESULTS_PER_ADD} gene results"),
+    )
 }
 
 /// Whether a diplotype is a call rather than PharmCAT's "no call".

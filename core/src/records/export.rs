@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::export::csv;
 use crate::medicine;
 use crate::schedule::ZoneTimeline;
+use crate::snapshot::Snapshot;
 use crate::time::Timestamp;
 
 /// Checks an export's period.
@@ -29,9 +30,12 @@ impl Records {
         check_period(from, to)?;
         let events = self.dose_events(from, to, None)?;
         self.read(|conn, sealer| {
-            let names = names(conn, sealer)?;
-            let zones = self.zones(conn, sealer)?;
-            Ok(csv::dose_log(&events, &names, &zones))
+            let snapshot = self.snapshot(conn, sealer, false)?;
+            Ok(csv::dose_log(
+                &events,
+                &names(conn, sealer)?,
+                &zones(&snapshot),
+            ))
         })
     }
 
@@ -47,24 +51,21 @@ impl Records {
         self.read(|conn, sealer| {
             let snapshot = self.snapshot(conn, sealer, true)?;
             let doses = read_doses(conn, sealer, &snapshot, (from, to), now, &mut Vec::new())?;
-            let names = names(conn, sealer)?;
-            let zones = self.zones(conn, sealer)?;
-            Ok(csv::adherence_days(&doses, &names, &zones))
+            Ok(csv::adherence_days(
+                &doses,
+                &names(conn, sealer)?,
+                &zones(&snapshot),
+            ))
         })
     }
+}
 
-    /// Where the phone was over time (UTC before a zone is recorded).
-    fn zones(
-        &self,
-        conn: &rusqlite::Connection,
-        sealer: &crate::store::seal::Sealer,
-    ) -> Result<ZoneTimeline> {
-        Ok(self
-            .snapshot(conn, sealer, false)?
-            .zones
-            .clone()
-            .unwrap_or_else(|| ZoneTimeline::fixed(crate::Zone::UTC)))
-    }
+/// Where the phone was over time (UTC before a zone is recorded).
+fn zones(snapshot: &Snapshot) -> ZoneTimeline {
+    snapshot
+        .zones
+        .clone()
+        .unwrap_or_else(|| ZoneTimeline::fixed(crate::Zone::UTC))
 }
 
 /// Every medicine's name (archived ones too: old events name them).
