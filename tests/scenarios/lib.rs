@@ -2,6 +2,7 @@
 //! Push service stand-in on loopback, the Python Web Push peer, and the HAPI FHIR pharmacy.
 
 pub mod pharmacy_peer;
+pub mod phones;
 pub mod push_service;
 pub mod python_peer;
 
@@ -53,6 +54,12 @@ impl KeyStore for MemoryKeyStore {
     fn save_key(&self, alias: String, key: Vec<u8>) -> Result<(), KeyStoreError> {
         self.check_available()?;
         self.keys.lock().unwrap().push((alias, key));
+        Ok(())
+    }
+
+    fn delete_key(&self, alias: String) -> Result<(), KeyStoreError> {
+        self.check_available()?;
+        self.keys.lock().unwrap().retain(|(a, _)| *a != alias);
         Ok(())
     }
 }
