@@ -37,6 +37,8 @@ class RegimenClientTest {
             }
 
             override fun saveKey(alias: String, key: ByteArray) = inner.saveKey(alias, key)
+
+            override fun deleteKey(alias: String) = inner.deleteKey(alias)
         }
         val main = Executors.newSingleThreadExecutor { Thread(it, "main") }
         try {
@@ -139,6 +141,8 @@ class RegimenClientTest {
             override fun loadKey(alias: String): ByteArray? = throw KeyStoreException.Unavailable("before first unlock")
 
             override fun saveKey(alias: String, key: ByteArray) = throw KeyStoreException.Unavailable("before first unlock")
+
+            override fun deleteKey(alias: String) = throw KeyStoreException.Unavailable("before first unlock")
         }
         val error = assertThrows(RegimenException.Locked::class.java) {
             runBlocking { RegimenClient.open(File(dir.toFile(), "patient.db").path, locked) }
