@@ -84,8 +84,20 @@ pub(super) fn cipher_header(nonce: &[u8]) -> Cipher {
     }
 }
 
+/// What a format 1 header gives to open the body.
+pub(super) struct Opening {
+    /// The key derivation's cost.
+    pub cost: KdfCost,
+    /// Its salt.
+    pub salt: Vec<u8>,
+    /// The cipher's nonce.
+    pub nonce: [u8; 12],
+    /// The passphrase check.
+    pub check: Vec<u8>,
+}
+
 /// The cost, salt, nonce and check a format 1 header gives, within bounds.
-pub(super) fn read_header(header: &Checked) -> Result<(KdfCost, Vec<u8>, [u8; 12], Vec<u8>)> {
+pub(super) fn read_header(header: &Checked) -> Result<Opening> {
     let kdf = &header.kdf;
     if kdf.name != "argon2id" || kdf.version != 0x13 || header.cipher.name != "AES-256-GCM" {
         return Err(refused(
@@ -107,15 +119,15 @@ pub(super) fn read_header(header: &Checked) -> Result<(KdfCost, Vec<u8>, [u8; 12
     let nonce = unhex(&header.cipher.nonce).and_then(|nonce| <[u8; 12]>::try_from(nonce).ok());
     let check = unhex(&header.check).filter(|check| check.len() == 16);
     match (salt, nonce, check) {
-        (Some(salt), Some(nonce), Some(check)) => Ok((
-            KdfCost {
+        (Some(salt), Some(nonce), Some(check)) => Ok(Opening {
+            cost: KdfCost {
                 memory_kib: kdf.memory_kib,
                 iterations: kdf.iterations,
             },
             salt,
             nonce,
             check,
-        )),
+        }),
         _ => Err(refused(
             BackupProblem::Tampered,
             "the header's salt, nonce or check is malformed",

@@ -143,16 +143,16 @@ pub(crate) fn open(file: &[u8], passphrase: &str) -> Result<Opened> {
         }
         std::cmp::Ordering::Equal => {}
     }
-    let (cost, salt, nonce, check) = crypt::read_header(&header)?;
-    let derived = crypt::derive(passphrase, &salt, cost)?;
-    if !crypt::same(derived.check(), &check) {
+    let opening = crypt::read_header(&header)?;
+    let derived = crypt::derive(passphrase, &opening.salt, opening.cost)?;
+    if !crypt::same(derived.check(), &opening.check) {
         return Err(refused(
             BackupProblem::WrongPassphrase,
             "the passphrase does not open this backup",
         ));
     }
     let mut body = body.to_vec();
-    let payload = crypt::open(&derived, &nonce, &file[..body_at], &mut body)?;
+    let payload = crypt::open(&derived, &opening.nonce, &file[..body_at], &mut body)?;
     let key_len = usize::from(*payload.first().unwrap_or(&0));
     if key_len != KEY_LEN || payload.len() < 1 + key_len {
         return Err(refused(
