@@ -132,7 +132,11 @@ fn a_backup_restored_on_a_new_phone_has_everything_and_the_caregiver_still_hears
         rows
     };
     let old_schema = schema(&phones.dir.path().join("patient.db"));
-    assert!(old_schema.iter().any(|(_, name, _)| name == "dose_event_no_update"));
+    assert!(
+        old_schema
+            .iter()
+            .any(|(_, name, _)| name == "dose_event_no_update")
+    );
     assert_eq!(schema(&new_phone.path().join("patient.db")), old_schema);
 
     // A new key, which the old phone's key does not replace.

@@ -29,10 +29,11 @@ impl KdfCost {
     };
 }
 
-/// The most a header may ask for, so a hostile file cannot make a restore allocate or work
-/// without bound: 1 GiB and 16 passes.
-const MAX_MEMORY_KIB: u32 = 1024 * 1024;
-const MAX_ITERATIONS: u32 = 16;
+/// The most a header may ask for, so a changed file cannot make a restore allocate or work
+/// without bound (the header is only proven unchanged after the key derivation): 256 MiB and
+/// 10 passes, four times the standard cost and more than a phone should spend.
+const MAX_MEMORY_KIB: u32 = 256 * 1024;
+const MAX_ITERATIONS: u32 = 10;
 
 /// The 64 bytes derived from a passphrase: the AES key, then the passphrase check.
 pub(super) struct Derived([u8; 64]);
