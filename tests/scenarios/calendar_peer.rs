@@ -10,9 +10,9 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use regimen_ffi::{
-    AsNeeded, Bounds, ClockTime, Cycle, DayOfWeek, EventTiming, LocalDateTime, MedicineInfo,
-    Phase, Quantity, Regimen, RegimenConfig, Schedule, Timestamp, Timing, TimingRepeat,
-    UnitOfTime, Window, ZonePolicy,
+    AsNeeded, Bounds, ClockTime, Cycle, DayOfWeek, EventTiming, LocalDateTime, MedicineInfo, Phase,
+    Quantity, Regimen, RegimenConfig, Schedule, Timestamp, Timing, TimingRepeat, UnitOfTime,
+    Window, ZonePolicy,
 };
 use serde_json::Value;
 
@@ -123,7 +123,12 @@ fn cases() -> Vec<Case> {
     vec![
         Case {
             name: "Berlin twice daily",
-            schedule: schedule(start, berlin, Local, vec![phase(daily(&["08:00", "20:00"]))]),
+            schedule: schedule(
+                start,
+                berlin,
+                Local,
+                vec![phase(daily(&["08:00", "20:00"]))],
+            ),
             export: Some("rrule"),
         },
         Case {
@@ -358,11 +363,17 @@ fn a_year_of_every_schedule_reads_back_instant_for_instant_across_dst() {
     let Some(read) = peer(&ics, from, to) else {
         return;
     };
-    assert_eq!(read["lines"], serde_json::json!([]), "RFC 5545 3.1 line rules");
+    assert_eq!(
+        read["lines"],
+        serde_json::json!([]),
+        "RFC 5545 3.1 line rules"
+    );
     let mut ours: BTreeMap<i64, Vec<String>> = BTreeMap::new();
     for dose in regimen.doses(at(from), at(to)).unwrap() {
         if let Some(due) = dose.due_at {
-            ours.entry(dose.medicine_id).or_default().push(due.to_string());
+            ours.entry(dose.medicine_id)
+                .or_default()
+                .push(due.to_string());
         }
     }
     for list in ours.values_mut() {
@@ -437,7 +448,11 @@ fn the_default_calendar_names_no_medicine_and_names_them_when_asked() {
     let (from, to) = (at("2025-01-01T00:00:00Z"), at("2025-03-01T00:00:00Z"));
     let generic = regimen.export_calendar_ics(from, to, false).unwrap();
     for case in cases.values() {
-        assert!(!generic.contains(case.name), "{} in the default export", case.name);
+        assert!(
+            !generic.contains(case.name),
+            "{} in the default export",
+            case.name
+        );
     }
     assert!(!generic.contains("5 mg"));
     assert!(!generic.contains("tablet"));

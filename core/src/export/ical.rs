@@ -101,20 +101,30 @@ pub(crate) fn vtimezone(zone: Zone, from: Timestamp, to: Timestamp, out: &mut Li
     out.push("TZID", zone.name());
     let first = zone.offset_info(from);
     let mut before = first.offset;
-    let onset = chrono::DateTime::from_timestamp(from, 0).unwrap_or_default().naive_utc()
-        + chrono::Duration::seconds(i64::from(before.local_minus_utc()));
-    observance(out, &first, onset, before);
+    observance(out, &first, wall(from, before), before);
     for (at, info) in zone.transitions(from, to) {
         // The onset is the local time just before the change, read with the old offset.
-        let onset = chrono::DateTime::from_timestamp(at, 0).unwrap_or_default().naive_utc()
-            + chrono::Duration::seconds(i64::from(before.local_minus_utc()));
-        observance(out, &info, onset, before);
+        observance(out, &info, wall(at, before), before);
         before = info.offset;
     }
     out.push("END", "VTIMEZONE");
 }
 
-fn observance(out: &mut Lines, info: &crate::tz::OffsetInfo, onset: NaiveDateTime, from: FixedOffset) {
+/// The wall-clock time at `seconds` after the epoch with `offset`.
+fn wall(seconds: i64, offset: FixedOffset) -> NaiveDateTime {
+    chrono::DateTime::from_timestamp(seconds, 0)
+        .unwrap_or_default()
+        .naive_utc()
+        + chrono::Duration::seconds(i64::from(offset.local_minus_utc()))
+}
+
+/// One `STANDARD` or `DAYLIGHT` observance from its onset on.
+fn observance(
+    out: &mut Lines,
+    info: &crate::tz::OffsetInfo,
+    onset: NaiveDateTime,
+    from: FixedOffset,
+) {
     let kind = if info.dst { "DAYLIGHT" } else { "STANDARD" };
     out.push("BEGIN", kind);
     out.push("DTSTART", &local(onset));

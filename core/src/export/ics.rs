@@ -67,8 +67,9 @@ pub(crate) struct CalendarInput<'a> {
     pub last_taken: &'a LastTaken,
     /// Medicines by id when names were asked for; `None` for generic text.
     pub names: Option<&'a BTreeMap<i64, Medicine>>,
-    /// The range.
+    /// The range's start: no series begins before it.
     pub from: Timestamp,
+    /// The range's end: every series ends before it.
     pub to: Timestamp,
     /// When the file is written (`DTSTAMP`).
     pub now: Timestamp,
@@ -237,7 +238,10 @@ fn frame_of(
         ZonePolicy::Home => home,
         ZonePolicy::Elapsed => {
             let first = Frame::Zone(home).resolve(schedule.start.0);
-            return Ok((Frame::Fixed(Frame::Zone(home).offset_at(first)), Written::Utc));
+            return Ok((
+                Frame::Fixed(Frame::Zone(home).offset_at(first)),
+                Written::Utc,
+            ));
         }
         ZonePolicy::Local => match input.zones {
             Some(zones) => zones.only_zone(period.from, period.to).ok_or(TRAVEL)?,
@@ -265,19 +269,19 @@ fn series_of(
     };
     let frame = frame_of(input, period, home);
     // The phases' stretches as expansion walks them, in whichever frame reads the times
-    // (the phase boundaries are wall-clock times, the same in any frame).
+    // (the phase boundaries are wall-clock times, the same in any frame). Two days either
+    // side hold every zone a travelling phone may have read them in (offsets differ by at
+    // most 26 hours).
     let reading = frame.map_or(Frame::Zone(home), |(f, _)| f);
     let window = (
-        reading.local(period.from) - Duration::days(1),
-        reading.local(period.to) + Duration::days(1),
+        reading.local(period.from) - Duration::days(2),
+        reading.local(period.to) + Duration::days(2),
     );
     let last_taken = input
         .last_taken
         .get(&period.medicine_id)
         .map(|t| reading.local(*t));
-    let lower = period
-        .from
-        .max(Frame::Zone(home).resolve(schedule.start.0));
+    let lower = period.from.max(Frame::Zone(home).resolve(schedule.start.0));
     let mut out = Vec::new();
     for (phase_index, wall) in wall_clock(schedule, input.anchors, last_taken, window.0, window.1)
         .into_iter()
@@ -311,7 +315,11 @@ fn series_of(
             let times = unbounded_times(&rule.phase, wall.start, input.anchors, window.0, end);
             let occurrences = occurrences(frame, &times, lower, period.to)?;
             let list = ruled_series(&rule, written, &occurrences, &planned, owner, &uid);
-            if list.is_empty() { Err(UNRULED) } else { Ok(list) }
+            if list.is_empty() {
+                Err(UNRULED)
+            } else {
+                Ok(list)
+            }
         });
         match ruled {
             Ok(list) => out.extend(list),

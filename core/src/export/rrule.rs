@@ -53,6 +53,7 @@ const SPREAD_DAYS: Refusal = "its doses are spread over the days of its period";
 const BREAKFAST: Refusal = "its daily dose follows the patient's breakfast time";
 const AFTER_TAKEN: Refusal = "its interval counts from the last dose taken";
 const ONE_OFF: Refusal = "it has one-off times only";
+const NO_STEP: Refusal = "its interval cannot be stepped";
 const MONTH_DAYS: Refusal = "it combines weekdays with a monthly or yearly step";
 const SHORT_MONTHS: Refusal = "several times a day on a day some months lack";
 const UTC_DAYS: Refusal =
@@ -62,7 +63,11 @@ impl Rule {
     /// The rule of `phase` run from `start`, or why there is none. `utc_shift` is the offset
     /// (seconds east) of a schedule that keeps elapsed time: its rule is written in UTC, its
     /// times moved by that much.
-    pub fn of(phase: &Phase, start: NaiveDateTime, utc_shift: Option<i32>) -> Result<Rule, Refusal> {
+    pub fn of(
+        phase: &Phase,
+        start: NaiveDateTime,
+        utc_shift: Option<i32>,
+    ) -> Result<Rule, Refusal> {
         let Some(repeat) = phase.timing.effective_repeat() else {
             return Err(ONE_OFF);
         };
@@ -76,17 +81,26 @@ impl Rule {
         let (pattern, view) = if repeat.is_interval() {
             match window_times(phase) {
                 Some(times) => (
-                    Pattern::Daily { every: 1, days: days.clone() },
+                    Pattern::Daily {
+                        every: 1,
+                        days: days.clone(),
+                    },
                     daily_view(times, &days, 1.0, UnitOfTime::D),
                 ),
                 None => {
-                    let seconds = interval_step(&repeat).ok_or(ONE_OFF)?;
+                    let seconds = interval_step(&repeat).ok_or(NO_STEP)?;
                     let view = TimingRepeat {
                         bounds: None,
                         count: None,
                         ..repeat.clone()
                     };
-                    (Pattern::Steps { seconds, days: days.clone() }, view)
+                    (
+                        Pattern::Steps {
+                            seconds,
+                            days: days.clone(),
+                        },
+                        view,
+                    )
                 }
             }
         } else {
@@ -95,15 +109,22 @@ impl Rule {
             let period = repeat.period.unwrap_or(1.0);
             let every = period.round().max(1.0) as u32;
             let pattern = match unit {
-                UnitOfTime::S | UnitOfTime::Min | UnitOfTime::H => {
-                    Pattern::Daily { every: 1, days: days.clone() }
-                }
-                UnitOfTime::D => Pattern::Daily { every, days: days.clone() },
+                UnitOfTime::S | UnitOfTime::Min | UnitOfTime::H => Pattern::Daily {
+                    every: 1,
+                    days: days.clone(),
+                },
+                UnitOfTime::D => Pattern::Daily {
+                    every,
+                    days: days.clone(),
+                },
                 UnitOfTime::Wk if days.is_empty() => Pattern::Daily {
                     every: every * 7,
                     days: Vec::new(),
                 },
-                UnitOfTime::Wk => Pattern::Weekly { every, days: days.clone() },
+                UnitOfTime::Wk => Pattern::Weekly {
+                    every,
+                    days: days.clone(),
+                },
                 _ if !days.is_empty() => return Err(MONTH_DAYS),
                 UnitOfTime::Mo => Pattern::Monthly {
                     every,
@@ -278,7 +299,13 @@ fn check_utc(pattern: &Pattern, view: &TimingRepeat, shift: i32) -> Result<(), R
     let dated = match pattern {
         Pattern::Daily { days, .. } | Pattern::Weekly { days, .. } => !days.is_empty(),
         Pattern::Monthly { .. } | Pattern::Yearly { .. } => true,
-        Pattern::Steps { days, .. } => return if days.is_empty() { Ok(()) } else { Err(UTC_DAYS) },
+        Pattern::Steps { days, .. } => {
+            return if days.is_empty() {
+                Ok(())
+            } else {
+                Err(UTC_DAYS)
+            };
+        }
     };
     let moves = view.time_of_day.iter().any(|t| {
         let utc = i64::from(t.seconds()) - i64::from(shift);

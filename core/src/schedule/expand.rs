@@ -694,7 +694,10 @@ pub(crate) fn interval_step(repeat: &TimingRepeat) -> Option<i64> {
 pub(crate) fn window_times(phase: &Phase) -> Option<Vec<ClockTime>> {
     let window = phase.window?;
     let step = interval_step(&phase.timing.effective_repeat()?)?.max(1);
-    let (start, end) = (i64::from(window.start.seconds()), i64::from(window.end.seconds()));
+    let (start, end) = (
+        i64::from(window.start.seconds()),
+        i64::from(window.end.seconds()),
+    );
     Some(
         (0..)
             .map(|k| start + k * step)
