@@ -461,3 +461,99 @@ fn the_default_calendar_names_no_medicine_and_names_them_when_asked() {
     assert!(named.contains("SUMMARY:Berlin twice daily 5 mg: 1 tablet\r\n"));
     assert!(named.contains("SUMMARY:Taper 5 mg: 4 tablets\r\n"));
 }
+
+/// The peer's instants of `regimen`'s calendar over `[from, to)` against Regimen's own doses,
+/// per medicine, and the series by medicine.
+fn compare(regimen: &Regimen, from: &str, to: &str) -> Option<BTreeMap<i64, Vec<Value>>> {
+    let ics = regimen
+        .export_calendar_ics(at(from), at(to), false)
+        .unwrap();
+    let read = peer(&ics, from, to)?;
+    let mut ours: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for dose in regimen.doses(at(from), at(to)).unwrap() {
+        if let Some(due) = dose.due_at {
+            ours.entry(dose.medicine_id)
+                .or_default()
+                .push(due.to_string());
+        }
+    }
+    for list in ours.values_mut() {
+        list.sort();
+    }
+    assert_eq!(by_medicine(&read["instants"]), ours);
+    let mut series: BTreeMap<i64, Vec<Value>> = BTreeMap::new();
+    for (uid, s) in read["series"].as_object().unwrap() {
+        series.entry(medicine_of(uid)).or_default().push(s.clone());
+    }
+    Some(series)
+}
+
+#[test]
+fn doses_a_spacing_rule_moves_and_a_flight_west_stay_exact() {
+    let regimen = Regimen::open_in_memory(RegimenConfig::default()).unwrap();
+    regimen.set_now(Some(at("2025-02-28T12:00:00Z"))).unwrap();
+    regimen
+        .change_device_zone("Europe/Berlin".into(), std::time::Duration::from_secs(3600))
+        .unwrap();
+    let add = |name: &str, start: &str, policy: ZonePolicy, list: &[&str]| {
+        regimen
+            .add_scheduled_medicine(
+                MedicineInfo {
+                    name: name.into(),
+                    ..MedicineInfo::default()
+                },
+                Some(schedule(
+                    start,
+                    "Europe/Berlin",
+                    policy,
+                    vec![phase(daily(list))],
+                )),
+            )
+            .unwrap()
+            .id
+    };
+    // Iron at 08:00 every other day; the thyroid tablet at 08:00 every day must keep 4 hours
+    // from it, so on iron days (16 in March) it moves to 12:00.
+    let thyroid = add("Thyroid", "2025-03-01T00:00", ZonePolicy::Home, &["08:00"]);
+    let iron = regimen
+        .add_scheduled_medicine(
+            MedicineInfo {
+                name: "Iron".into(),
+                ..MedicineInfo::default()
+            },
+            Some(schedule(
+                "2025-03-01T08:00",
+                "Europe/Berlin",
+                ZonePolicy::Home,
+                vec![phase(TimingRepeat {
+                    frequency: Some(1),
+                    period: Some(2.0),
+                    period_unit: Some(UnitOfTime::D),
+                    ..TimingRepeat::default()
+                })],
+            )),
+        )
+        .unwrap()
+        .id;
+    regimen.add_spacing_rule(iron, thyroid, 240).unwrap();
+    let local = add("Vitamin", "2025-03-01T00:00", ZonePolicy::Local, &["09:00"]);
+    // On 15 March the phone flies to New York: the local 09:00 follows it.
+    regimen.set_now(Some(at("2025-03-15T12:00:00Z"))).unwrap();
+    regimen
+        .change_device_zone(
+            "America/New_York".into(),
+            std::time::Duration::from_secs(3600),
+        )
+        .unwrap();
+    let Some(series) = compare(&regimen, "2025-03-01T00:00:00Z", "2025-04-01T00:00:00Z") else {
+        return;
+    };
+    let thyroid = &series[&thyroid][0];
+    assert_eq!(thyroid["export"], "rrule");
+    // Iron days are 1, 3, ..., 31 March: the rule runs from the 2nd to the 30th, so the
+    // 14 iron days between are excluded, and all 16 moved doses are added.
+    assert_eq!(thyroid["exdates"], 14, "the 08:00 doses moved");
+    assert_eq!(thyroid["rdates"], 16, "to 12:00");
+    assert!(series[&local].iter().all(|s| s["export"] == "exact"));
+    assert!(series[&iron].iter().all(|s| s["export"] == "rrule"));
+}
