@@ -317,6 +317,13 @@ class RegimenClient private constructor(
      */
     suspend fun exportDoseLogCsv(from: Instant, to: Instant): String = read { it.exportDoseLogCsv(from, to) }
 
+    /**
+     * The doses planned in `[from, to)` as an iCalendar file (RFC 5545) for a calendar app:
+     * generic summaries unless [names] (a calendar may sync to a server the patient forgets).
+     */
+    suspend fun exportCalendarIcs(from: Instant, to: Instant, names: Boolean = false): String =
+        read { it.exportCalendarIcs(from, to, names) }
+
     /** Adherence per local day and medicine for the doses due in `[from, to)`, as CSV. */
     suspend fun exportAdherenceCsv(from: Instant, to: Instant): String = read { it.exportAdherenceCsv(from, to) }
 

@@ -93,6 +93,19 @@ class RegimenClientTest {
     }
 
     @Test
+    fun `the calendar export names no medicine unless asked`() = runBlocking {
+        openClient(dir.toFile()).use { client ->
+            val first = thisMinute().plus(Duration.ofHours(1))
+            client.addMedicine(MedicineInfo(name = "Tamoxifen"), everyFrom(first, Duration.ofHours(24)))
+            val ics = client.exportCalendarIcs(first, first.plus(Duration.ofDays(7)))
+            assertTrue(ics.startsWith("BEGIN:VCALENDAR\r\n"), ics)
+            assertEquals(1, Regex("BEGIN:VEVENT").findAll(ics).count(), ics)
+            assertFalse(ics.contains("Tamoxifen"), "the default calendar names no medicine")
+            assertTrue(client.exportCalendarIcs(first, first.plus(Duration.ofDays(7)), names = true).contains("Tamoxifen"))
+        }
+    }
+
+    @Test
     fun `warnings and shares emit after the change that makes them`() = runBlocking {
         openClient(dir.toFile()).use { client ->
             client.importPgx("CYP2C19,*2/*2")
