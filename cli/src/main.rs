@@ -3,6 +3,7 @@
 
 mod day;
 mod demo;
+mod diary;
 mod dose;
 mod drug;
 mod export;
@@ -115,6 +116,9 @@ enum Command {
     /// Prescriptions in from FHIR, refill requests out to the pharmacy.
     #[command(subcommand)]
     Pharmacy(pharmacy::PharmacyCommand),
+    /// The symptom and side-effect diary: add, list, delete entries.
+    #[command(subcommand)]
+    Diary(diary::DiaryCommand),
     /// Write the patient's data out for other programs (CSV).
     #[command(subcommand)]
     Export(export::ExportCommand),
@@ -200,6 +204,7 @@ fn run(cli: &Cli) -> Outcome {
         Command::Share(command) => share::run(&session, command),
         Command::Supply(command) => supply::run(&session, command),
         Command::Pharmacy(command) => pharmacy::run(&session, command),
+        Command::Diary(command) => diary::run(&session, command),
         Command::Export(command) => export::run(&session, command),
     }
 }

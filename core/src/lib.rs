@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 mod compiled_tables;
+pub mod diary;
 pub mod dose;
 pub mod error;
 pub mod export;

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod diary;
 mod error;
 mod export;
 mod fhir;
@@ -24,6 +25,7 @@ mod supply;
 mod update;
 mod warnings;
 
+pub use diary::parse_measurement;
 pub use error::{RegimenError, Result};
 pub use fhir::parse_fhir_timing;
 pub use keystore::{KeyStore, KeyStoreError};
@@ -36,6 +38,10 @@ pub use regimen::{Regimen, RegimenConfig};
 /// The domain records and enums the API takes and returns, defined in `regimen-core`.
 pub use regimen_core::{
     ImportedOrder, OrdersImport, RefusedOrder, Timestamp,
+    diary::{
+        DiaryEntry, NewDiaryEntry,
+        measure::{GlucoseUnit, Measurement, MeasurementKind, TemperatureUnit, WeightUnit},
+    },
     dose::{
         Adherence, AdherenceReport, AsNeededRule, AsNeededWarning, DoseAction, DoseChange,
         DoseEvent, DoseStatus, HealthKitStatus, LoggedDose, NewDoseEvent, ScheduledDose,
@@ -58,7 +64,8 @@ pub use regimen_core::{
     share::{
         ShareInfo, ShareRole, ShareScope, ShareState,
         caregiver::{
-            PatientView, ReceivedMessage, SharedDay, SharedDose, SharedSupply, SharedWarning,
+            PatientView, ReceivedMessage, SharedDay, SharedDiaryEntry, SharedDose, SharedSupply,
+            SharedWarning,
         },
         message::{MessageKind, SharedDoseStatus, SharedPhenotype, SharedSupplyStatus},
         outbox::{PushHeader, PushOutcome, PushRequest, PushResult},
