@@ -17,7 +17,7 @@ impl Regimen {
         Ok(self.store.add_diary_entry(&entry, self.now()?)?)
     }
 
-    /// The diary entries dated in `[from, to)`, oldest first (at most ten years at a time).
+    /// The diary entries dated in `[from, to)`, oldest first.
     pub fn diary_entries(&self, from: Timestamp, to: Timestamp) -> Result<Vec<DiaryEntry>> {
         Ok(self.store.diary_entries(from, to)?)
     }

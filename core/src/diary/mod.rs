@@ -37,8 +37,6 @@ pub const SEVERITY_RANGE: (u8, u8) = (1, 5);
 /// How far ahead of `now` an entry may be dated: clocks of two devices a little apart, as the
 /// dose log allows.
 pub const FUTURE_TOLERANCE: Duration = Duration::from_secs(5 * 60);
-/// Most days of entries one read returns (ten years).
-pub const MAX_READ_DAYS: u64 = 3_660;
 
 /// A diary entry as the patient writes it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -2,7 +2,7 @@
 //! told of it).
 
 use super::Records;
-use crate::diary::{self, DiaryEntry, MAX_READ_DAYS, NewDiaryEntry};
+use crate::diary::{self, DiaryEntry, NewDiaryEntry};
 use crate::error::{Error, Result};
 use crate::share::compose;
 use crate::time::Timestamp;
@@ -14,19 +14,12 @@ impl Records {
         self.write(|tx, sealer| diary::insert(tx, sealer, &entry, now))
     }
 
-    /// The entries dated in `[from, to)`, oldest first; at most [`MAX_READ_DAYS`] days.
+    /// The entries dated in `[from, to)`, oldest first.
     pub fn diary_entries(&self, from: Timestamp, to: Timestamp) -> Result<Vec<DiaryEntry>> {
         if to < from {
             return Err(Error::invalid(
                 "to",
                 "the end of the range is before its start",
-            ));
-        }
-        let days = (to.as_millis() - from.as_millis()) / 86_400_000;
-        if u64::try_from(days).unwrap_or(u64::MAX) > MAX_READ_DAYS {
-            return Err(Error::invalid(
-                "to",
-                format!("a read covers at most {MAX_READ_DAYS} days"),
             ));
         }
         self.read(|conn, sealer| diary::entries_in(conn, sealer, (from, to)))

@@ -516,7 +516,7 @@ impl Store {
                     }
                     Body::Diary {
                         entry,
-                        at,
+                        happened,
                         medicine,
                         name,
                         severity,
@@ -526,7 +526,7 @@ impl Store {
                             *entry,
                             SharedDiaryEntry {
                                 entry_id: *entry,
-                                at: time(*at)?,
+                                at: time(*happened)?,
                                 medicine_id: *medicine,
                                 name: name.clone(),
                                 severity: *severity,

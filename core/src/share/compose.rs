@@ -308,7 +308,7 @@ fn diary_entries(
         cursor.last_diary_id = entry.id;
         out.push(Body::Diary {
             entry: entry.id,
-            at: entry.at.as_millis(),
+            happened: entry.at.as_millis(),
             medicine: entry.medicine_id,
             name: entry.medicine_id.and_then(name_of),
             severity: entry.severity,

@@ -166,8 +166,8 @@ pub enum Body {
     Diary {
         /// The entry, by the patient's id.
         entry: i64,
-        /// When it happened (milliseconds).
-        at: i64,
+        /// When it happened (milliseconds); not `at`, which is the message's own.
+        happened: i64,
         /// The linked medicine, by the patient's id.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         medicine: Option<i64>,
@@ -343,7 +343,7 @@ mod tests {
             },
             Body::Diary {
                 entry: 9,
-                at: 1_700_000_000_000,
+                happened: 1_700_000_000_000,
                 medicine: Some(2),
                 name: Some("x".into()),
                 severity: Some(3),
