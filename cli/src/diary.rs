@@ -141,7 +141,10 @@ pub fn run(session: &Session, command: &DiaryCommand) -> Outcome {
 fn line(session: &Session, entry: &DiaryEntry) -> Result<String, Failure> {
     let mut parts = vec![
         format!("#{}", entry.id),
-        session.local(entry.at).format("%a %-d %b %H:%M").to_string(),
+        session
+            .local(entry.at)
+            .format("%a %-d %b %H:%M")
+            .to_string(),
     ];
     if let Some(severity) = entry.severity {
         parts.push(format!("severity {severity}/5"));

@@ -56,7 +56,14 @@ fn an_entry_with_measurements_reads_back_in_words_and_as_json() {
         "--now",
         "2025-03-12T21:00:00+01:00",
     ]);
-    let listed = run.json(&["diary", "list", "--days", "7", "--now", "2025-03-13T12:00:00+01:00"]);
+    let listed = run.json(&[
+        "diary",
+        "list",
+        "--days",
+        "7",
+        "--now",
+        "2025-03-13T12:00:00+01:00",
+    ]);
     let entries = listed["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 2);
     assert_eq!(entries[0]["text"], "Dizzy after breakfast");
@@ -65,20 +72,52 @@ fn an_entry_with_measurements_reads_back_in_words_and_as_json() {
     assert_eq!(entries[0]["at"], "2025-03-10T07:30:00Z");
     let glucose = &entries[0]["measurements"][2];
     assert_eq!(glucose["kind"], "glucose");
-    assert_eq!(glucose["unit"], "mg_per_dl", "kept in the unit it was taken in");
+    assert_eq!(
+        glucose["unit"], "mg_per_dl",
+        "kept in the unit it was taken in"
+    );
     assert_eq!(glucose["value"], 100.0);
     assert_eq!(entries[1]["measurements"][0]["unit"], "mmol_per_l");
     // Three days back from the 13th starts on the 11th: only the second entry.
-    let recent = run.json(&["diary", "list", "--days", "3", "--now", "2025-03-13T12:00:00+01:00"]);
+    let recent = run.json(&[
+        "diary",
+        "list",
+        "--days",
+        "3",
+        "--now",
+        "2025-03-13T12:00:00+01:00",
+    ]);
     assert_eq!(recent["entries"].as_array().unwrap().len(), 1);
 
     let first = entries[0]["id"].as_i64().unwrap().to_string();
-    run.ok(&["diary", "delete", &first, "--now", "2025-03-13T12:00:00+01:00"]);
-    let after = run.ok(&["diary", "list", "--days", "7", "--now", "2025-03-13T12:00:00+01:00"]);
+    run.ok(&[
+        "diary",
+        "delete",
+        &first,
+        "--now",
+        "2025-03-13T12:00:00+01:00",
+    ]);
+    let after = run.ok(&[
+        "diary",
+        "list",
+        "--days",
+        "7",
+        "--now",
+        "2025-03-13T12:00:00+01:00",
+    ]);
     assert!(after.starts_with("1 entry in the last 7 days"), "{after}");
     assert!(!after.contains("Dizzy"));
-    let again = run.fails(&["diary", "delete", &first, "--now", "2025-03-13T12:00:00+01:00"]);
-    assert!(again.contains("not found") || again.contains("no diary entry"), "{again}");
+    let again = run.fails(&[
+        "diary",
+        "delete",
+        &first,
+        "--now",
+        "2025-03-13T12:00:00+01:00",
+    ]);
+    assert!(
+        again.contains("not found") || again.contains("no diary entry"),
+        "{again}"
+    );
 }
 
 #[test]

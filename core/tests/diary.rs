@@ -147,7 +147,10 @@ fn entries_are_checked_before_anything_is_stored() {
         (entry("2026-03-10T11:00:00Z", None), "text"),
         (entry("2026-03-10T11:00:00Z", Some("   ")), "text"),
         (
-            entry("2026-03-10T11:00:00Z", Some(&"x".repeat(MAX_TEXT_CHARS + 1))),
+            entry(
+                "2026-03-10T11:00:00Z",
+                Some(&"x".repeat(MAX_TEXT_CHARS + 1)),
+            ),
             "text",
         ),
         (
@@ -240,8 +243,16 @@ fn entries_read_back_by_period_in_order_with_the_medicine_link() {
     let read = store
         .diary_entries(at("2026-03-08T00:00:00Z"), at("2026-03-10T00:00:00Z"))
         .unwrap();
-    assert_eq!(read, [earlier.clone(), later.clone()], "by the time they happened");
-    assert_eq!(later.text.as_deref(), Some("nausea\nafter dinner"), "trimmed");
+    assert_eq!(
+        read,
+        [earlier.clone(), later.clone()],
+        "by the time they happened"
+    );
+    assert_eq!(
+        later.text.as_deref(),
+        Some("nausea\nafter dinner"),
+        "trimmed"
+    );
     assert_eq!(
         later.measurements[0].kind(),
         MeasurementKind::BloodPressure,
@@ -263,7 +274,10 @@ fn entries_read_back_by_period_in_order_with_the_medicine_link() {
     );
     // Printing an entry (an app's log line) shows no health data.
     let printed = format!("{later}");
-    assert!(!printed.contains("nausea") && !printed.contains("150"), "{printed}");
+    assert!(
+        !printed.contains("nausea") && !printed.contains("150"),
+        "{printed}"
+    );
 }
 
 /// Every byte of the database and its journals.
@@ -283,11 +297,9 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// The sealed value stored for entry `id`, read with plain SQLite.
 fn sealed_value(path: &Path, id: i64) -> Vec<u8> {
     let conn = rusqlite::Connection::open(path).unwrap();
-    conn.query_row(
-        "SELECT details FROM diary_entry WHERE id = ?1",
-        [id],
-        |r| r.get(0),
-    )
+    conn.query_row("SELECT details FROM diary_entry WHERE id = ?1", [id], |r| {
+        r.get(0)
+    })
     .unwrap()
 }
 
@@ -317,18 +329,28 @@ fn diary_text_is_never_in_the_files_in_clear_and_a_deleted_entry_leaves_no_trace
         .unwrap();
     let bytes = files_of(&path);
     for clear in [words.as_bytes(), kept_words.as_bytes(), b"7.25", b"Rash"] {
-        assert!(!contains(&bytes, clear), "in clear: {:?}", String::from_utf8_lossy(clear));
+        assert!(
+            !contains(&bytes, clear),
+            "in clear: {:?}",
+            String::from_utf8_lossy(clear)
+        );
     }
     let sealed = sealed_value(&path, gone.id);
-    assert!(contains(&files_of(&path), &sealed), "the sealed value is on disk");
+    assert!(
+        contains(&files_of(&path), &sealed),
+        "the sealed value is on disk"
+    );
 
     store.delete_diary_entry(gone.id, now).unwrap();
     let left = store
         .diary_entries(at("2026-03-10T00:00:00Z"), at("2026-03-11T00:00:00Z"))
         .unwrap();
-    assert_eq!(left, [kept.clone()]);
+    assert_eq!(left, std::slice::from_ref(&kept));
     // Not even the ciphertext survives, in the database or its write-ahead log.
-    assert!(!contains(&files_of(&path), &sealed), "a copy of the deleted entry remains");
+    assert!(
+        !contains(&files_of(&path), &sealed),
+        "a copy of the deleted entry remains"
+    );
     assert!(matches!(
         store.delete_diary_entry(gone.id, now),
         Err(Error::NotFound { .. })

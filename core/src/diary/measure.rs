@@ -285,7 +285,9 @@ impl Measurement {
                 let mmol = self.glucose_mmol_per_l().unwrap_or(value);
                 let mg = self.glucose_mg_per_dl().unwrap_or(value);
                 match unit {
-                    GlucoseUnit::MmolPerL => format!("{} mmol/L ({} mg/dL)", number(value), round_to(mg, 0)),
+                    GlucoseUnit::MmolPerL => {
+                        format!("{} mmol/L ({} mg/dL)", number(value), round_to(mg, 0))
+                    }
                     GlucoseUnit::MgPerDl => format!("{} mg/dL ({:.1} mmol/L)", number(value), mmol),
                 }
             }

@@ -107,10 +107,16 @@ impl NewDiaryEntry {
         if let Some(severity) = self.severity
             && !(SEVERITY_RANGE.0..=SEVERITY_RANGE.1).contains(&severity)
         {
-            return Err(Error::invalid("severity", "must be from 1 (mild) to 5 (severe)"));
+            return Err(Error::invalid(
+                "severity",
+                "must be from 1 (mild) to 5 (severe)",
+            ));
         }
         if self.medicine_id.is_some_and(|id| id <= 0) {
-            return Err(Error::invalid("medicine_id", "must be a stored medicine's id"));
+            return Err(Error::invalid(
+                "medicine_id",
+                "must be a stored medicine's id",
+            ));
         }
         let mut measurements = self
             .measurements

@@ -44,9 +44,7 @@ pub(crate) fn insert(
 ) -> Result<DiaryEntry> {
     if let Some(id) = entry.medicine_id {
         medicine::get(tx, sealer, id).map_err(|error| match error {
-            Error::NotFound { .. } => {
-                Error::invalid("medicine_id", "no medicine has this id")
-            }
+            Error::NotFound { .. } => Error::invalid("medicine_id", "no medicine has this id"),
             other => other,
         })?;
     }
@@ -84,8 +82,9 @@ pub(crate) fn entries_in(
     sealer: &Sealer,
     (from, to): (Timestamp, Timestamp),
 ) -> Result<Vec<DiaryEntry>> {
-    let mut statement =
-        conn.prepare_cached(&format!("{SELECT} WHERE at >= ?1 AND at < ?2 ORDER BY at, id"))?;
+    let mut statement = conn.prepare_cached(&format!(
+        "{SELECT} WHERE at >= ?1 AND at < ?2 ORDER BY at, id"
+    ))?;
     let mut rows = statement.query(params![from.as_millis(), to.as_millis()])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {

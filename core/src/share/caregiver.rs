@@ -560,7 +560,12 @@ impl Store {
 
 /// Deletes the stored message that told of diary entry `entry` (the patient deleted it). Its
 /// removal stays, so a replay of the old message is hidden from the view all the same.
-fn forget_diary_entry(tx: &Connection, sealer: &Sealer, share: &ShareRow, entry: i64) -> Result<()> {
+fn forget_diary_entry(
+    tx: &Connection,
+    sealer: &Sealer,
+    share: &ShareRow,
+    entry: i64,
+) -> Result<()> {
     let mut told = Vec::new();
     {
         let mut statement =
