@@ -14,6 +14,7 @@ mod med;
 mod output;
 mod pgx;
 mod pharmacy;
+mod report;
 mod schedule_args;
 mod session;
 mod settings;
@@ -119,6 +120,8 @@ enum Command {
     /// The symptom and side-effect diary: add, list, delete entries.
     #[command(subcommand)]
     Diary(diary::DiaryCommand),
+    /// The report for the doctor: medicines, adherence, PGx and warnings, diary, as HTML.
+    Report(report::ReportArgs),
     /// Write the patient's data out for other programs (CSV).
     #[command(subcommand)]
     Export(export::ExportCommand),
@@ -206,6 +209,7 @@ fn run(cli: &Cli) -> Outcome {
         Command::Pharmacy(command) => pharmacy::run(&session, command),
         Command::Diary(command) => diary::run(&session, command),
         Command::Export(command) => export::run(&session, command),
+        Command::Report(args) => report::run(&session, args),
     }
 }
 

@@ -27,7 +27,7 @@ mod validate;
 pub mod warning;
 
 pub use error::{Error, RegimenError, Result};
-pub use records::{ImportedOrder, OrdersImport, Records, RefusedOrder};
+pub use records::{ImportedOrder, OrdersImport, Records, RefusedOrder, ReportExtras};
 pub use store::{KeyProvider, OpenOptions, Store};
 pub use time::Timestamp;
 pub use tz::Zone;

@@ -1,4 +1,6 @@
-//! The patient's data out, in formats other programs read: CSV of the dose log and of
-//! adherence per day. Pure writers over plain inputs; `Records` gathers them.
+//! The patient's data out, in formats other programs and people read: CSV of the dose log and
+//! of adherence per day, and the report for the doctor (HTML). Pure writers over plain inputs;
+//! `Records` gathers them.
 
 pub mod csv;
+pub mod report;

@@ -9,6 +9,7 @@ mod orders;
 mod planning;
 mod supply;
 
+pub use export::ReportExtras;
 pub use orders::{ImportedOrder, OrdersImport, RefusedOrder};
 
 use std::path::Path;
