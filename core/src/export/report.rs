@@ -377,22 +377,22 @@ fn chart(
     let slot = (WIDTH - LEFT - RIGHT) / count as f64;
     let most = days.values().map(|c| c.due()).max().unwrap_or(1).max(1);
     let unit = PLOT / f64::from(most);
-    let _ = write!(
+    let _ = writeln!(
         html,
         "<svg viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" font-family=\"DejaVu Sans, Arial, sans-serif\">\
-         <title>Doses of {} per day, {} to {}</title>\n",
+         <title>Doses of {} per day, {} to {}</title>",
         esc(name),
         first,
         last
     );
     // The axis and its scale: 0 and the most doses due on one day.
     let base = TOP + PLOT;
-    let _ = write!(
+    let _ = writeln!(
         html,
         "<line x1=\"{LEFT}\" y1=\"{base}\" x2=\"{}\" y2=\"{base}\" stroke=\"#333\" stroke-width=\"1\"/>\
          <line x1=\"{LEFT}\" y1=\"{TOP}\" x2=\"{}\" y2=\"{TOP}\" stroke=\"#ccc\" stroke-width=\"0.6\"/>\
          <text x=\"{}\" y=\"{}\" font-size=\"13\" text-anchor=\"end\">0</text>\
-         <text x=\"{}\" y=\"{}\" font-size=\"13\" text-anchor=\"end\">{most}</text>\n",
+         <text x=\"{}\" y=\"{}\" font-size=\"13\" text-anchor=\"end\">{most}</text>",
         WIDTH - RIGHT,
         WIDTH - RIGHT,
         LEFT - 5.0,

@@ -113,8 +113,7 @@ impl Records {
                     schedule: snapshot
                         .versions
                         .iter()
-                        .filter(|v| v.medicine_id == m.id && v.valid_from <= schedules_at)
-                        .next_back()
+                        .rfind(|v| v.medicine_id == m.id && v.valid_from <= schedules_at)
                         .and_then(|v| v.schedule.as_ref())
                         .map(crate::schedule::describe),
                 })
