@@ -396,7 +396,7 @@ fn chart(
         WIDTH - RIGHT,
         WIDTH - RIGHT,
         LEFT - 5.0,
-        base + 4.0,
+        base - 1.0,
         LEFT - 5.0,
         TOP + 4.0,
     );
