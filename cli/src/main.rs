@@ -4,6 +4,7 @@
 mod backup;
 mod day;
 mod demo;
+mod diary;
 mod dose;
 mod drug;
 mod export;
@@ -14,6 +15,7 @@ mod med;
 mod output;
 mod pgx;
 mod pharmacy;
+mod report;
 mod schedule_args;
 mod session;
 mod settings;
@@ -116,6 +118,11 @@ enum Command {
     /// Prescriptions in from FHIR, refill requests out to the pharmacy.
     #[command(subcommand)]
     Pharmacy(pharmacy::PharmacyCommand),
+    /// The symptom and side-effect diary: add, list, delete entries.
+    #[command(subcommand)]
+    Diary(diary::DiaryCommand),
+    /// The report for the doctor: medicines, adherence, PGx and warnings, diary, as HTML.
+    Report(report::ReportArgs),
     /// Write the patient's data out for other programs (CSV).
     #[command(subcommand)]
     Export(export::ExportCommand),
@@ -217,9 +224,11 @@ fn run(cli: &Cli) -> Outcome {
         Command::Share(command) => share::run(&session, command),
         Command::Supply(command) => supply::run(&session, command),
         Command::Pharmacy(command) => pharmacy::run(&session, command),
+        Command::Diary(command) => diary::run(&session, command),
         Command::Export(command) => export::run(&session, command),
         Command::Backup(command) => backup::run(&session, command),
         Command::DeleteEverything { yes } => backup::delete_everything(&session, *yes),
+        Command::Report(args) => report::run(&session, args),
     }
 }
 

@@ -54,8 +54,15 @@ fn the_demo_patient_restored_into_a_new_database_reads_the_same_everywhere() {
     let restored = new.json(&["backup", "restore", &file_arg, "--passphrase-file", &secret]);
     assert_eq!(restored["medicines"], 7);
     let before = views(&old);
-    let logged = &before.iter().find(|(view, _)| view.starts_with("dose")).unwrap().1;
-    assert!(logged.as_array().unwrap().len() >= 20, "the demo logs a few weeks of doses");
+    let logged = &before
+        .iter()
+        .find(|(view, _)| view.starts_with("dose"))
+        .unwrap()
+        .1;
+    assert!(
+        logged.as_array().unwrap().len() >= 20,
+        "the demo logs a few weeks of doses"
+    );
     for ((view, before), (_, after)) in before.into_iter().zip(views(&new)) {
         assert_eq!(before, after, "`regimen {view}` differs after the restore");
     }

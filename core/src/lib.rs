@@ -3,6 +3,7 @@
 
 pub mod backup;
 mod compiled_tables;
+pub mod diary;
 pub mod dose;
 pub mod error;
 pub mod export;
@@ -27,7 +28,7 @@ mod validate;
 pub mod warning;
 
 pub use error::{Error, RegimenError, Result};
-pub use records::{ImportedOrder, OrdersImport, Records, RefusedOrder};
+pub use records::{ImportedOrder, OrdersImport, Records, RefusedOrder, ReportExtras};
 pub use store::{KeyProvider, OpenOptions, Store};
 pub use time::Timestamp;
 pub use tz::Zone;

@@ -1124,3 +1124,127 @@ fn a_refused_refill_alert_names_the_medicine_only_at_the_full_privacy_level() {
     );
     assert_eq!(body(PrivacyLevel::Hidden).1, "You have a reminder");
 }
+
+fn diary_entry(
+    medicine: Option<i64>,
+    when: &str,
+    text: &str,
+) -> regimen_core::diary::NewDiaryEntry {
+    use regimen_core::diary::measure::Measurement;
+    regimen_core::diary::NewDiaryEntry {
+        at: at(when),
+        text: Some(text.into()),
+        medicine_id: medicine,
+        severity: Some(4),
+        measurements: vec![Measurement::BloodPressure {
+            systolic_mmhg: 162,
+            diastolic_mmhg: 101,
+        }],
+    }
+}
+
+#[test]
+fn with_medicines_the_caregiver_sees_diary_entries_without_their_text_and_loses_deleted_ones() {
+    let now = at("2026-03-10T06:00:00Z");
+    let (pair, _, caregiver_share) = pair_with(&[ShareScope::Medicines], now);
+    // Written before the share began: not the caregiver's to see.
+    let before = pair
+        .patient
+        .add_diary_entry(
+            &diary_entry(None, "2026-03-09T20:00:00Z", "older"),
+            at("2026-03-09T20:00:00Z"),
+        )
+        .unwrap();
+    sync_and_deliver(&pair, now);
+    let words = "Pounding headache after the morning tablet";
+    let later = at("2026-03-10T08:00:00Z");
+    let entry = pair
+        .patient
+        .add_diary_entry(
+            &diary_entry(Some(pair.medicine), "2026-03-10T07:45:00Z", words),
+            later,
+        )
+        .unwrap();
+    let requests = prepare(&pair.patient, later);
+    for request in &requests {
+        let text = String::from_utf8_lossy(&request.body);
+        assert!(!text.contains("headache"), "the push body is encrypted");
+    }
+    let received = deliver(&pair, &requests, later);
+    assert!(received.iter().any(|r| r.kind == MessageKind::Diary));
+    let shown = view(
+        &pair,
+        caregiver_share,
+        "2026-03-10T00:00:00Z",
+        "2026-03-11T00:00:00Z",
+        later,
+    )
+    .diary;
+    assert_eq!(shown.len(), 1, "only the entry written since sharing began");
+    assert_ne!(shown[0].entry_id, before.id);
+    assert_eq!(shown[0].entry_id, entry.id);
+    assert_eq!(shown[0].at, at("2026-03-10T07:45:00Z"));
+    assert_eq!(shown[0].severity, Some(4));
+    assert_eq!(shown[0].measurements, entry.measurements);
+    assert_eq!(shown[0].medicine_id, Some(pair.medicine));
+    assert_eq!(shown[0].name.as_deref(), Some("Metoprolol"));
+    assert!(
+        !format!("{:?}", shown[0]).contains("headache"),
+        "the text is never shared"
+    );
+    // Nothing new: nothing sent again.
+    let again = sync_and_deliver(&pair, at("2026-03-10T08:05:00Z"));
+    assert!(again.iter().all(|r| r.kind != MessageKind::Diary));
+
+    // The patient deletes it; the caregiver's copy goes too.
+    let deleted_at = at("2026-03-10T09:00:00Z");
+    pair.patient
+        .delete_diary_entry(entry.id, deleted_at)
+        .unwrap();
+    let received = sync_and_deliver(&pair, deleted_at);
+    assert!(received.iter().any(|r| r.kind == MessageKind::DiaryRemoved));
+    let view_after = view(
+        &pair,
+        caregiver_share,
+        "2026-03-10T00:00:00Z",
+        "2026-03-11T00:00:00Z",
+        deleted_at,
+    );
+    assert!(view_after.diary.is_empty(), "{:?}", view_after.diary);
+    // Deleting an entry the caregiver never heard of sends nothing.
+    pair.patient
+        .delete_diary_entry(before.id, deleted_at)
+        .unwrap();
+    assert!(prepare(&pair.patient, deleted_at).is_empty());
+}
+
+#[test]
+fn without_the_medicines_scope_no_diary_entry_reaches_the_caregiver() {
+    let now = at("2026-03-10T06:00:00Z");
+    let (pair, _, caregiver_share) = pair_with(&[], now);
+    sync_and_deliver(&pair, now);
+    let later = at("2026-03-10T08:00:00Z");
+    let entry = pair
+        .patient
+        .add_diary_entry(
+            &diary_entry(Some(pair.medicine), "2026-03-10T07:45:00Z", "dizzy"),
+            later,
+        )
+        .unwrap();
+    let received = sync_and_deliver(&pair, later);
+    assert!(
+        received
+            .iter()
+            .all(|r| !matches!(r.kind, MessageKind::Diary | MessageKind::DiaryRemoved))
+    );
+    pair.patient.delete_diary_entry(entry.id, later).unwrap();
+    assert!(prepare(&pair.patient, later).is_empty());
+    let shown = view(
+        &pair,
+        caregiver_share,
+        "2026-03-10T00:00:00Z",
+        "2026-03-11T00:00:00Z",
+        later,
+    );
+    assert!(shown.diary.is_empty());
+}

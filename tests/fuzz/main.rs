@@ -20,7 +20,10 @@ use regimen_core::pgx::import;
 use regimen_core::share::base64url;
 use regimen_core::share::ece::{self, ReceiverKeys};
 use regimen_core::share::message::Message;
-use regimen_ffi::{Regimen, RegimenConfig, RegimenError, ShareScope, Timestamp, parse_fhir_timing};
+use regimen_ffi::{
+    MeasurementKind, Regimen, RegimenConfig, RegimenError, ShareScope, Timestamp,
+    parse_fhir_timing, parse_measurement,
+};
 use regimen_tests::MemoryKeyStore;
 use ring::rand::SystemRandom;
 use ring::signature::{Ed25519KeyPair, KeyPair};
@@ -151,6 +154,24 @@ fn fuzz_fhir_timing() {
         |input| match parse_fhir_timing(text(input), "Europe/Berlin".into()) {
             Ok(_) => Ok(()),
             Err(err) => typed(&err),
+        },
+    );
+}
+
+#[test]
+fn fuzz_measurement() {
+    use MeasurementKind::*;
+    fuzz(
+        "measurement",
+        &seeds::measurements(),
+        execs(3000),
+        |input| {
+            for kind in [BloodPressure, HeartRate, Glucose, Weight, Temperature] {
+                if let Err(err) = parse_measurement(kind, text(input)) {
+                    typed(&err)?;
+                }
+            }
+            Ok(())
         },
     );
 }

@@ -311,6 +311,33 @@ pub fn messages(share: &str) -> Vec<Vec<u8>> {
             7,
             json!({ "type": "pgx", "phenotypes": [{ "gene": "CYP2D6", "phenotype": MARKER_GENOTYPE }] }),
         ),
+        message(
+            8,
+            json!({ "type": "diary", "entry": 3, "happened": 1_772_355_000_000_i64, "medicine": 1, "name": MARKER, "severity": 4,
+                    "measurements": [{ "kind": "blood_pressure", "systolic_mmhg": 150, "diastolic_mmhg": 95 },
+                                     { "kind": "glucose", "value": 5.4, "unit": "mmol_per_l" }] }),
+        ),
+        message(10, json!({ "type": "diary_removed", "entry": 3 })),
         message(9, json!({ "type": "revoked" })),
     ]
+}
+
+/// Measurements as patients type them, one of each kind and unit.
+pub fn measurements() -> Vec<Vec<u8>> {
+    [
+        "120/80",
+        "135/85 mmHg",
+        "72",
+        "88/min",
+        "64 bpm",
+        "5.4mmol/L",
+        "97 mg/dL",
+        "70kg",
+        "154 lb",
+        "37.2C",
+        "99.1 °F",
+    ]
+    .iter()
+    .map(|s| s.as_bytes().to_vec())
+    .collect()
 }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use regimen_ffi::{
-    BackupProblem, DoseAction, MessageKind, NewDoseEvent, Regimen, RegimenConfig, RegimenError,
-    ShareScope, ShareState, Timestamp, backup_info,
+    BackupProblem, DoseAction, MeasurementKind, MessageKind, NewDiaryEntry, NewDoseEvent, Regimen,
+    RegimenConfig, RegimenError, ShareScope, ShareState, Timestamp, backup_info, parse_measurement,
 };
 use regimen_tests::phones::{Phones, hand_over, pair};
 use regimen_tests::push_service::PushService;
@@ -80,7 +80,18 @@ fn a_backup_restored_on_a_new_phone_has_everything_and_the_caregiver_still_hears
             Some("with toast"),
         ))
         .unwrap();
-    assert_eq!(block_on(patient.send_pending()).unwrap().delivered, 3);
+    patient
+        .add_diary_entry(NewDiaryEntry {
+            at: phones.at(1),
+            text: Some("a headache after the first dose".into()),
+            medicine_id: Some(medicine),
+            severity: Some(2),
+            measurements: vec![
+                parse_measurement(MeasurementKind::BloodPressure, "128/84".into()).unwrap(),
+            ],
+        })
+        .unwrap();
+    assert_eq!(block_on(patient.send_pending()).unwrap().delivered, 4);
     let caregiver = phones.open("caregiver", 2);
     hand_over(&service, &caregiver);
     let backup = patient.export_backup(PASSPHRASE.into()).unwrap();
@@ -114,6 +125,12 @@ fn a_backup_restored_on_a_new_phone_has_everything_and_the_caregiver_still_hears
         patient.schedule_versions(medicine).unwrap()
     );
     assert_eq!(restored.settings().unwrap(), patient.settings().unwrap());
+    let diary = restored.diary_entries(from, to).unwrap();
+    assert_eq!(diary, patient.diary_entries(from, to).unwrap());
+    assert_eq!(
+        diary[0].text.as_deref(),
+        Some("a headache after the first dose")
+    );
     let shares = restored.shares().unwrap();
     assert_eq!(shares, patient.shares().unwrap());
     assert_eq!(shares[0].state, ShareState::Active);

@@ -1,7 +1,9 @@
-//! `Regimen` calls that write the patient's data out for other programs: the dose log and
-//! adherence per day as CSV, the schedules as an iCalendar file.
+//! `Regimen` calls that write the patient's data out for other programs and people: the dose
+//! log and adherence per day as CSV, the schedules as an iCalendar file, and the report for
+//! the doctor as HTML.
 
-use regimen_core::Timestamp;
+use regimen_core::schedule::LocalDate;
+use regimen_core::{ReportExtras, Timestamp};
 
 use crate::error::Result;
 use crate::regimen::Regimen;
@@ -35,5 +37,29 @@ impl Regimen {
         names: bool,
     ) -> Result<String> {
         Ok(self.store.export_ics(from, to, names, self.now()?)?)
+    }
+
+    /// The report for the doctor over the local days `from` to `to` (both included, in the
+    /// zone the phone is in; at most 366 days) as one self-contained HTML page, printable to
+    /// PDF by any browser: the medicines with schedules and instructions, adherence with a
+    /// chart per medicine, the PGx results in force with their phenotypes, the warnings in
+    /// force with their evidence, the diary entries, and the period and source. It has no
+    /// script and loads nothing.
+    pub fn doctor_report_html(&self, from: LocalDate, to: LocalDate) -> Result<String> {
+        let now = self.now()?;
+        let warnings = self.warnings()?;
+        let loaded = self.loaded()?;
+        let pgx: Vec<_> = self
+            .store
+            .pgx_results(&loaded.base.alleles, false)?
+            .into_iter()
+            .filter(|r| r.in_force)
+            .collect();
+        let extras = ReportExtras {
+            pgx: &pgx,
+            warnings: &warnings,
+            version: env!("CARGO_PKG_VERSION"),
+        };
+        Ok(self.store.doctor_report_html((from, to), now, &extras)?)
     }
 }

@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 mod backup;
+mod diary;
 mod error;
 mod export;
 mod fhir;
@@ -26,6 +27,7 @@ mod update;
 mod warnings;
 
 pub use backup::{DeletionReport, backup_info};
+pub use diary::parse_measurement;
 pub use error::{RegimenError, Result};
 pub use fhir::parse_fhir_timing;
 pub use keystore::{KeyStore, KeyStoreError};
@@ -39,6 +41,10 @@ pub use regimen::{Regimen, RegimenConfig};
 pub use regimen_core::{
     ImportedOrder, OrdersImport, RefusedOrder, Timestamp,
     backup::BackupInfo,
+    diary::{
+        DiaryEntry, NewDiaryEntry,
+        measure::{GlucoseUnit, Measurement, MeasurementKind, TemperatureUnit, WeightUnit},
+    },
     dose::{
         Adherence, AdherenceReport, AsNeededRule, AsNeededWarning, DoseAction, DoseChange,
         DoseEvent, DoseStatus, HealthKitStatus, LoggedDose, NewDoseEvent, ScheduledDose,
@@ -62,7 +68,8 @@ pub use regimen_core::{
     share::{
         ShareInfo, ShareRole, ShareScope, ShareState,
         caregiver::{
-            PatientView, ReceivedMessage, SharedDay, SharedDose, SharedSupply, SharedWarning,
+            PatientView, ReceivedMessage, SharedDay, SharedDiaryEntry, SharedDose, SharedSupply,
+            SharedWarning,
         },
         message::{MessageKind, SharedDoseStatus, SharedPhenotype, SharedSupplyStatus},
         outbox::{PushHeader, PushOutcome, PushRequest, PushResult},

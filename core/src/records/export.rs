@@ -1,17 +1,22 @@
-//! The export calls: the dose log and adherence per day as CSV, gathered in one read and
-//! written by `export::csv`; the schedules as an iCalendar file, written by `export::ics`.
+//! The export calls, each gathered in one read: the dose log and adherence per day as CSV
+//! (`export::csv`), the schedules as an iCalendar file (`export::ics`), and the report for the
+//! doctor (`export::report`).
 
 use std::collections::BTreeMap;
 
 use super::Records;
+use crate::diary;
 use crate::dose::day::planned_by_medicine;
-use crate::dose::{last_taken, read_doses};
+use crate::dose::{last_taken, local_day, read_doses};
 use crate::error::{Error, Result};
+use crate::export::report::{self, MAX_REPORT_DAYS, ReportInput, ReportMedicine};
 use crate::export::{csv, ics};
 use crate::medicine;
-use crate::schedule::ZoneTimeline;
+use crate::pgx::PgxResult;
+use crate::schedule::{LocalDate, ZoneTimeline};
 use crate::snapshot::Snapshot;
 use crate::time::Timestamp;
+use crate::warning::Warning;
 
 /// Checks an export's period.
 fn check_period(from: Timestamp, to: Timestamp) -> Result<()> {
@@ -129,4 +134,76 @@ fn names(
         .into_iter()
         .map(|m| (m.id, m.info.name))
         .collect())
+}
+
+/// What the report for the doctor is made from besides the database: the PGx results and the
+/// warnings in force (both need the knowledge base, which the caller holds).
+pub struct ReportExtras<'a> {
+    /// The PGx results in force.
+    pub pgx: &'a [PgxResult],
+    /// The warnings in force.
+    pub warnings: &'a [Warning],
+    /// The version of Regimen making the report.
+    pub version: &'a str,
+}
+
+impl Records {
+    /// The report for the doctor over the local days `first..=last` (in the zone the phone is
+    /// in at `now`, at most [`MAX_REPORT_DAYS`]), as one self-contained HTML page: the
+    /// medicines listed then (active, or stopped during the period) with their schedules, the
+    /// adherence of the doses due, as they stand at `now`, the PGx results and warnings given,
+    /// and the diary entries of the period.
+    pub fn doctor_report_html(
+        &self,
+        (first, last): (LocalDate, LocalDate),
+        now: Timestamp,
+        extras: &ReportExtras<'_>,
+    ) -> Result<String> {
+        if last < first {
+            return Err(Error::invalid("to", "the last day is before the first"));
+        }
+        if (last.0 - first.0).num_days() + 1 > MAX_REPORT_DAYS {
+            return Err(Error::invalid(
+                "to",
+                format!("a report covers at most {MAX_REPORT_DAYS} days"),
+            ));
+        }
+        self.read(|conn, sealer| {
+            let snapshot = self.snapshot(conn, sealer, true)?;
+            let zones = zones(&snapshot);
+            let zone = zones.zone_at(now);
+            let (start, end) = (local_day(zone, first.0).0, local_day(zone, last.0).1);
+            let doses = read_doses(conn, sealer, &snapshot, (start, end), now, &mut Vec::new())?;
+            let schedules_at = end.min(now);
+            let all = medicine::list(conn, sealer, true)?;
+            let medicines: Vec<ReportMedicine> = all
+                .iter()
+                .filter(|m| m.archived_at.is_none_or(|at| at >= start))
+                .map(|m| ReportMedicine {
+                    medicine: m.clone(),
+                    schedule: snapshot
+                        .versions
+                        .iter()
+                        .rfind(|v| v.medicine_id == m.id && v.valid_from <= schedules_at)
+                        .and_then(|v| v.schedule.as_ref())
+                        .map(crate::schedule::describe),
+                })
+                .collect();
+            let names: BTreeMap<i64, String> =
+                all.into_iter().map(|m| (m.id, m.info.name)).collect();
+            let entries = diary::entries_in(conn, sealer, (start, end))?;
+            Ok(report::doctor_report(&ReportInput {
+                days: (first.0, last.0),
+                zones: &zones,
+                generated_at: now,
+                version: extras.version,
+                medicines: &medicines,
+                names: &names,
+                doses: &doses,
+                pgx: extras.pgx,
+                warnings: extras.warnings,
+                diary: &entries,
+            }))
+        })
+    }
 }

@@ -3,12 +3,14 @@
 //! belong here, with the value that owns them; the store below is storage only.
 
 mod backup;
+mod diary;
 mod export;
 mod logging;
 mod orders;
 mod planning;
 mod supply;
 
+pub use export::ReportExtras;
 pub use orders::{ImportedOrder, OrdersImport, RefusedOrder};
 
 use std::path::Path;

@@ -13,6 +13,7 @@ mod expand;
 mod history;
 mod spacing;
 mod timing;
+mod words;
 mod zone;
 
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,7 @@ pub(crate) use history::{insert_version, record_zone, versions, zone_timeline};
 pub use spacing::{DoseMove, SpacingRule};
 pub(crate) use spacing::{moved_time, rules as spacing_rules};
 pub use timing::{Bounds, DayOfWeek, EventTiming, Timing, TimingCode, TimingRepeat, UnitOfTime};
+pub use words::describe;
 pub use zone::{DayOffsets, Frame, parse_zone};
 
 use crate::error::{Error, Result};

@@ -27,6 +27,7 @@ use super::message::{
 };
 use super::record::{self, ShareRow, Side};
 use super::{ShareInfo, ShareRole, ShareScope, ShareState, base64url};
+use crate::diary::measure::Measurement;
 use crate::error::{Error, Result};
 use crate::schedule::LocalDate;
 use crate::store::Store;
@@ -123,6 +124,27 @@ pub struct SharedSupply {
 
 crate::redact::redacted_display!(SharedSupply, medicine_id, status, run_out_at, sent_at);
 
+/// A diary entry the patient shared (medicines scope): the facts, never the text.
+#[cfg_attr(feature = "uniffi", uniffi::export(Display))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct SharedDiaryEntry {
+    /// The patient's entry id.
+    pub entry_id: i64,
+    /// When it happened.
+    pub at: Timestamp,
+    /// The medicine the patient linked it to, by the patient's id.
+    pub medicine_id: Option<i64>,
+    /// Its name.
+    pub name: Option<String>,
+    /// How bad, 1 (mild) to 5 (severe).
+    pub severity: Option<u8>,
+    /// What was measured.
+    pub measurements: Vec<Measurement>,
+}
+
+crate::redact::redacted_display!(SharedDiaryEntry, entry_id, at);
+
 /// Everything shared by one patient, for the caregiver's screen.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
@@ -140,6 +162,8 @@ pub struct PatientView {
     /// Supply, if shared: each medicine's latest report (restocked ones included), the one
     /// that runs out first first.
     pub supply: Vec<SharedSupply>,
+    /// Diary entries, if medicines are shared: newest first, deleted ones left out.
+    pub diary: Vec<SharedDiaryEntry>,
 }
 
 /// A due caregiver alert, for the reminder planner: a missed dose, (`silence`) the shared
@@ -387,6 +411,7 @@ impl Store {
                         share.details.scopes = scopes.clone();
                     }
                     Body::Revoked => share.state = ShareState::Revoked,
+                    Body::DiaryRemoved { entry } => forget_diary_entry(tx, sealer, &share, *entry)?,
                     _ => {}
                 }
                 if share.state == ShareState::Offered {
@@ -438,6 +463,7 @@ impl Store {
             let mut warnings = Vec::new();
             let mut phenotypes = Vec::new();
             let mut supply = BTreeMap::new();
+            let mut diary = BTreeMap::new();
             for message in &messages {
                 match &message.body {
                     Body::Summary {
@@ -488,10 +514,35 @@ impl Store {
                             },
                         );
                     }
+                    Body::Diary {
+                        entry,
+                        happened,
+                        medicine,
+                        name,
+                        severity,
+                        measurements,
+                    } => {
+                        diary.insert(
+                            *entry,
+                            SharedDiaryEntry {
+                                entry_id: *entry,
+                                at: time(*happened)?,
+                                medicine_id: *medicine,
+                                name: name.clone(),
+                                severity: *severity,
+                                measurements: measurements.clone(),
+                            },
+                        );
+                    }
+                    Body::DiaryRemoved { entry } => {
+                        diary.remove(entry);
+                    }
                     _ => {}
                 }
             }
             warnings.reverse();
+            let mut diary: Vec<SharedDiaryEntry> = diary.into_values().collect();
+            diary.sort_by_key(|d| std::cmp::Reverse((d.at, d.entry_id)));
             let mut supply: Vec<SharedSupply> = supply.into_values().collect();
             supply.sort_by_key(|s| (s.run_out_at.unwrap_or(Timestamp::MAX), s.medicine_id));
             Ok(PatientView {
@@ -501,9 +552,38 @@ impl Store {
                 warnings,
                 phenotypes,
                 supply,
+                diary,
             })
         })
     }
+}
+
+/// Deletes the stored message that told of diary entry `entry` (the patient deleted it). Its
+/// removal stays, so a replay of the old message is hidden from the view all the same.
+fn forget_diary_entry(
+    tx: &Connection,
+    sealer: &Sealer,
+    share: &ShareRow,
+    entry: i64,
+) -> Result<()> {
+    let mut told = Vec::new();
+    {
+        let mut statement =
+            tx.prepare_cached("SELECT id, message FROM share_inbox WHERE share_id = ?1")?;
+        let mut rows = statement.query([share.id])?;
+        while let Some(row) = rows.next()? {
+            let id: i64 = row.get(0)?;
+            let sealed: Vec<u8> = row.get(1)?;
+            let message = Message::decode(&sealer.open(message_slot(id), &sealed)?)?;
+            if matches!(message.body, Body::Diary { entry: e, .. } if e == entry) {
+                told.push(id);
+            }
+        }
+    }
+    for id in told {
+        tx.execute("DELETE FROM share_inbox WHERE id = ?1", [id])?;
+    }
+    Ok(())
 }
 
 /// Stores a message unless its id or sequence number is already there; true if stored.

@@ -12,7 +12,12 @@
 //! - each new high-severity warning (warnings scope), and PGx phenotypes when they change
 //!   (PGx scope);
 //! - each change of a tracked medicine's supply (supply scope): running low, refill
-//!   requested, refill refused, restocked.
+//!   requested, refill refused, restocked;
+//! - each new diary entry (medicines scope): when, its severity, its measurements and the
+//!   medicine it is linked to, by name. The patient's own text is never sent: it may say
+//!   anything, and the medicines scope shares what is taken and how, not what the patient
+//!   writes. A deleted entry the caregiver was told of is followed by its removal
+//!   ([`queue_diary_removal`]).
 //!
 //! A share for the supply alone (no adherence scope) sends supply messages only.
 //!
@@ -28,6 +33,7 @@ use rusqlite::Connection;
 use super::message::{Body, ScheduleEntry, SharedDoseStatus, SharedPhenotype, SharedSupplyStatus};
 use super::record::{self, Cursor, ShareRow, Side};
 use super::{ShareScope, ShareState, ece::MAX_PLAINTEXT, outbox};
+use crate::diary;
 use crate::dose::DoseStatus;
 use crate::dose::day::local_day;
 use crate::dose::read_doses;
@@ -108,6 +114,9 @@ fn look_for(
     }
     if scopes.contains(&ShareScope::Supply) {
         supply(look, cursor, &name_of, &mut bodies);
+    }
+    if scopes.contains(&ShareScope::Medicines) {
+        diary_entries(tx, sealer, cursor, &name_of, &mut bodies)?;
     }
     if scopes.contains(&ShareScope::Warnings) {
         new_warnings(look, cursor, &mut bodies);
@@ -281,6 +290,53 @@ fn schedule(
                 out.push(body);
             }
             return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// Diary entries written since the last look (and since the share began), without their text.
+fn diary_entries(
+    tx: &Connection,
+    sealer: &Sealer,
+    cursor: &mut Cursor,
+    name_of: &dyn Fn(i64) -> Option<String>,
+    out: &mut Vec<Body>,
+) -> Result<()> {
+    let since = cursor.since.unwrap_or(Timestamp::MIN);
+    for entry in diary::entries_after(tx, sealer, cursor.last_diary_id, since)? {
+        cursor.last_diary_id = entry.id;
+        out.push(Body::Diary {
+            entry: entry.id,
+            happened: entry.at.as_millis(),
+            medicine: entry.medicine_id,
+            name: entry.medicine_id.and_then(name_of),
+            severity: entry.severity,
+            measurements: entry.measurements,
+        });
+    }
+    Ok(())
+}
+
+/// Queues, inside `tx`, the removal of diary entry `entry` (recorded at `recorded_at`, being
+/// deleted now) for every active share that was told of it.
+pub(crate) fn queue_diary_removal(
+    tx: &Connection,
+    sealer: &Sealer,
+    entry: i64,
+    recorded_at: Timestamp,
+    now: Timestamp,
+) -> Result<()> {
+    for share in record::all(tx, sealer)? {
+        let Side::Patient { cursor, .. } = &share.details.side else {
+            continue;
+        };
+        let told = share.state == ShareState::Active
+            && share.has_scope(ShareScope::Medicines)
+            && entry <= cursor.last_diary_id
+            && recorded_at >= cursor.since.unwrap_or(Timestamp::MIN);
+        if told {
+            outbox::enqueue(tx, sealer, &share, Body::DiaryRemoved { entry }, now)?;
         }
     }
     Ok(())

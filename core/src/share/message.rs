@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ShareScope;
 use super::ece::MAX_PLAINTEXT;
+use crate::diary::measure::Measurement;
 use crate::error::{Error, Result};
 use crate::schedule::LocalDate;
 
@@ -160,6 +161,31 @@ pub enum Body {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         run_out: Option<i64>,
     },
+    /// A new diary entry (medicines scope): when, how bad, what was measured and the
+    /// medicine it is linked to; never the patient's text.
+    Diary {
+        /// The entry, by the patient's id.
+        entry: i64,
+        /// When it happened (milliseconds); not `at`, which is the message's own.
+        happened: i64,
+        /// The linked medicine, by the patient's id.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        medicine: Option<i64>,
+        /// Its name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// How bad, 1 to 5.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        severity: Option<u8>,
+        /// What was measured.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        measurements: Vec<Measurement>,
+    },
+    /// The patient deleted a diary entry the caregiver was told of.
+    DiaryRemoved {
+        /// The entry, by the patient's id.
+        entry: i64,
+    },
     /// The patient's PGx phenotypes changed.
     Pgx {
         /// Every phenotype in force.
@@ -188,6 +214,10 @@ pub enum MessageKind {
     Pgx,
     /// A medicine's supply.
     Supply,
+    /// A new diary entry.
+    Diary,
+    /// A diary entry was deleted.
+    DiaryRemoved,
     /// The share ended.
     Revoked,
 }
@@ -203,6 +233,8 @@ impl Body {
             Body::Warning { .. } => MessageKind::Warning,
             Body::Pgx { .. } => MessageKind::Pgx,
             Body::Supply { .. } => MessageKind::Supply,
+            Body::Diary { .. } => MessageKind::Diary,
+            Body::DiaryRemoved { .. } => MessageKind::DiaryRemoved,
             Body::Revoked => MessageKind::Revoked,
         }
     }
@@ -309,6 +341,18 @@ mod tests {
                 status: SharedSupplyStatus::RunningLow,
                 run_out: Some(1_700_000_000_000),
             },
+            Body::Diary {
+                entry: 9,
+                happened: 1_700_000_000_000,
+                medicine: Some(2),
+                name: Some("x".into()),
+                severity: Some(3),
+                measurements: vec![Measurement::BloodPressure {
+                    systolic_mmhg: 150,
+                    diastolic_mmhg: 95,
+                }],
+            },
+            Body::DiaryRemoved { entry: 9 },
             Body::Schedule {
                 from: 0,
                 to: 10,

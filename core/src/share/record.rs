@@ -44,6 +44,9 @@ pub(crate) struct Cursor {
     /// id. A list of pairs: the internally tagged `Side` cannot read integer map keys back.
     #[serde(default)]
     pub supply: Vec<(i64, String)>,
+    /// Diary entries with a larger id are not yet sent (medicines scope).
+    #[serde(default)]
+    pub last_diary_id: i64,
 }
 
 /// The role-specific part of a share.

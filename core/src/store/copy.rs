@@ -49,6 +49,7 @@ pub(crate) const SEALED_COLUMNS: &[SealedColumn] = &[
     sealed("prescription", "details", "id"),
     sealed("pharmacy", "details", "id"),
     sealed("refill_order", "details", "id"),
+    sealed("diary_entry", "details", "id"),
 ];
 
 const fn sealed(table: &'static str, column: &'static str, row: &'static str) -> SealedColumn {

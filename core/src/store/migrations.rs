@@ -16,6 +16,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_share.sql"),
     include_str!("migrations/0007_config_triggers.sql"),
     include_str!("migrations/0008_supply.sql"),
+    include_str!("migrations/0009_diary.sql"),
 ];
 
 /// The schema version this code writes and understands.

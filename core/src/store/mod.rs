@@ -219,6 +219,34 @@ impl Store {
         Ok(value)
     }
 
+    /// Like [`Store::write`], for a write that deletes what the patient wants gone: SQLite
+    /// overwrites the freed space with zeros (`secure_delete`) during it, and afterwards the
+    /// write-ahead log is emptied into the database file and truncated, so neither file keeps
+    /// an old copy of the deleted rows. The log is emptied as far as readers allow; a reader
+    /// in the middle of a read keeps the older pages until the next checkpoint.
+    pub(crate) fn erase<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>, &Sealer) -> Result<T>,
+    ) -> Result<T> {
+        let mut conn = lock(&self.writer);
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        let value: Result<T> = (|| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = f(&tx, &self.sealer)?;
+            tx.commit()?;
+            Ok(value)
+        })();
+        let restored = conn.pragma_update(None, "secure_delete", "OFF");
+        let value = value?;
+        restored?;
+        if !self.in_memory {
+            // The deleted rows are gone from the database either way; a busy checkpoint only
+            // delays the log's truncation to the next one.
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
+        Ok(value)
+    }
+
     /// Runs `f` on a read-only connection inside one read transaction, so it sees one snapshot.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection, &Sealer) -> Result<T>) -> Result<T> {
         self.check_open()?;

@@ -340,6 +340,7 @@ const FROZEN_SCHEMAS: &[&str] = &[
     include_str!("schema/v6.sql"),
     include_str!("schema/v7.sql"),
     include_str!("schema/v8.sql"),
+    include_str!("schema/v9.sql"),
 ];
 
 /// SHA-256 of each shipped migration file. A shipped step never changes: a database already
@@ -353,6 +354,7 @@ const SHIPPED_MIGRATIONS: &[&str] = &[
     "1c46a498adb96cca1951e190728ed3f0f000355aa383d1828198e3af07f4b396",
     "ffe3253d0bc6dd91d44fd8bdc96d0e69e440ff153e7b573ea63634b9e8729f0c",
     "9cfb5df6c763fb7acfb27f977ae6a9c64dcaa842cc11d75cbf3db110f9d60730",
+    "f8dfb89d4696fe6462a2f0c6643cd42a6d51859162326e5652a94e28fd8b97e6",
 ];
 
 /// A database as version `version` of Regimen left it (from its frozen schema), with a
