@@ -309,7 +309,25 @@ class RegimenClient private constructor(
         regimen.sendRefills()
     }.also { refresh() }
 
+    // The diary.
+
+    /** Adds a diary entry (text, severity, a medicine, measurements); refusals name the field. */
+    suspend fun addDiaryEntry(entry: NewDiaryEntry): DiaryEntry = write { it.addDiaryEntry(entry) }
+
+    /** The diary entries of `[from, to)`, oldest first. */
+    suspend fun diaryEntries(from: Instant, to: Instant): List<DiaryEntry> = read { it.diaryEntries(from, to) }
+
+    /** Deletes a diary entry for good (erased from the database's files; caregivers told). */
+    suspend fun deleteDiaryEntry(id: Long) = write { it.deleteDiaryEntry(id) }
+
     // Exports.
+
+    /**
+     * The report for the doctor over the local days [from] to [to] (both included, at most 366)
+     * as one self-contained HTML page, printable to PDF by any browser (a WebView's print).
+     */
+    suspend fun doctorReportHtml(from: LocalDate, to: LocalDate): String =
+        read { it.doctorReportHtml(from.toString(), to.toString()) }
 
     /**
      * The dose events of `[from, to)` as CSV (RFC 4180), oldest first, with medicine names and
@@ -396,6 +414,10 @@ class RegimenClient private constructor(
         ): RegimenClient = withContext(io) {
             RegimenClient(Regimen.open(path, config, keyStore), clock, io, zone)
         }
+
+        /** A measurement as typed ("120/80", "5.4 mmol/L", "154 lb"), checked for its kind. */
+        fun parseMeasurement(kind: MeasurementKind, text: String): Measurement =
+            org.regimen.bindings.parseMeasurement(kind, text)
 
         /** What the backup file [bytes] says about itself, before asking for its passphrase. */
         fun backupInfo(bytes: ByteArray): BackupInfo = org.regimen.bindings.backupInfo(bytes)

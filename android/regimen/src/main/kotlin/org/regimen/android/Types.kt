@@ -112,6 +112,18 @@ typealias BackupInfo = org.regimen.bindings.core.BackupInfo
 /** Why a backup was refused. */
 typealias BackupProblem = org.regimen.bindings.core.BackupProblem
 
+/** A diary entry as stored. */
+typealias DiaryEntry = org.regimen.bindings.core.DiaryEntry
+
+/** A diary entry to add: a time, text, a severity 1–5, a medicine, measurements. */
+typealias NewDiaryEntry = org.regimen.bindings.core.NewDiaryEntry
+
+/** A checked measurement (blood pressure, heart rate, glucose, weight, temperature). */
+typealias Measurement = org.regimen.bindings.core.Measurement
+
+/** What a measurement measures. */
+typealias MeasurementKind = org.regimen.bindings.core.MeasurementKind
+
 /** What deleting everything did. */
 typealias DeletionReport = org.regimen.bindings.DeletionReport
 

@@ -93,6 +93,30 @@ class RegimenClientTest {
     }
 
     @Test
+    fun `a diary entry reaches the doctor's report and a delete takes it away`() = runBlocking {
+        openClient(dir.toFile()).use { client ->
+            val first = thisMinute().minus(Duration.ofHours(3))
+            val medicine = client.addMedicine(MedicineInfo(name = "Sertraline"), everyFrom(first, Duration.ofHours(24)))
+            val pressure = RegimenClient.parseMeasurement(MeasurementKind.BLOOD_PRESSURE, "142/91")
+            assertEquals(org.regimen.bindings.core.Measurement.BloodPressure(142u, 91u), pressure)
+            assertThrows(RegimenException.InvalidInput::class.java) {
+                RegimenClient.parseMeasurement(MeasurementKind.BLOOD_PRESSURE, "91/142")
+            }
+            val entry = client.addDiaryEntry(
+                NewDiaryEntry(at = thisMinute(), text = "dizzy on standing", medicineId = medicine.id, severity = 3u, measurements = listOf(pressure)),
+            )
+            val window = first to thisMinute().plusSeconds(60)
+            assertEquals(listOf(entry), client.diaryEntries(window.first, window.second))
+            val today = java.time.LocalDate.now(ZoneOffset.UTC)
+            val report = client.doctorReportHtml(today.minusDays(1), today)
+            assertTrue(report.contains("Sertraline") && report.contains("dizzy on standing") && report.contains("142/91"), report)
+            assertFalse(report.contains("<script"), "the report runs nothing")
+            client.deleteDiaryEntry(entry.id)
+            assertEquals(listOf<DiaryEntry>(), client.diaryEntries(window.first, window.second))
+        }
+    }
+
+    @Test
     fun `the calendar export names no medicine unless asked`() = runBlocking {
         openClient(dir.toFile()).use { client ->
             val first = thisMinute().plus(Duration.ofHours(1))
