@@ -1,8 +1,9 @@
 //! `regimen export`: the patient's data written out for other programs.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Subcommand, ValueEnum};
+use regimen_ffi::FhirExportOptions;
 
 use crate::session::Session;
 use crate::{Failure, Outcome};
@@ -29,6 +30,28 @@ pub enum ExportCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// A FHIR R4 Bundle of everything (medicines and schedule history, dose log, supply,
+    /// PGx results), which `regimen import` reads into a new database.
+    Fhir {
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Leave the dose log out.
+        #[arg(long)]
+        no_log: bool,
+        /// Only the dose log of the last days (today included).
+        #[arg(long, conflicts_with = "no_log")]
+        log_days: Option<u32>,
+        /// Leave the PGx results out.
+        #[arg(long)]
+        no_pgx: bool,
+        /// Leave stock and the supply log out.
+        #[arg(long)]
+        no_supply: bool,
+        /// Leave the medicines out, and with them the dose log and supply (PGx results only).
+        #[arg(long)]
+        no_medicines: bool,
+    },
 }
 
 /// Runs an `export` command.
@@ -46,18 +69,52 @@ pub fn run(session: &Session, command: &ExportCommand) -> Outcome {
                 CsvKind::Doses => session.regimen.export_dose_log_csv(from, to)?,
                 CsvKind::Adherence => session.regimen.export_adherence_csv(from, to)?,
             };
-            match out {
-                Some(path) => {
-                    std::fs::write(path, text).map_err(|error| {
-                        Failure::Cli(format!("cannot write {}: {}", path.display(), error.kind()))
-                    })?;
-                    if !session.json {
-                        eprintln!("Wrote {}", path.display());
-                    }
+            write_out(session, out.as_deref(), &text)
+        }
+        ExportCommand::Fhir {
+            out,
+            no_log,
+            log_days,
+            no_pgx,
+            no_supply,
+            no_medicines,
+        } => {
+            let log_from = match log_days {
+                Some(0) | Some(36_601..) => {
+                    return Err(Failure::Cli("--log-days: 1 to 36600".into()));
                 }
-                None => print!("{text}"),
-            }
-            Ok(())
+                Some(days) => {
+                    let first = session.today() - chrono::Duration::days(i64::from(*days) - 1);
+                    Some(session.day_bounds(first).0)
+                }
+                None => None,
+            };
+            let options = FhirExportOptions {
+                medicines: !no_medicines,
+                dose_log: !no_log && !no_medicines,
+                log_from,
+                log_to: None,
+                pgx: !no_pgx,
+                supply: !no_supply && !no_medicines,
+            };
+            let text = session.regimen.export_fhir_bundle(options)?;
+            write_out(session, out.as_deref(), &text)
         }
     }
+}
+
+/// Writes an export to `out`, or to standard output.
+fn write_out(session: &Session, out: Option<&Path>, text: &str) -> Outcome {
+    match out {
+        Some(path) => {
+            std::fs::write(path, text).map_err(|error| {
+                Failure::Cli(format!("cannot write {}: {}", path.display(), error.kind()))
+            })?;
+            if !session.json {
+                eprintln!("Wrote {}", path.display());
+            }
+        }
+        None => print!("{text}"),
+    }
+    Ok(())
 }

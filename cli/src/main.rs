@@ -7,6 +7,7 @@ mod dose;
 mod drug;
 mod export;
 mod files;
+mod import;
 mod kb;
 mod keyfile;
 mod med;
@@ -115,9 +116,14 @@ enum Command {
     /// Prescriptions in from FHIR, refill requests out to the pharmacy.
     #[command(subcommand)]
     Pharmacy(pharmacy::PharmacyCommand),
-    /// Write the patient's data out for other programs (CSV).
+    /// Write the patient's data out for other programs (CSV, a FHIR Bundle of everything).
     #[command(subcommand)]
     Export(export::ExportCommand),
+    /// Fill a new, empty database from a file Regimen wrote (a FHIR export), told by content.
+    Import {
+        /// The file.
+        file: PathBuf,
+    },
 }
 
 /// A failure of a command, printed as one line.
@@ -201,6 +207,7 @@ fn run(cli: &Cli) -> Outcome {
         Command::Supply(command) => supply::run(&session, command),
         Command::Pharmacy(command) => pharmacy::run(&session, command),
         Command::Export(command) => export::run(&session, command),
+        Command::Import { file } => import::run(&session, file),
     }
 }
 

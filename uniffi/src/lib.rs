@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod bundle;
 mod error;
 mod export;
 mod fhir;
@@ -36,6 +37,7 @@ pub use regimen::{Regimen, RegimenConfig};
 /// The domain records and enums the API takes and returns, defined in `regimen-core`.
 pub use regimen_core::{
     ImportedOrder, OrdersImport, RefusedOrder, Timestamp,
+    export::fhir::{FhirBundleImport, FhirExportOptions},
     dose::{
         Adherence, AdherenceReport, AsNeededRule, AsNeededWarning, DoseAction, DoseChange,
         DoseEvent, DoseStatus, HealthKitStatus, LoggedDose, NewDoseEvent, ScheduledDose,

@@ -21,9 +21,12 @@ pub use anchors::{Anchors, DEFAULT_MEAL_OFFSET_MINUTES, DayAnchors};
 pub use clock::{ClockTime, LocalDate, LocalDateTime};
 pub use expand::{ExpandContext, PlannedDose, ZoneTimeline, expand};
 pub use history::{ScheduleProblem, ScheduleVersion};
-pub(crate) use history::{insert_version, record_zone, versions, zone_timeline};
+pub(crate) use history::{
+    insert_version, insert_version_as_stored, insert_zone_before, record_zone, versions,
+    zone_changes, zone_timeline,
+};
 pub use spacing::{DoseMove, SpacingRule};
-pub(crate) use spacing::{moved_time, rules as spacing_rules};
+pub(crate) use spacing::{insert_rule_as_stored, moved_time, rules as spacing_rules};
 pub use timing::{Bounds, DayOfWeek, EventTiming, Timing, TimingCode, TimingRepeat, UnitOfTime};
 pub use zone::{DayOffsets, Frame, parse_zone};
 
@@ -357,7 +360,7 @@ impl Phase {
     }
 
     /// The phase's bounds (see [`Schedule::validate_plannable`]).
-    fn validate_plannable(&self) -> Result<()> {
+    pub(crate) fn validate_plannable(&self) -> Result<()> {
         self.timing.validate()?;
         if let Some(dose) = &self.dose {
             dose.validate("dose")?;
