@@ -25,17 +25,33 @@ pub const MAX_BUNDLE_BYTES: usize = 256 * 1024 * 1024;
 /// Most entries one export may hold.
 pub const MAX_ENTRIES: usize = 1_000_000;
 
-/// Whether `text` looks like a Regimen export (a JSON Bundle with Regimen's identifier near
-/// its start, where the export writes it), for telling formats apart; reading it is what
-/// checks it.
+/// Whether `text` is a Regimen export: a JSON Bundle with Regimen's identifier, for telling
+/// formats apart (reading it is what checks the rest). The export writes the identifier first,
+/// so that is quick; a file whose members were reordered (pretty-printed by another tool) is
+/// parsed through, its entries skipped unread.
 pub fn looks_like_export(text: &str) -> bool {
     let text = text.trim_start_matches('\u{feff}').trim_start();
+    if !text.starts_with('{') || text.len() > MAX_BUNDLE_BYTES {
+        return false;
+    }
     let mut end = text.len().min(4096);
     while !text.is_char_boundary(end) {
         end -= 1;
     }
     let head = &text[..end];
-    head.starts_with('{') && head.contains("\"Bundle\"") && head.contains(EXPORT_SYSTEM)
+    if head.contains("\"Bundle\"") && head.contains(EXPORT_SYSTEM) {
+        return true;
+    }
+    let mut reader = Reader {
+        header_only: true,
+        ..Reader::default()
+    };
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let parsed = BundleSeed {
+        reader: &mut reader,
+    }
+    .deserialize(&mut deserializer);
+    parsed.is_ok() && reader.resource_type.as_deref() == Some("Bundle") && reader.namespace.is_some()
 }
 
 /// Reads a Regimen export (see the module docs of `export::fhir`), checking each record as
@@ -63,6 +79,8 @@ pub fn read_bundle(text: &str, now: Timestamp) -> Result<Portable> {
 struct Reader {
     /// Why reading stopped, when an entry was refused.
     refusal: Option<Error>,
+    /// Only the Bundle's own members are read; the entries are skipped.
+    header_only: bool,
     resource_type: Option<String>,
     bundle_type: Option<String>,
     namespace: Option<String>,
@@ -579,6 +597,9 @@ impl<'de> Visitor<'de> for BundleSeed<'_> {
                             .filter(|v| !v.is_empty() && v.len() <= 64)
                             .map(str::to_owned);
                     }
+                }
+                "entry" if self.reader.header_only => {
+                    map.next_value::<IgnoredAny>()?;
                 }
                 "entry" if !entries_seen => {
                     entries_seen = true;
