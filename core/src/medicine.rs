@@ -325,7 +325,11 @@ pub(crate) fn insert(
 
 /// Inserts `medicine` inside `tx` as another database stored it (its id, revision and
 /// instants kept): a Regimen export read into an empty database.
-pub(crate) fn insert_as_stored(tx: &Connection, sealer: &Sealer, medicine: &Medicine) -> Result<()> {
+pub(crate) fn insert_as_stored(
+    tx: &Connection,
+    sealer: &Sealer,
+    medicine: &Medicine,
+) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO medicine (id, details, revision, created_at, updated_at, archived_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -96,8 +96,12 @@ fn an_export_reads_back_whole_and_is_told_from_other_json() {
     let report = fresh.import_fhir_bundle(&text, now()).unwrap();
     assert_eq!((report.medicines, report.dose_events), (2, 5));
     assert_eq!(
-        fresh.dose_events(Timestamp::MIN, Timestamp::MAX, None).unwrap(),
-        source.dose_events(Timestamp::MIN, Timestamp::MAX, None).unwrap()
+        fresh
+            .dose_events(Timestamp::MIN, Timestamp::MAX, None)
+            .unwrap(),
+        source
+            .dose_events(Timestamp::MIN, Timestamp::MAX, None)
+            .unwrap()
     );
 }
 
@@ -113,7 +117,10 @@ fn a_bundle_that_is_not_a_regimen_export_is_refused() {
 
     let (fresh, _fresh_dir) = store();
     let error = fresh.import_fhir_bundle("{ not json", now()).unwrap_err();
-    assert!(matches!(error, Error::InvalidInput { field: "json", .. }), "{error}");
+    assert!(
+        matches!(error, Error::InvalidInput { field: "json", .. }),
+        "{error}"
+    );
 }
 
 #[test]
@@ -137,14 +144,16 @@ fn an_entry_that_cannot_be_read_names_its_element_and_position() {
     let index = first(&bundle, "MedicationStatement");
     bundle["entry"][index]["resource"]["modifierExtension"] =
         json!([{ "url": "http://example.org/x", "valueBoolean": true }]);
-    assert_eq!(refused(&bundle).0, "Bundle.entry.resource.modifierExtension");
+    assert_eq!(
+        refused(&bundle).0,
+        "Bundle.entry.resource.modifierExtension"
+    );
 
     let (_, _dir, mut bundle) = exported();
-    bundle["entry"]
-        .as_array_mut()
-        .unwrap()
-        .push(json!({ "fullUrl": "urn:uuid:00000000-0000-8000-8000-000000000000",
-            "resource": { "resourceType": "Condition" } }));
+    bundle["entry"].as_array_mut().unwrap().push(
+        json!({ "fullUrl": "urn:uuid:00000000-0000-8000-8000-000000000000",
+            "resource": { "resourceType": "Condition" } }),
+    );
     assert_eq!(refused(&bundle).0, "Bundle.entry.resource.resourceType");
 }
 
@@ -171,7 +180,8 @@ fn a_reference_to_nothing_and_a_row_twice_are_refused() {
         .iter_mut()
         .find(|e| e["url"].as_str().unwrap().ends_with("/corrects"))
         .unwrap();
-    corrects["valueReference"]["reference"] = "urn:uuid:00000000-0000-8000-8000-000000000001".into();
+    corrects["valueReference"]["reference"] =
+        "urn:uuid:00000000-0000-8000-8000-000000000001".into();
     assert_eq!(
         refused(&bundle).0,
         "MedicationAdministration.extension.corrects"

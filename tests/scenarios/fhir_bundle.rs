@@ -12,10 +12,10 @@ use std::time::Duration;
 
 use regimen_ffi::{
     AsNeeded, ClockTime, Cycle, DayAnchors, DayOfWeek, DoseAction, DoseForm, EventTiming,
-    FhirExportOptions, GradualShift, LocalDate, LocalDateTime, MaxDose, MedicineInfo,
-    NewDoseEvent, NewPgxResult, NewSupplyEvent, Phase, PgxSource, PrivacyLevel, Quantity,
-    Regimen, RegimenConfig, RegimenError, Route, Schedule, SupplyKind, SupplySettings,
-    SupplySource, Timestamp, Timing, TimingCode, TimingRepeat, UnitOfTime, Window, ZonePolicy,
+    FhirExportOptions, GradualShift, LocalDate, LocalDateTime, MaxDose, MedicineInfo, NewDoseEvent,
+    NewPgxResult, NewSupplyEvent, PgxSource, Phase, PrivacyLevel, Quantity, Regimen, RegimenConfig,
+    RegimenError, Route, Schedule, SupplyKind, SupplySettings, SupplySource, Timestamp, Timing,
+    TimingCode, TimingRepeat, UnitOfTime, Window, ZonePolicy,
 };
 use regimen_tests::{fhir_resources, pharmacy_peer};
 use serde_json::{Value, json};
@@ -170,7 +170,12 @@ fn patient() -> Patient {
         )),
     );
     let prednisolone = add(named("Prednisolone"), Some(taper()));
-    let mut prn = schedule("2025-01-06T00:00", "Europe/Berlin", ZonePolicy::Local, vec![]);
+    let mut prn = schedule(
+        "2025-01-06T00:00",
+        "Europe/Berlin",
+        ZonePolicy::Local,
+        vec![],
+    );
     prn.as_needed = Some(AsNeeded {
         reason: Some("for pain".into()),
         min_interval_minutes: Some(360),
@@ -381,7 +386,13 @@ fn patient() -> Patient {
         None,
     );
     set("2025-03-01T10:00:00Z");
-    supply(SupplyKind::Counted, 12.5, "2025-02-01T10:00:00Z", None, None);
+    supply(
+        SupplyKind::Counted,
+        12.5,
+        "2025-02-01T10:00:00Z",
+        None,
+        None,
+    );
     supply(
         SupplyKind::Lost,
         2.0,
@@ -596,13 +607,14 @@ fn everything_exported_comes_back_the_same_in_a_new_database_and_exports_the_sam
         .unwrap();
     assert_eq!(log.iter().filter(|e| e.corrects.is_some()).count(), 2);
     assert!(log.iter().any(|e| e.action == DoseAction::Snoozed));
-    assert!(
-        log.iter()
-            .any(|e| e.actual_at.as_millis() % 1000 == 250)
-    );
+    assert!(log.iter().any(|e| e.actual_at.as_millis() % 1000 == 250));
 
     // The same records, named the same: the new database exports the same Bundle.
-    assert_eq!(copy.export_fhir_bundle(FhirExportOptions::default()).unwrap(), bundle);
+    assert_eq!(
+        copy.export_fhir_bundle(FhirExportOptions::default())
+            .unwrap(),
+        bundle
+    );
 
     // A database that holds anything already is not merged into.
     assert!(matches!(
@@ -662,7 +674,14 @@ fn a_period_of_the_log_and_parts_left_out_come_back_as_chosen() {
             .pgx_results(true)
             .unwrap()
             .into_iter()
-            .map(|r| (r.reading.gene, r.result.diplotype, r.result.test_date, r.result.lab))
+            .map(|r| {
+                (
+                    r.reading.gene,
+                    r.result.diplotype,
+                    r.result.test_date,
+                    r.result.lab,
+                )
+            })
             .collect()
     };
     assert_eq!(results(&lab), results(&patient.regimen));
@@ -732,13 +751,16 @@ fn every_resource_parses_in_fhir_resources_and_the_bundle_passes_hapis_validator
     let file = dir.path().join("bundle.json");
     std::fs::write(&file, &bundle).unwrap();
     if let Some(results) = pharmacy_peer::hapi_validate(&[&file]) {
-        let (_, errors, warnings) = &results[0];
+        let (errors, warnings) = (&results[0].errors, &results[0].warnings);
         assert!(errors.is_empty(), "HAPI: {errors:#?}");
         let unexpected: Vec<&String> = warnings
             .iter()
             .filter(|w| !ACCEPTED_WARNINGS.iter().any(|a| w.contains(a)))
             .collect();
-        assert!(unexpected.is_empty(), "HAPI warnings not accepted: {unexpected:#?}");
+        assert!(
+            unexpected.is_empty(),
+            "HAPI warnings not accepted: {unexpected:#?}"
+        );
         assert!(!warnings.is_empty(), "the warnings are read");
     }
 }

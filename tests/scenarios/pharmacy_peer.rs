@@ -161,9 +161,19 @@ pub fn hapi_parse(files: &[&std::path::Path]) -> Option<Vec<(String, Vec<String>
     )
 }
 
-/// Like [`hapi_parse`], with each file's warnings too (`PHARMACY_SHOW_WARNINGS`): each file's
-/// errors and warnings. `None` when the peer cannot be set up here.
-pub fn hapi_validate(files: &[&std::path::Path]) -> Option<Vec<(String, Vec<String>, Vec<String>)>> {
+/// What HAPI's validator said of one file.
+pub struct Validated {
+    /// The file.
+    pub file: String,
+    /// Its errors (and fatal issues), `LOCATION: MESSAGE`.
+    pub errors: Vec<String>,
+    /// Its warnings, `LOCATION: MESSAGE`.
+    pub warnings: Vec<String>,
+}
+
+/// Like [`hapi_parse`], with each file's warnings too (`PHARMACY_SHOW_WARNINGS`). `None` when
+/// the peer cannot be set up here.
+pub fn hapi_validate(files: &[&std::path::Path]) -> Option<Vec<Validated>> {
     let output = Command::new("bash")
         .arg(script())
         .arg("parse")
@@ -198,7 +208,11 @@ pub fn hapi_validate(files: &[&std::path::Path]) -> Option<Vec<(String, Vec<Stri
                     .filter_map(|l| l.strip_prefix(&prefix))
                     .map(str::to_owned)
                     .collect();
-                (file, errors, warnings)
+                Validated {
+                    file,
+                    errors,
+                    warnings,
+                }
             })
             .collect(),
     )

@@ -16,7 +16,7 @@ impl Regimen {
     /// log `MedicationAdministration`s, stock received `MedicationDispense`s, PGx results
     /// Genomics Reporting genotype `Observation`s in `DiagnosticReport`s, all about one
     /// `Patient` that holds nothing identifying. Each resource has a stable `urn:uuid:`. Ten
-    /// years of 20 medicines is about 70 MB: write it to a file rather than keeping it.
+    /// years of 20 medicines twice a day is about 92 MiB: write it to a file rather than keeping it.
     /// `InvalidInput` on `dose_log` or `supply` when they are asked without the medicines.
     pub fn export_fhir_bundle(&self, options: FhirExportOptions) -> Result<String> {
         let loaded = self.loaded()?;

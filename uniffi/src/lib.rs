@@ -37,11 +37,11 @@ pub use regimen::{Regimen, RegimenConfig};
 /// The domain records and enums the API takes and returns, defined in `regimen-core`.
 pub use regimen_core::{
     ImportedOrder, OrdersImport, RefusedOrder, Timestamp,
-    export::fhir::{FhirBundleImport, FhirExportOptions},
     dose::{
         Adherence, AdherenceReport, AsNeededRule, AsNeededWarning, DoseAction, DoseChange,
         DoseEvent, DoseStatus, HealthKitStatus, LoggedDose, NewDoseEvent, ScheduledDose,
     },
+    export::fhir::{FhirBundleImport, FhirExportOptions},
     interop::fhir::TaskStatus,
     knowledge::{DrugMatch, DrugMatchKind, DrugProduct, KnowledgeInfo},
     medicine::{DoseForm, Medicine, MedicineInfo, Route},

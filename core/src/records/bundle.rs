@@ -15,8 +15,8 @@ use crate::medicine;
 use crate::pgx::AlleleTable;
 use crate::pgx::results;
 use crate::schedule::{
-    insert_rule_as_stored, insert_version_as_stored, insert_zone_before, parse_zone,
-    spacing_rules, versions, zone_changes,
+    insert_rule_as_stored, insert_version_as_stored, insert_zone_before, parse_zone, spacing_rules,
+    versions, zone_changes,
 };
 use crate::settings;
 use crate::store::seal::Sealer;

@@ -135,7 +135,11 @@ pub(crate) fn append(
 
 /// Inserts `event` inside `tx` as another database stored it (its id and instants kept): a
 /// Regimen export read into an empty database.
-pub(crate) fn append_as_stored(tx: &Connection, sealer: &Sealer, event: &SupplyEvent) -> Result<()> {
+pub(crate) fn append_as_stored(
+    tx: &Connection,
+    sealer: &Sealer,
+    event: &SupplyEvent,
+) -> Result<()> {
     let details = SealedSupply {
         amount: event.amount,
         source: event.source,

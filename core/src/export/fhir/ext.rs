@@ -134,9 +134,10 @@ impl<'a> Parts<'a> {
     pub(super) fn get(&self, url: &str, key: &str) -> Result<Option<&'a Value>> {
         match self.parts.iter().find(|(u, _)| *u == url) {
             None => Ok(None),
-            Some((_, part)) => part.get(key).map(Some).ok_or_else(|| {
-                Error::invalid(self.field, format!("part {url} needs {key}"))
-            }),
+            Some((_, part)) => part
+                .get(key)
+                .map(Some)
+                .ok_or_else(|| Error::invalid(self.field, format!("part {url} needs {key}"))),
         }
     }
 
@@ -150,7 +151,6 @@ impl<'a> Parts<'a> {
     pub(super) fn part(&self, url: &str) -> Option<&'a Map<String, Value>> {
         self.parts.iter().find(|(u, _)| *u == url).map(|(_, p)| *p)
     }
-
 }
 
 /// A JSON string value, named `field` in errors.
@@ -214,9 +214,14 @@ pub(super) fn record_of(ext: &Map<String, Value>, field: &'static str, depth: u8
                 return Err(Error::invalid(field, "nested too deep"));
             }
             record_of(part, field, depth - 1)?
-        } else if let Some(value) = ["valueString", "valueBoolean", "valueInteger", "valueDecimal"]
-            .iter()
-            .find_map(|key| part.get(*key))
+        } else if let Some(value) = [
+            "valueString",
+            "valueBoolean",
+            "valueInteger",
+            "valueDecimal",
+        ]
+        .iter()
+        .find_map(|key| part.get(*key))
         {
             value.clone()
         } else {

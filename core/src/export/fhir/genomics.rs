@@ -13,9 +13,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
+use super::PortablePgx;
 use super::ext::{instant, instant_json, one, ours, simple, text, value};
 use super::ids::{Kind, Names, row_id};
-use super::PortablePgx;
 use crate::error::{Error, Result};
 use crate::interop::fhir::datatypes::concept;
 use crate::interop::fhir::json::{boolean, compact, list, object, parse_code, string};
@@ -217,7 +217,12 @@ pub(super) fn read_observation(map: &Map<String, Value>) -> Result<PortablePgx> 
         .map(|v| {
             string(v, "Observation.effectiveDateTime")?
                 .parse::<LocalDate>()
-                .map_err(|_| Error::invalid("Observation.effectiveDateTime", "the test date is a date like 2025-03-01"))
+                .map_err(|_| {
+                    Error::invalid(
+                        "Observation.effectiveDateTime",
+                        "the test date is a date like 2025-03-01",
+                    )
+                })
         })
         .transpose()?;
     let lab = list(map, "performer", "Observation.performer", object)?

@@ -65,7 +65,11 @@ impl Names {
 
     /// The resource's id: a UUID (RFC 9562 version 8, name-based on SHA-256).
     pub(super) fn uuid(&self, kind: Kind, id: i64) -> String {
-        let name = format!("regimen-fhir-export\0{}\0{}\0{id}", self.namespace, kind.name());
+        let name = format!(
+            "regimen-fhir-export\0{}\0{}\0{id}",
+            self.namespace,
+            kind.name()
+        );
         let hash = digest(&SHA256, name.as_bytes());
         let mut bytes = [0u8; 16];
         bytes.copy_from_slice(&hash.as_ref()[..16]);
@@ -120,7 +124,10 @@ pub(super) fn row_id(resource: &Map<String, Value>, kind: Kind) -> Result<i64> {
     }
     Err(Error::invalid(
         "identifier",
-        format!("needs Regimen's identifier ({IDENTIFIER_BASE}{})", kind.name()),
+        format!(
+            "needs Regimen's identifier ({IDENTIFIER_BASE}{})",
+            kind.name()
+        ),
     ))
 }
 
@@ -138,7 +145,10 @@ pub(super) fn reference_of<'a>(
 }
 
 /// The `urn:uuid:` a `Reference` object points to.
-pub(super) fn urn_in<'a>(reference: &'a Map<String, Value>, field: &'static str) -> Result<&'a str> {
+pub(super) fn urn_in<'a>(
+    reference: &'a Map<String, Value>,
+    field: &'static str,
+) -> Result<&'a str> {
     let text = reference
         .get("reference")
         .and_then(Value::as_str)

@@ -22,7 +22,11 @@ pub(super) fn administration(names: &Names, event: &DoseEvent, corrects: bool) -
         extensions.push(simple("scheduled-for", "valueDateTime", instant_json(at)));
     }
     if let Some(until) = event.snooze_until {
-        extensions.push(simple("snoozed-until", "valueDateTime", instant_json(until)));
+        extensions.push(simple(
+            "snoozed-until",
+            "valueDateTime",
+            instant_json(until),
+        ));
     }
     if let Some(corrected) = event.corrects.filter(|_| corrects) {
         extensions.push(simple(
@@ -113,7 +117,9 @@ pub(super) fn read_administration(
             .transpose()
     };
     let corrects = one(&exts, "corrects", field)?
-        .map(|ext| object(value(ext, "valueReference", field)?, field).and_then(|r| urn_in(r, field)))
+        .map(|ext| {
+            object(value(ext, "valueReference", field)?, field).and_then(|r| urn_in(r, field))
+        })
         .transpose()?
         .map(str::to_owned);
     let event = DoseEvent {

@@ -62,7 +62,8 @@ pub(super) fn medication(names: &Names, medicine: &Medicine) -> Value {
             .map(|s| simple("strength", "valueString", s.into())),
         info.form
             .map(|f| simple("dose-form", "valueCode", code_of(&f))),
-        info.route.map(|r| simple("route", "valueCode", code_of(&r))),
+        info.route
+            .map(|r| simple("route", "valueCode", code_of(&r))),
         info.drug_id
             .as_deref()
             .map(|d| simple("drug-id", "valueString", d.into())),
@@ -85,11 +86,18 @@ pub(super) fn statement(names: &Names, out: &MedicineOut<'_>) -> Value {
         "medicine",
         &[
             ("revision", "valueInteger", medicine.revision.into()),
-            ("updated", "valueDateTime", instant_json(medicine.updated_at)),
+            (
+                "updated",
+                "valueDateTime",
+                instant_json(medicine.updated_at),
+            ),
             (
                 "archived",
                 "valueDateTime",
-                medicine.archived_at.map(instant_json).unwrap_or(Value::Null),
+                medicine
+                    .archived_at
+                    .map(instant_json)
+                    .unwrap_or(Value::Null),
             ),
         ],
     )];
@@ -162,7 +170,11 @@ pub(super) fn request(
         (Some(_), _) => "active",
         (None, None) => "on-hold",
     };
-    let mut parts = vec![("valid-from", "valueDateTime", instant_json(version.valid_from))];
+    let mut parts = vec![(
+        "valid-from",
+        "valueDateTime",
+        instant_json(version.valid_from),
+    )];
     let mut dosages = Value::Null;
     if let Some(schedule) = &version.schedule {
         let zone = parse_zone(&schedule.zone).unwrap_or(Zone::UTC);
@@ -268,7 +280,11 @@ pub(super) struct StatementIn {
 /// Reads a `MedicationStatement` of an export.
 pub(super) fn read_statement(map: &Map<String, Value>) -> Result<StatementIn> {
     let id = row_id(map, Kind::Medicine)?;
-    let medication = reference_of(map, "medicationReference", "MedicationStatement.medicationReference")?;
+    let medication = reference_of(
+        map,
+        "medicationReference",
+        "MedicationStatement.medicationReference",
+    )?;
     let status = map
         .get("status")
         .ok_or_else(|| Error::invalid("MedicationStatement.status", "is required"))
@@ -279,8 +295,8 @@ pub(super) fn read_statement(map: &Map<String, Value>) -> Result<StatementIn> {
         .and_then(|v| instant(v, "MedicationStatement.dateAsserted"))?;
     let exts = ours(map, "MedicationStatement.extension")?;
     let field = "MedicationStatement.extension.medicine";
-    let record = one(&exts, "medicine", field)?
-        .ok_or_else(|| Error::invalid(field, "is required"))?;
+    let record =
+        one(&exts, "medicine", field)?.ok_or_else(|| Error::invalid(field, "is required"))?;
     let parts = Parts::of(record, field)?;
     let revision = u32::try_from(whole(parts.need("revision", "valueInteger")?, field)?)
         .ok()
@@ -380,7 +396,11 @@ pub(super) struct RequestIn {
 /// Reads a `MedicationRequest` of an export: a schedule version.
 pub(super) fn read_request(map: &Map<String, Value>) -> Result<RequestIn> {
     let id = row_id(map, Kind::ScheduleVersion)?;
-    let medication = reference_of(map, "medicationReference", "MedicationRequest.medicationReference")?;
+    let medication = reference_of(
+        map,
+        "medicationReference",
+        "MedicationRequest.medicationReference",
+    )?;
     let created_at = map
         .get("authoredOn")
         .ok_or_else(|| Error::invalid("MedicationRequest.authoredOn", "is required"))
@@ -402,10 +422,13 @@ pub(super) fn read_request(map: &Map<String, Value>) -> Result<RequestIn> {
             zone,
             DayEdge::Start,
         )?;
-        let policy = parse_code::<ZonePolicy>(string(parts.need("policy", "valueCode")?, field)?)
-            .ok_or_else(|| Error::invalid(field, "the policy is local, home or elapsed"))?;
-        let mut schedule = stored_schedule_from_dosages(&dosages, zone, start)?
-            .ok_or_else(|| Error::invalid("MedicationRequest.dosageInstruction", "schedules nothing"))?;
+        let policy =
+            parse_code::<ZonePolicy>(string(parts.need("policy", "valueCode")?, field)?)
+                .ok_or_else(|| Error::invalid(field, "the policy is local, home or elapsed"))?;
+        let mut schedule =
+            stored_schedule_from_dosages(&dosages, zone, start)?.ok_or_else(|| {
+                Error::invalid("MedicationRequest.dosageInstruction", "schedules nothing")
+            })?;
         schedule.zone = zone_name;
         schedule.policy = policy;
         schedule.shift = parts.part("shift").map(read_shift).transpose()?;
@@ -435,7 +458,10 @@ fn read_shift(part: &Map<String, Value>) -> Result<GradualShift> {
     Ok(GradualShift {
         to_zone: text(parts.need("to-zone", "valueCode")?, field)?,
         starts,
-        max_hours_per_day: u32::try_from(whole(parts.need("max-hours-per-day", "valueInteger")?, field)?)
-            .map_err(|_| Error::invalid(field, "max-hours-per-day is 1 to 12"))?,
+        max_hours_per_day: u32::try_from(whole(
+            parts.need("max-hours-per-day", "valueInteger")?,
+            field,
+        )?)
+        .map_err(|_| Error::invalid(field, "max-hours-per-day is 1 to 12"))?,
     })
 }

@@ -43,10 +43,16 @@ pub(super) fn patient(
     }))
 }
 
-/// The Patient of an export read back: the settings (if carried) and the zones.
-pub(super) fn read_patient(
-    map: &Map<String, Value>,
-) -> Result<(Option<Settings>, Vec<(Timestamp, String)>)> {
+/// What the Patient of an export says.
+pub(super) struct PatientIn {
+    /// The settings, if the export carries them.
+    pub(super) settings: Option<Settings>,
+    /// The phone's zones: from when, which.
+    pub(super) zones: Vec<(Timestamp, String)>,
+}
+
+/// The Patient of an export read back.
+pub(super) fn read_patient(map: &Map<String, Value>) -> Result<PatientIn> {
     let field = "Patient.extension";
     let exts = ours(map, field)?;
     let settings = one(&exts, "settings", "Patient.extension.settings")?
@@ -73,5 +79,5 @@ pub(super) fn read_patient(
         parse_zone(&zone)?;
         zones.push((instant(parts.need("since", "valueDateTime")?, field)?, zone));
     }
-    Ok((settings, zones))
+    Ok(PatientIn { settings, zones })
 }

@@ -6,21 +6,25 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
-use serde::de::{DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
 use serde_json::Value;
 
-use super::medicines::{MedicationIn, RequestIn, StatementIn, read_medication, read_request, read_statement};
+use super::medicines::{
+    MedicationIn, RequestIn, StatementIn, read_medication, read_request, read_statement,
+};
 use super::{EXPORT_SYSTEM, Portable, PortablePgx, genomics, log, patient, supply};
 use crate::dose::{DoseEvent, NewDoseEvent};
 use crate::error::{Error, Result};
 use crate::interop::fhir::json::{no_modifiers, object, string};
 use crate::medicine::MedicineInfo;
 use crate::schedule::{ScheduleVersion, SpacingRule};
-use crate::settings::Settings;
 use crate::supply::{NewSupplyEvent, SupplyEvent};
 use crate::time::Timestamp;
 
-/// Largest export read: ten years of 20 medicines (146,000 doses) is about 70 MiB.
+/// Largest export read: ten years of 20 medicines twice a day (137,500 dose events) is about
+/// 92 MiB.
 pub const MAX_BUNDLE_BYTES: usize = 256 * 1024 * 1024;
 /// Most entries one export may hold.
 pub const MAX_ENTRIES: usize = 1_000_000;
@@ -51,7 +55,9 @@ pub fn looks_like_export(text: &str) -> bool {
         reader: &mut reader,
     }
     .deserialize(&mut deserializer);
-    parsed.is_ok() && reader.resource_type.as_deref() == Some("Bundle") && reader.namespace.is_some()
+    parsed.is_ok()
+        && reader.resource_type.as_deref() == Some("Bundle")
+        && reader.namespace.is_some()
 }
 
 /// Reads a Regimen export (see the module docs of `export::fhir`), checking each record as
@@ -85,7 +91,7 @@ struct Reader {
     bundle_type: Option<String>,
     namespace: Option<String>,
     entries: usize,
-    patient: Option<(Option<Settings>, Vec<(Timestamp, String)>)>,
+    patient: Option<patient::PatientIn>,
     full_urls: HashSet<String>,
     /// Each `Medication`'s fullUrl, by the index its references are kept as.
     medication_index: HashMap<String, usize>,
@@ -237,7 +243,10 @@ impl Reader {
                 "a Regimen export is a collection",
             ));
         }
-        let (settings, mut zones) = self
+        let patient::PatientIn {
+            settings,
+            mut zones,
+        } = self
             .patient
             .ok_or_else(|| Error::invalid("Patient", "an export holds its Patient"))?;
 
@@ -276,7 +285,10 @@ impl Reader {
                         "two statements name the same Medication",
                     ));
                 }
-                let facts = medications[index].take().map(|m| m.info).unwrap_or_default();
+                let facts = medications[index]
+                    .take()
+                    .map(|m| m.info)
+                    .unwrap_or_default();
                 medicine.info = MedicineInfo {
                     instructions: medicine.info.instructions.take(),
                     notes: medicine.info.notes.take(),
@@ -297,7 +309,9 @@ impl Reader {
             if let Some(settings) = supply {
                 supply_settings.insert(
                     id,
-                    settings.validated().map_err(|e| at_record(e, "medicine", id))?,
+                    settings
+                        .validated()
+                        .map_err(|e| at_record(e, "medicine", id))?,
                 );
             }
             supply_events.extend(stock.into_iter().map(|event| SupplyEvent {
@@ -307,7 +321,11 @@ impl Reader {
             medicines.push(medicine);
         }
         medicines.sort_by_key(|m| m.id);
-        unique(medicines.iter().map(|m| m.id), "MedicationStatement.identifier", "medicine")?;
+        unique(
+            medicines.iter().map(|m| m.id),
+            "MedicationStatement.identifier",
+            "medicine",
+        )?;
         if medications.iter().any(Option::is_some) {
             return Err(Error::invalid(
                 "Medication",
@@ -328,7 +346,11 @@ impl Reader {
 
         // Schedule versions.
         let mut versions: Vec<ScheduleVersion> = Vec::with_capacity(self.requests.len());
-        for RequestIn { medication, version } in self.requests {
+        for RequestIn {
+            medication,
+            version,
+        } in self.requests
+        {
             let field = "MedicationRequest.medicationReference";
             let index = by_urn(&medication).ok_or_else(|| {
                 at_record(
@@ -344,9 +366,15 @@ impl Reader {
             });
         }
         versions.sort_by_key(|v| v.id);
-        unique(versions.iter().map(|v| v.id), "MedicationRequest.identifier", "schedule version")?;
+        unique(
+            versions.iter().map(|v| v.id),
+            "MedicationRequest.identifier",
+            "schedule version",
+        )?;
         unique_by(
-            versions.iter().map(|v| (v.medicine_id, v.valid_from.as_millis())),
+            versions
+                .iter()
+                .map(|v| (v.medicine_id, v.valid_from.as_millis())),
             "MedicationRequest.extension.schedule",
             "two versions of one medicine apply from the same instant",
         )?;
@@ -354,16 +382,19 @@ impl Reader {
         // Spacing rules.
         let mut rules = Vec::with_capacity(spacing.len());
         for (second, (id, apart_from, minutes, added)) in spacing {
-            let first = medicine_of_statement.get(&apart_from).copied().ok_or_else(|| {
-                at_record(
-                    Error::invalid(
-                        "MedicationStatement.extension.spacing",
-                        "names no medicine of the Bundle",
-                    ),
-                    "spacing rule",
-                    id,
-                )
-            })?;
+            let first = medicine_of_statement
+                .get(&apart_from)
+                .copied()
+                .ok_or_else(|| {
+                    at_record(
+                        Error::invalid(
+                            "MedicationStatement.extension.spacing",
+                            "names no medicine of the Bundle",
+                        ),
+                        "spacing rule",
+                        id,
+                    )
+                })?;
             rules.push(SpacingRule {
                 id,
                 first_medicine_id: first,
@@ -373,7 +404,11 @@ impl Reader {
             });
         }
         rules.sort_by_key(|r| r.id);
-        unique(rules.iter().map(|r| r.id), "MedicationStatement.extension.spacing", "spacing rule")?;
+        unique(
+            rules.iter().map(|r| r.id),
+            "MedicationStatement.extension.spacing",
+            "spacing rule",
+        )?;
 
         // The dose log.
         let event_of_urn: HashMap<&str, i64> = self
@@ -415,12 +450,17 @@ impl Reader {
         }
         drop(event_of_urn);
         doses.sort_by_key(|e| e.id);
-        unique(doses.iter().map(|e| e.id), "MedicationAdministration.identifier", "dose event")?;
+        unique(
+            doses.iter().map(|e| e.id),
+            "MedicationAdministration.identifier",
+            "dose event",
+        )?;
         let medicine_by_event: HashMap<i64, i64> =
             doses.iter().map(|e| (e.id, e.medicine_id)).collect();
         for event in &doses {
             if let Some(corrected) = event.corrects
-                && (corrected >= event.id || medicine_by_event.get(&corrected) != Some(&event.medicine_id))
+                && (corrected >= event.id
+                    || medicine_by_event.get(&corrected) != Some(&event.medicine_id))
             {
                 return Err(at_record(
                     Error::invalid(
@@ -447,7 +487,11 @@ impl Reader {
             });
         }
         supply_events.sort_by_key(|e| e.id);
-        unique(supply_events.iter().map(|e| e.id), "MedicationDispense.identifier", "supply event")?;
+        unique(
+            supply_events.iter().map(|e| e.id),
+            "MedicationDispense.identifier",
+            "supply event",
+        )?;
         for event in &supply_events {
             if !supply_settings.contains_key(&event.medicine_id) {
                 return Err(at_record(
@@ -478,7 +522,11 @@ impl Reader {
                 .map_err(|e| at_record(e, "PGx result", result.id))?;
         }
         pgx.sort_by_key(|r| r.id);
-        unique(pgx.iter().map(|r| r.id), "Observation.identifier", "PGx result")?;
+        unique(
+            pgx.iter().map(|r| r.id),
+            "Observation.identifier",
+            "PGx result",
+        )?;
 
         zones.sort();
         unique_by(
@@ -608,8 +656,7 @@ impl<'de> Visitor<'de> for BundleSeed<'_> {
                     })?;
                 }
                 "entry" => {
-                    self.reader.refusal =
-                        Some(Error::invalid("Bundle.entry", "appears twice"));
+                    self.reader.refusal = Some(Error::invalid("Bundle.entry", "appears twice"));
                     return Err(A::Error::custom("refused"));
                 }
                 _ => {

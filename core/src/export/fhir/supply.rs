@@ -63,7 +63,11 @@ pub(super) fn stock_extension(event: &SupplyEvent) -> Value {
             (
                 "note",
                 "valueString",
-                event.note.as_deref().map(Value::from).unwrap_or(Value::Null),
+                event
+                    .note
+                    .as_deref()
+                    .map(Value::from)
+                    .unwrap_or(Value::Null),
             ),
         ],
     )
@@ -96,7 +100,11 @@ pub(super) fn read_stock(ext: &Map<String, Value>) -> Result<SupplyEvent> {
 /// (medicine id 0 until resolved).
 pub(super) fn read_dispense(map: &Map<String, Value>) -> Result<(String, SupplyEvent)> {
     let id = row_id(map, Kind::SupplyEvent)?;
-    let medication = reference_of(map, "medicationReference", "MedicationDispense.medicationReference")?;
+    let medication = reference_of(
+        map,
+        "medicationReference",
+        "MedicationDispense.medicationReference",
+    )?;
     if map.get("status").and_then(Value::as_str) != Some("completed") {
         return Err(Error::invalid(
             "MedicationDispense.status",

@@ -28,10 +28,16 @@ fn names_are_rfc_9562_version_8_uuids_stable_and_distinct() {
     );
     assert!(groups[2].starts_with('8'), "{uuid}");
     assert!(groups[3].starts_with(['8', '9', 'a', 'b']), "{uuid}");
-    assert_eq!(Names::new("0845ac61b402b3f9").uuid(Kind::DoseEvent, 42), uuid);
+    assert_eq!(
+        Names::new("0845ac61b402b3f9").uuid(Kind::DoseEvent, 42),
+        uuid
+    );
     assert_ne!(names.uuid(Kind::DoseEvent, 43), uuid);
     assert_ne!(names.uuid(Kind::SupplyEvent, 42), uuid);
-    assert_ne!(Names::new("1845ac61b402b3f9").uuid(Kind::DoseEvent, 42), uuid);
+    assert_ne!(
+        Names::new("1845ac61b402b3f9").uuid(Kind::DoseEvent, 42),
+        uuid
+    );
     assert_eq!(names.urn(Kind::DoseEvent, 42), format!("urn:uuid:{uuid}"));
 }
 

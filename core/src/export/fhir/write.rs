@@ -65,11 +65,17 @@ pub fn write_bundle(records: &Portable, timestamp: Timestamp) -> String {
 
     let mut versions: BTreeMap<i64, Vec<&ScheduleVersion>> = BTreeMap::new();
     for version in &records.versions {
-        versions.entry(version.medicine_id).or_default().push(version);
+        versions
+            .entry(version.medicine_id)
+            .or_default()
+            .push(version);
     }
     let mut spacing: BTreeMap<i64, Vec<&SpacingRule>> = BTreeMap::new();
     for rule in &records.spacing {
-        spacing.entry(rule.second_medicine_id).or_default().push(rule);
+        spacing
+            .entry(rule.second_medicine_id)
+            .or_default()
+            .push(rule);
     }
     let mut stock: BTreeMap<i64, Vec<&SupplyEvent>> = BTreeMap::new();
     for event in records
@@ -92,7 +98,10 @@ pub fn write_bundle(records: &Portable, timestamp: Timestamp) -> String {
             supply: records.supply_settings.get(&medicine.id),
             stock: stock.get(&medicine.id).map(Vec::as_slice).unwrap_or(&[]),
         };
-        entries.push(&names.urn(Kind::Medicine, medicine.id), &statement(&names, &out));
+        entries.push(
+            &names.urn(Kind::Medicine, medicine.id),
+            &statement(&names, &out),
+        );
         for (index, version) in own.iter().enumerate() {
             let prior = index.checked_sub(1).map(|i| own[i]);
             let latest = index + 1 == own.len();
@@ -119,12 +128,9 @@ pub fn write_bundle(records: &Portable, timestamp: Timestamp) -> String {
     }
 
     for event in &records.doses {
-        let corrects = event.corrects.is_some_and(|id| {
-            records
-                .doses
-                .binary_search_by_key(&id, |e| e.id)
-                .is_ok()
-        });
+        let corrects = event
+            .corrects
+            .is_some_and(|id| records.doses.binary_search_by_key(&id, |e| e.id).is_ok());
         entries.push(
             &names.urn(Kind::DoseEvent, event.id),
             &log::administration(&names, event, corrects),
