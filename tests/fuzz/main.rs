@@ -227,7 +227,8 @@ fn fhir_exports() -> Vec<Vec<u8>> {
     let phone = Phone::new("exporter");
     let r = &phone.regimen;
     let start = Timestamp::from_millis(NOW_MS - 10 * 86_400_000).unwrap();
-    let timing = r#"{"repeat":{"frequency":1,"period":1,"periodUnit":"d","timeOfDay":["08:00:00"]}}"#;
+    let timing =
+        r#"{"repeat":{"frequency":1,"period":1,"periodUnit":"d","timeOfDay":["08:00:00"]}}"#;
     let schedule = regimen_ffi::parse_fhir_timing(timing.into(), "Europe/Berlin".into()).unwrap();
     let id = r
         .add_scheduled_medicine(
@@ -315,22 +316,17 @@ fn fhir_exports() -> Vec<Vec<u8>> {
 #[test]
 fn fuzz_fhir_bundle_import() {
     let mut phone = Phone::new("bundle");
-    fuzz(
-        "fhir_bundle_import",
-        &fhir_exports(),
-        execs(300),
-        |input| {
-            let outcome = phone.refused_changes_nothing(|r| r.import_fhir_bundle(text(input)));
-            // An import that was taken fills the database: the next input gets an empty one.
-            let r = &phone.regimen;
-            let filled = r.medicines(true).is_ok_and(|m| !m.is_empty())
-                || r.pgx_results(true).is_ok_and(|p| !p.is_empty());
-            if filled {
-                phone = Phone::new("bundle");
-            }
-            outcome
-        },
-    );
+    fuzz("fhir_bundle_import", &fhir_exports(), execs(300), |input| {
+        let outcome = phone.refused_changes_nothing(|r| r.import_fhir_bundle(text(input)));
+        // An import that was taken fills the database: the next input gets an empty one.
+        let r = &phone.regimen;
+        let filled = r.medicines(true).is_ok_and(|m| !m.is_empty())
+            || r.pgx_results(true).is_ok_and(|p| !p.is_empty());
+        if filled {
+            phone = Phone::new("bundle");
+        }
+        outcome
+    });
 }
 
 /// A bundle in the wire format, signed by `key` over exactly `payload`.
