@@ -215,15 +215,9 @@ pub(super) fn request(
     }))
 }
 
-/// What a `Medication` of an export says.
-pub(super) struct MedicationIn {
-    /// The name, codes, strength, form, route and drug id; instructions and notes are the
-    /// statement's.
-    pub(super) info: MedicineInfo,
-}
-
-/// Reads a `Medication` of an export.
-pub(super) fn read_medication(map: &Map<String, Value>) -> Result<MedicationIn> {
+/// Reads a `Medication` of an export: the medicine's name, codes, strength, form, route and
+/// drug id (its instructions and notes are the statement's).
+pub(super) fn read_medication(map: &Map<String, Value>) -> Result<MedicineInfo> {
     let field = "Medication.code";
     let code = map
         .get("code")
@@ -260,7 +254,7 @@ pub(super) fn read_medication(map: &Map<String, Value>) -> Result<MedicationIn> 
     if let Some(ext) = one(&exts, "drug-id", field)? {
         info.drug_id = Some(text(super::ext::value(ext, "valueString", field)?, field)?);
     }
-    Ok(MedicationIn { info })
+    Ok(info)
 }
 
 /// What a `MedicationStatement` of an export says.

@@ -11,9 +11,7 @@ use serde::de::{
 };
 use serde_json::Value;
 
-use super::medicines::{
-    MedicationIn, RequestIn, StatementIn, read_medication, read_request, read_statement,
-};
+use super::medicines::{RequestIn, StatementIn, read_medication, read_request, read_statement};
 use super::{EXPORT_SYSTEM, Portable, PortablePgx, genomics, log, patient, supply};
 use crate::dose::{DoseEvent, NewDoseEvent};
 use crate::error::{Error, Result};
@@ -90,12 +88,11 @@ struct Reader {
     resource_type: Option<String>,
     bundle_type: Option<String>,
     namespace: Option<String>,
-    entries: usize,
     patient: Option<patient::PatientIn>,
     full_urls: HashSet<String>,
     /// Each `Medication`'s fullUrl, by the index its references are kept as.
     medication_index: HashMap<String, usize>,
-    medications: Vec<Option<MedicationIn>>,
+    medications: Vec<Option<MedicineInfo>>,
     statements: Vec<(String, StatementIn)>,
     requests: Vec<RequestIn>,
     /// Administrations: fullUrl, `Medication`, the event corrected, the event.
@@ -145,7 +142,6 @@ impl Reader {
                 "an export holds at most 1000000 entries",
             ));
         }
-        self.entries = index + 1;
         self.read_entry(entry).map_err(|e| at_entry(e, index))
     }
 
@@ -285,10 +281,7 @@ impl Reader {
                         "two statements name the same Medication",
                     ));
                 }
-                let facts = medications[index]
-                    .take()
-                    .map(|m| m.info)
-                    .unwrap_or_default();
+                let facts = medications[index].take().unwrap_or_default();
                 medicine.info = MedicineInfo {
                     instructions: medicine.info.instructions.take(),
                     notes: medicine.info.notes.take(),
