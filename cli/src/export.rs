@@ -1,6 +1,6 @@
 //! `regimen export`: the patient's data written out for other programs.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Subcommand, ValueEnum};
 use regimen_ffi::FhirExportOptions;
@@ -52,6 +52,18 @@ pub enum ExportCommand {
         #[arg(long)]
         no_medicines: bool,
     },
+    /// iCalendar (RFC 5545) of the doses planned from today on, for a calendar app.
+    Ics {
+        /// How many days ahead from today (today included).
+        #[arg(long, default_value_t = 90)]
+        days: u32,
+        /// Name the medicines and doses in the events (generic text otherwise).
+        #[arg(long)]
+        names: bool,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 /// Runs an `export` command.
@@ -69,7 +81,18 @@ pub fn run(session: &Session, command: &ExportCommand) -> Outcome {
                 CsvKind::Doses => session.regimen.export_dose_log_csv(from, to)?,
                 CsvKind::Adherence => session.regimen.export_adherence_csv(from, to)?,
             };
-            write_out(session, out.as_deref(), &text)
+            write(session, out.as_ref(), &text)
+        }
+        ExportCommand::Ics { days, names, out } => {
+            if *days == 0 || *days > 3_660 {
+                return Err(Failure::Cli("--days: 1 to 3660".into()));
+            }
+            let today = session.today();
+            let last = today + chrono::Duration::days(i64::from(*days) - 1);
+            let (from, _) = session.day_bounds(today);
+            let (_, to) = session.day_bounds(last);
+            let text = session.regimen.export_calendar_ics(from, to, *names)?;
+            write(session, out.as_ref(), &text)
         }
         ExportCommand::Fhir {
             out,
@@ -98,13 +121,13 @@ pub fn run(session: &Session, command: &ExportCommand) -> Outcome {
                 supply: !no_supply && !no_medicines,
             };
             let text = session.regimen.export_fhir_bundle(options)?;
-            write_out(session, out.as_deref(), &text)
+            write(session, out.as_ref(), &text)
         }
     }
 }
 
 /// Writes an export to `out`, or to standard output.
-fn write_out(session: &Session, out: Option<&Path>, text: &str) -> Outcome {
+fn write(session: &Session, out: Option<&PathBuf>, text: &str) -> Outcome {
     match out {
         Some(path) => {
             std::fs::write(path, text).map_err(|error| {

@@ -71,6 +71,21 @@ impl KeyStore for KeyFile {
         let _ = fs::remove_file(&private);
         kept.map_err(|error| unavailable(&format!("cannot write {}: {error}", self.path.display())))
     }
+
+    /// Removes the key file. A key from `REGIMEN_KEY` is the caller's, so nothing is removed.
+    fn delete_key(&self, _alias: String) -> Result<(), KeyStoreError> {
+        if std::env::var_os(KEY_ENV).is_some() {
+            return Ok(());
+        }
+        match fs::remove_file(&self.path) {
+            Ok(()) => Ok(()),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(error) => Err(unavailable(&format!(
+                "cannot remove {}: {error}",
+                self.path.display()
+            ))),
+        }
+    }
 }
 
 impl KeyFile {

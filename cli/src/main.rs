@@ -1,6 +1,7 @@
 //! `regimen`: a terminal companion over Regimen's public API, for developers and demos.
 //! It calls the same `Regimen` object the apps call; nothing here reaches into core's storage.
 
+mod backup;
 mod day;
 mod demo;
 mod dose;
@@ -124,6 +125,17 @@ enum Command {
         /// The file.
         file: PathBuf,
     },
+    /// Back everything up to one encrypted file, restore one into a new database, or say what
+    /// a backup file is.
+    #[command(subcommand)]
+    Backup(backup::BackupCommand),
+    /// Delete the database, its journals and its key for good (caregivers are told first when
+    /// they can be reached).
+    DeleteEverything {
+        /// Really delete everything.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 /// A failure of a command, printed as one line.
@@ -189,6 +201,11 @@ fn run(cli: &Cli) -> Outcome {
         Some(path) => path.clone(),
         None => default_database()?,
     };
+    if let Command::Backup(command) = &cli.command
+        && backup::runs_without_database(command)
+    {
+        return backup::run_without_database(command, &db, cli.json);
+    }
     let session = open(&db, cli)?;
     match &cli.command {
         Command::Demo => demo::run(&session, &db),
@@ -208,6 +225,8 @@ fn run(cli: &Cli) -> Outcome {
         Command::Pharmacy(command) => pharmacy::run(&session, command),
         Command::Export(command) => export::run(&session, command),
         Command::Import { file } => import::run(&session, file),
+        Command::Backup(command) => backup::run(&session, command),
+        Command::DeleteEverything { yes } => backup::delete_everything(&session, *yes),
     }
 }
 

@@ -2,8 +2,8 @@
 //! are shown on the session's wall clock.
 
 use regimen_ffi::{
-    AsNeededRule, DoseEvent, DoseStatus, LoggedDose, Medicine, RegimenError, Schedule,
-    ScheduledDose, UnitOfTime,
+    AsNeededRule, BackupProblem, DoseEvent, DoseStatus, LoggedDose, Medicine, RegimenError,
+    Schedule, ScheduledDose, UnitOfTime,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -372,6 +372,13 @@ pub fn print_failure(failure: &Failure, json: bool) {
                 RegimenError::Crypto { .. } => "crypto",
                 RegimenError::KnowledgeBase { .. } => "knowledge_base",
                 RegimenError::Network { .. } => "network",
+                RegimenError::Backup { problem, .. } => match problem {
+                    BackupProblem::NotABackup => "not_a_backup",
+                    BackupProblem::WrongPassphrase => "wrong_passphrase",
+                    BackupProblem::Truncated => "backup_truncated",
+                    BackupProblem::Tampered => "backup_tampered",
+                    BackupProblem::TooNew => "backup_too_new",
+                },
             };
             let field = match error {
                 RegimenError::InvalidInput { field, .. } => Some(field.clone()),

@@ -240,3 +240,54 @@ fn a_fhir_export_fills_a_new_database_which_then_exports_the_same() {
     assert!(kinds.contains(&"MedicationStatement"));
     assert!(!kinds.contains(&"MedicationAdministration"));
 }
+
+#[test]
+fn the_calendar_holds_a_week_of_doses_as_a_daily_rule_and_no_name_unless_asked() {
+    let run = Run::new();
+    run.ok(&[
+        "med",
+        "add",
+        "Metformin",
+        "--strength",
+        "500 mg",
+        "--times",
+        "08:00",
+        "--dose",
+        "1 tablet",
+        "--start",
+        "2025-03-28",
+        "--now",
+        "2025-03-28T00:00:00+01:00",
+    ]);
+    let out = run.dir.path().join("doses.ics");
+    let export = |names: bool| {
+        let mut args = vec![
+            "export",
+            "ics",
+            "--days",
+            "7",
+            "--out",
+            out.to_str().unwrap(),
+            "--now",
+            "2025-03-28T12:00:00+01:00",
+        ];
+        if names {
+            args.push("--names");
+        }
+        run.ok(&args);
+        std::fs::read_to_string(&out).unwrap()
+    };
+    let text = export(false);
+    assert!(text.starts_with("BEGIN:VCALENDAR\r\n"));
+    // 28 March to 3 April at 08:00 Berlin time; the last is 08:00 CEST, 06:00 UTC, after the
+    // change to summer time on the 30th.
+    assert!(text.contains("DTSTART;TZID=Europe/Berlin:20250328T080000\r\n"));
+    assert!(
+        text.contains("RRULE:FREQ=DAILY;UNTIL=20250403T060000Z;BYHOUR=8;BYMINUTE=0;BYSECOND=0\r\n")
+    );
+    assert!(text.contains("DTSTAMP:20250328T110000Z\r\n"));
+    assert!(text.contains("SUMMARY:Time for your medicine\r\n"));
+    assert!(!text.contains("Metformin") && !text.contains("500 mg"));
+    let named = export(true);
+    assert!(named.contains("SUMMARY:Metformin 500 mg: 1 tablet\r\n"));
+}

@@ -55,9 +55,34 @@ pub enum Error {
     /// A knowledge-base bundle was refused (unsigned, tampered, older, or not loading).
     #[error("knowledge base: {0}")]
     KnowledgeBase(String),
+    /// A backup file was refused: `problem` says why, `reason` in words.
+    #[error("backup refused: {reason}")]
+    Backup {
+        /// What kind of refusal.
+        problem: BackupProblem,
+        /// What exactly, in words safe to show and log.
+        reason: String,
+    },
     /// SQLite failed. Its messages name tables and constraints, never values.
     #[error("storage: {0}")]
     Sqlite(#[from] rusqlite::Error),
+}
+
+/// Why a backup file could not be restored. Nothing was written in any of these cases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum BackupProblem {
+    /// The file is not a Regimen backup (another file was picked).
+    NotABackup,
+    /// The passphrase does not open this backup: ask for it again.
+    WrongPassphrase,
+    /// The file is shorter than it says: the copy was cut off. Copy it again.
+    Truncated,
+    /// The file was changed after it was written, or damaged in a copy.
+    Tampered,
+    /// A newer version of Regimen wrote it (a newer backup format or database schema):
+    /// update the app, then restore.
+    TooNew,
 }
 
 impl Error {
@@ -162,6 +187,15 @@ pub enum RegimenError {
         /// What failed (never the response body).
         reason: String,
     },
+    /// A backup file was refused (`problem` says why, for the app to choose what to show);
+    /// nothing was written.
+    #[error("backup refused: {reason}")]
+    Backup {
+        /// What kind of refusal.
+        problem: BackupProblem,
+        /// What exactly, in words.
+        reason: String,
+    },
 }
 
 impl From<Error> for RegimenError {
@@ -184,6 +218,7 @@ impl From<Error> for RegimenError {
             }
             Error::Damaged(reason) => RegimenError::Damaged { reason },
             Error::Unusable(reason) => RegimenError::Storage { reason },
+            Error::Backup { problem, reason } => RegimenError::Backup { problem, reason },
             // SQLite's own message, which names tables and constraints, never values.
             Error::Sqlite(error) => match error.sqlite_error_code() {
                 Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+pub mod backup;
 mod compiled_tables;
 pub mod dose;
 pub mod error;

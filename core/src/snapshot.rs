@@ -100,6 +100,8 @@ impl Cache {
 #[derive(Clone, Debug)]
 pub(crate) struct InForce<'a> {
     pub medicine_id: i64,
+    /// The schedule version's id.
+    pub version_id: i64,
     pub from: Timestamp,
     pub to: Timestamp,
     pub schedule: &'a Schedule,
@@ -151,6 +153,7 @@ pub(crate) fn in_force(snapshot: &Snapshot, from: Timestamp, to: Timestamp) -> V
         {
             out.push(InForce {
                 medicine_id: version.medicine_id,
+                version_id: version.id,
                 from: start,
                 to: end,
                 schedule,

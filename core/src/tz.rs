@@ -88,17 +88,55 @@ impl Zone {
 
     /// The offset from UTC at the instant `seconds` after the epoch.
     fn offset_at(&self, seconds: i64) -> FixedOffset {
-        let seconds = seconds.clamp(
-            jiff::Timestamp::MIN.as_second(),
-            jiff::Timestamp::MAX.as_second(),
-        );
-        let instant = jiff::Timestamp::from_second(seconds).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-        fixed(self.0.rules.to_offset(instant))
+        fixed(self.0.rules.to_offset(instant(seconds)))
+    }
+
+    /// The offset in force at the instant `seconds` after the epoch, with its abbreviation
+    /// ("CEST") and whether it is daylight-saving time.
+    pub fn offset_info(&self, seconds: i64) -> OffsetInfo {
+        let info = self.0.rules.to_offset_info(instant(seconds));
+        OffsetInfo {
+            offset: fixed(info.offset()),
+            abbreviation: info.abbreviation().to_owned(),
+            dst: info.dst().is_dst(),
+        }
+    }
+
+    /// The changes of offset after the instant `from` and before `to` (seconds after the
+    /// epoch), oldest first: each instant with the offset from then on.
+    pub fn transitions(&self, from: i64, to: i64) -> Vec<(i64, OffsetInfo)> {
+        self.0
+            .rules
+            .following(instant(from))
+            .map(|t| t.timestamp().as_second())
+            .take_while(|at| *at < to)
+            .map(|at| (at, self.offset_info(at)))
+            .collect()
     }
 
     fn offset(&self, fixed: FixedOffset) -> ZoneOffset {
         ZoneOffset { zone: *self, fixed }
     }
+}
+
+/// A zone's offset at some instant, as a calendar names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OffsetInfo {
+    /// The offset from UTC.
+    pub offset: FixedOffset,
+    /// Its abbreviation in the database ("CET", "CEST", or "+1030" where there is none).
+    pub abbreviation: String,
+    /// Whether it is daylight-saving time.
+    pub dst: bool,
+}
+
+/// The instant `seconds` after the epoch, clamped to jiff's range.
+fn instant(seconds: i64) -> jiff::Timestamp {
+    let seconds = seconds.clamp(
+        jiff::Timestamp::MIN.as_second(),
+        jiff::Timestamp::MAX.as_second(),
+    );
+    jiff::Timestamp::from_second(seconds).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
 }
 
 /// A jiff offset as chrono's (both are whole seconds within a day).

@@ -91,7 +91,8 @@ fn typed(err: &RegimenError) -> Result<(), String> {
         RegimenError::InvalidInput { .. }
         | RegimenError::NotFound { .. }
         | RegimenError::Conflict { .. }
-        | RegimenError::KnowledgeBase { .. } => no_marker(&err.to_string()),
+        | RegimenError::KnowledgeBase { .. }
+        | RegimenError::Backup { .. } => no_marker(&err.to_string()),
         other => {
             let variant = format!("{other:?}");
             let variant = variant.split([' ', '{', '(']).next().unwrap_or_default();
@@ -510,5 +511,98 @@ fn fuzz_share_pairing() {
             )
         })?;
         patient.refused_changes_nothing(|r| r.accept_answer(text(input)))
+    });
+}
+
+/// The number after `"key":` in `input`, if any.
+fn number_after(input: &[u8], key: &str) -> Option<u64> {
+    let text = String::from_utf8_lossy(input);
+    let at = text.find(&format!("\"{key}\":"))? + key.len() + 3;
+    let digits: String = text[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+/// A core key provider for the backup target: the key it was given, or the first one kept.
+#[derive(Default)]
+struct CoreKey(std::sync::Mutex<Option<Vec<u8>>>);
+
+impl regimen_core::KeyProvider for CoreKey {
+    fn existing_key(&self) -> regimen_core::Result<Option<Vec<u8>>> {
+        Ok(self.0.lock().unwrap().clone())
+    }
+    fn keep_new_key(&self, key: &[u8]) -> regimen_core::Result<()> {
+        self.0.lock().unwrap().get_or_insert_with(|| key.to_vec());
+        Ok(())
+    }
+}
+
+#[test]
+fn fuzz_backup_restore() {
+    use regimen_core::backup::KdfCost;
+    use regimen_core::medicine::MedicineInfo;
+    use regimen_core::{OpenOptions, Records};
+
+    // Seeds: backups of a database holding a medicine named with the marker, written at the
+    // cheapest key derivation so that inputs whose header survives stay quick.
+    let source = tempfile::tempdir().unwrap();
+    let records = Records::open(
+        &source.path().join("source.db"),
+        &OpenOptions::default(),
+        &CoreKey::default(),
+    )
+    .unwrap();
+    let now = Timestamp::from_millis(NOW_MS).unwrap();
+    let info = MedicineInfo {
+        name: MARKER.into(),
+        notes: Some(MARKER_GENOTYPE.into()),
+        ..MedicineInfo::default()
+    };
+    records.add_medicine(&info, now).unwrap();
+    let cheap = KdfCost {
+        memory_kib: 8,
+        iterations: 1,
+    };
+    let seeds: Vec<Vec<u8>> = ["a passphrase of eight", "another passphrase"]
+        .iter()
+        .map(|p| records.export_backup(p, cheap, now).unwrap())
+        .collect();
+    let target = tempfile::tempdir().unwrap();
+    let mut turn = 0_u32;
+    fuzz("backup_restore", &seeds, execs(400), |input| {
+        // A changed header may ask for a costlier derivation (up to the reader's bound); those
+        // are slow by design, not what a mutation run should spend its time on.
+        if number_after(input, "memory_kib").is_some_and(|m| m > 64)
+            || number_after(input, "iterations").is_some_and(|i| i > 2)
+        {
+            return Ok(());
+        }
+        turn += 1;
+        let path = target.path().join(format!("restored-{turn}.db"));
+        let restored = Records::restore_backup(
+            &path,
+            &OpenOptions::default(),
+            &CoreKey::default(),
+            input,
+            "a passphrase of eight",
+        );
+        match restored {
+            Ok(_) => Ok(()),
+            Err(err) => {
+                core_typed(err)?;
+                if std::fs::read_dir(target.path()).unwrap().any(|e| {
+                    e.is_ok_and(|e| {
+                        e.file_name()
+                            .to_string_lossy()
+                            .contains(&format!("-{turn}.db"))
+                    })
+                }) {
+                    return Err("a refused backup left a file behind".into());
+                }
+                Ok(())
+            }
+        }
     });
 }

@@ -37,6 +37,10 @@ class MemoryKeyStore : KeyStore {
     override fun saveKey(alias: String, key: ByteArray) {
         keys[alias] = key
     }
+
+    override fun deleteKey(alias: String) {
+        keys.remove(alias)
+    }
 }
 
 /** A KeyStore on a device that is still locked after a reboot. */
@@ -46,6 +50,9 @@ class LockedKeyStore : KeyStore {
 
     override fun saveKey(alias: String, key: ByteArray) =
         throw KeyStoreException.Unavailable("device locked before first unlock")
+
+    override fun deleteKey(alias: String) =
+        throw KeyStoreException.Unavailable("device locked before first unlock")
 }
 
 /** A KeyStore with a bug: it throws something the interface does not declare. */
@@ -53,6 +60,8 @@ class BrokenKeyStore : KeyStore {
     override fun loadKey(alias: String): ByteArray? = throw IllegalStateException("bug")
 
     override fun saveKey(alias: String, key: ByteArray) = throw IllegalStateException("bug")
+
+    override fun deleteKey(alias: String) = throw IllegalStateException("bug")
 }
 
 class RegimenBindingsTest {

@@ -4,6 +4,7 @@
 
 pub mod fhir_resources;
 pub mod pharmacy_peer;
+pub mod phones;
 pub mod push_service;
 pub mod python_peer;
 
@@ -55,6 +56,12 @@ impl KeyStore for MemoryKeyStore {
     fn save_key(&self, alias: String, key: Vec<u8>) -> Result<(), KeyStoreError> {
         self.check_available()?;
         self.keys.lock().unwrap().push((alias, key));
+        Ok(())
+    }
+
+    fn delete_key(&self, alias: String) -> Result<(), KeyStoreError> {
+        self.check_available()?;
+        self.keys.lock().unwrap().retain(|(a, _)| *a != alias);
         Ok(())
     }
 }

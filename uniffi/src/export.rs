@@ -1,5 +1,5 @@
 //! `Regimen` calls that write the patient's data out for other programs: the dose log and
-//! adherence per day as CSV.
+//! adherence per day as CSV, the schedules as an iCalendar file.
 
 use regimen_core::Timestamp;
 
@@ -19,5 +19,21 @@ impl Regimen {
     /// taken on time, taken late, skipped, missed, still open.
     pub fn export_adherence_csv(&self, from: Timestamp, to: Timestamp) -> Result<String> {
         Ok(self.store.export_adherence_csv(from, to, self.now()?)?)
+    }
+
+    /// The doses Regimen plans in `[from, to)` as an iCalendar file (RFC 5545, CRLF lines
+    /// folded at 75 octets) for a calendar app: one series per schedule phase, with a
+    /// recurrence rule and a `VTIMEZONE` where a rule follows the phase, its exact instants in
+    /// UTC where none does (meal and sleep times, doses spread over the day, intervals from the
+    /// last dose taken, travel). Medicines taken only as needed have no events. Summaries say
+    /// "Time for your medicine" unless `names` is set; then they name the medicine, its
+    /// strength and the dose. At most ten years.
+    pub fn export_calendar_ics(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        names: bool,
+    ) -> Result<String> {
+        Ok(self.store.export_ics(from, to, names, self.now()?)?)
     }
 }

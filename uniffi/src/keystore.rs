@@ -17,6 +17,9 @@ pub trait KeyStore: Send + Sync {
     /// Saves `key` under `alias`, replacing nothing: Regimen only calls it when `load_key`
     /// returned `None`.
     fn save_key(&self, alias: String, key: Vec<u8>) -> Result<(), KeyStoreError>;
+    /// Removes the key saved under `alias`, for good (called by `delete_everything`, after the
+    /// database's files are gone). Removing a key that is not there succeeds.
+    fn delete_key(&self, alias: String) -> Result<(), KeyStoreError>;
 }
 
 /// Why the app's key store could not answer.

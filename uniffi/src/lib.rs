@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod backup;
 mod bundle;
 mod error;
 mod export;
@@ -25,6 +26,7 @@ mod supply;
 mod update;
 mod warnings;
 
+pub use backup::{DeletionReport, backup_info};
 pub use error::{RegimenError, Result};
 pub use fhir::parse_fhir_timing;
 pub use keystore::{KeyStore, KeyStoreError};
@@ -37,10 +39,12 @@ pub use regimen::{Regimen, RegimenConfig};
 /// The domain records and enums the API takes and returns, defined in `regimen-core`.
 pub use regimen_core::{
     ImportedOrder, OrdersImport, RefusedOrder, Timestamp,
+    backup::BackupInfo,
     dose::{
         Adherence, AdherenceReport, AsNeededRule, AsNeededWarning, DoseAction, DoseChange,
         DoseEvent, DoseStatus, HealthKitStatus, LoggedDose, NewDoseEvent, ScheduledDose,
     },
+    error::BackupProblem,
     export::fhir::{FhirBundleImport, FhirExportOptions},
     interop::fhir::TaskStatus,
     knowledge::{DrugMatch, DrugMatchKind, DrugProduct, KnowledgeInfo},

@@ -103,4 +103,13 @@ impl Regimen {
         report.next_attempt_at = self.next_push_at()?;
         Ok(report)
     }
+
+    /// Before `delete_everything`: ends every caregiver share and sends each caregiver its
+    /// goodbye (and whatever else was waiting), once, without retrying later. A caregiver
+    /// offline or unreachable is counted in the report and not told. Deleting without calling
+    /// this first ends the shares silently.
+    pub async fn say_goodbye_to_caregivers(&self) -> Result<SendReport> {
+        self.revoke_every_share()?;
+        self.send_pending().await
+    }
 }

@@ -64,6 +64,11 @@ pub struct Regimen {
     pub(crate) knowledge: KnowledgeInUse,
     /// The VAPID subject for caregiver messages, if the app gave one.
     pub(crate) push_contact: Option<String>,
+    /// The app's key store and this database's alias in it, for `delete_everything`
+    /// (`None` for a database in memory).
+    pub(crate) key_store: Option<Arc<dyn KeyStore>>,
+    /// The alias of this database's key.
+    pub(crate) key_alias: String,
 }
 
 #[uniffi::export]
@@ -82,21 +87,18 @@ impl Regimen {
         if path.trim().is_empty() {
             return Err(invalid("path", "must not be empty"));
         }
-        let alias = config.key_alias.trim();
-        if alias.is_empty() || alias.chars().count() > 200 {
-            return Err(invalid("key_alias", "must be 1 to 200 characters"));
-        }
-        let push_contact = checked_contact(&config)?;
-        let options = OpenOptions {
-            create_if_missing: config.create_if_missing,
-            busy_timeout: Duration::from_millis(config.busy_timeout_ms.into()),
-        };
+        let (options, alias, push_contact) = checked_config(&config)?;
         let keys = AliasedKey {
             store: key_store.as_ref(),
-            alias,
+            alias: &alias,
         };
         let store = Records::open(Path::new(&path), &options, &keys)?;
-        Ok(Arc::new(Regimen::with(store, config, push_contact)))
+        Ok(Arc::new(Regimen::with(
+            store,
+            config,
+            push_contact,
+            Some(key_store),
+        )))
     }
 
     /// A new, empty database in memory with its own key, gone when the object is closed: for
@@ -109,7 +111,7 @@ impl Regimen {
             busy_timeout: Duration::from_millis(config.busy_timeout_ms.into()),
         };
         let store = Records::open_in_memory(&options)?;
-        Ok(Arc::new(Regimen::with(store, config, push_contact)))
+        Ok(Arc::new(Regimen::with(store, config, push_contact, None)))
     }
 
     /// Pins "now" for every later call (`None` goes back to the system clock): for tests
@@ -200,12 +202,19 @@ impl Regimen {
     }
 
     /// The object over opened records.
-    fn with(store: Records, config: RegimenConfig, push_contact: Option<String>) -> Regimen {
+    pub(crate) fn with(
+        store: Records,
+        config: RegimenConfig,
+        push_contact: Option<String>,
+        key_store: Option<Arc<dyn KeyStore>>,
+    ) -> Regimen {
         Regimen {
             store,
             pinned_now: Mutex::new(None),
             knowledge: KnowledgeInUse::new(config.knowledge_keys),
             push_contact,
+            key_store,
+            key_alias: config.key_alias.trim().to_owned(),
         }
     }
 
@@ -221,6 +230,21 @@ impl Regimen {
             None => Ok(Timestamp::from_system_time(SystemTime::now())?),
         }
     }
+}
+
+/// The open options, key alias and VAPID contact of `config`, checked.
+pub(crate) fn checked_config(
+    config: &RegimenConfig,
+) -> Result<(OpenOptions, String, Option<String>)> {
+    let alias = config.key_alias.trim();
+    if alias.is_empty() || alias.chars().count() > 200 {
+        return Err(invalid("key_alias", "must be 1 to 200 characters"));
+    }
+    let options = OpenOptions {
+        create_if_missing: config.create_if_missing,
+        busy_timeout: Duration::from_millis(config.busy_timeout_ms.into()),
+    };
+    Ok((options, alias.to_owned(), checked_contact(config)?))
 }
 
 /// The VAPID contact of `config`, checked.

@@ -183,6 +183,8 @@ pub(crate) fn status_of(
 pub(crate) struct Planned<'a> {
     pub medicine_id: i64,
     pub due_at: Timestamp,
+    /// The phase of its schedule it belongs to (0-based).
+    pub phase: u32,
     pub dose: Option<&'a Quantity>,
     pub moved: Option<DoseMove>,
 }
@@ -236,6 +238,7 @@ fn planned_of<'a>(
             out.push(Planned {
                 medicine_id,
                 due_at: dose.at,
+                phase: dose.phase,
                 dose: schedule
                     .phases
                     .get(dose.phase as usize)

@@ -1,12 +1,13 @@
 //! The export calls: the dose log and adherence per day as CSV, gathered in one read and
-//! written by `export::csv`.
+//! written by `export::csv`; the schedules as an iCalendar file, written by `export::ics`.
 
 use std::collections::BTreeMap;
 
 use super::Records;
-use crate::dose::read_doses;
+use crate::dose::day::planned_by_medicine;
+use crate::dose::{last_taken, read_doses};
 use crate::error::{Error, Result};
-use crate::export::csv;
+use crate::export::{csv, ics};
 use crate::medicine;
 use crate::schedule::ZoneTimeline;
 use crate::snapshot::Snapshot;
@@ -56,6 +57,57 @@ impl Records {
                 &names(conn, sealer)?,
                 &zones(&snapshot),
             ))
+        })
+    }
+}
+
+/// Longest range of a calendar export: ten years of days.
+pub const MAX_CALENDAR_DAYS: u64 = 3_660;
+
+impl Records {
+    /// The doses Regimen plans in `[from, to)` as an iCalendar file (RFC 5545): one series
+    /// per schedule phase, a recurrence rule where one follows the phase and exact instants
+    /// where none does (see `export::ics`). Summaries are generic unless `names` is set; then
+    /// they name the medicine, its strength and the dose. `now` is the file's `DTSTAMP`.
+    pub fn export_ics(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        names: bool,
+        now: Timestamp,
+    ) -> Result<String> {
+        check_period(from, to)?;
+        if to.as_millis() - from.as_millis() > (MAX_CALENDAR_DAYS * 86_400_000) as i64 {
+            return Err(Error::invalid(
+                "to",
+                "a calendar covers at most ten years (3660 days)",
+            ));
+        }
+        self.read(|conn, sealer| {
+            let snapshot = self.snapshot(conn, sealer, true)?;
+            let last_taken = last_taken(conn, &snapshot, from, to)?;
+            let planned = planned_by_medicine(&snapshot, &last_taken, from, to, &mut Vec::new());
+            let medicines = if names {
+                medicine::list(conn, sealer, true)?
+                    .into_iter()
+                    .map(|m| (m.id, m))
+                    .collect()
+            } else {
+                BTreeMap::new()
+            };
+            let periods = crate::snapshot::in_force(&snapshot, from, to);
+            Ok(ics::calendar(&ics::CalendarInput {
+                database_id: self.database_id(),
+                periods: &periods,
+                planned: &planned,
+                zones: snapshot.zones.as_ref(),
+                anchors: &snapshot.settings.anchors,
+                last_taken: &last_taken,
+                names: names.then_some(&medicines),
+                from,
+                to,
+                now,
+            }))
         })
     }
 }

@@ -2,6 +2,7 @@
 //! quick (the decrypted planning snapshot, the answers read from the dose log). The caches
 //! belong here, with the value that owns them; the store below is storage only.
 
+mod backup;
 mod bundle;
 mod export;
 mod logging;

@@ -69,6 +69,12 @@ impl ZoneTimeline {
             .map_or(self.initial, |(_, zone)| *zone)
     }
 
+    /// The zone of all of `[from, to)`, or `None` if the phone changed zone in it.
+    pub fn only_zone(&self, from: Timestamp, to: Timestamp) -> Option<Zone> {
+        let moved = self.changes.iter().any(|(at, _)| *at > from && *at < to);
+        (!moved).then(|| self.zone_at(from))
+    }
+
     /// The stretches of `[from, to)` spent in one zone, each with the zone change that began
     /// it (its instant and the zone before), if any.
     fn segments(&self, from: Timestamp, to: Timestamp) -> Vec<Segment> {
@@ -206,12 +212,13 @@ pub fn expand(
         let local_from = frame.local(seg_from) - Duration::days(1);
         let local_to = frame.local(seg_to) + Duration::days(1);
         let last_taken = context.last_taken.map(|t| frame.local(t));
-        let mut phase_start = start;
-        for (index, phase) in schedule.phases.iter().enumerate() {
-            let plan = PhasePlan::new(phase, phase_start, context.anchors, last_taken);
-            let times = plan.times(local_from, local_to);
+        for (index, times) in
+            wall_clock(schedule, context.anchors, last_taken, local_from, local_to)
+                .into_iter()
+                .enumerate()
+        {
             let mut day_offset: Option<(NaiveDate, Option<i64>)> = None;
-            for local in &times.within {
+            for local in &times.times {
                 // One zone look-up a day serves every dose of a day without a DST change.
                 let date = local.date();
                 let offset = match day_offset {
@@ -240,16 +247,6 @@ pub fn expand(
                     });
                 }
             }
-            match times.phase_end {
-                Some(end) if end < local_to => phase_start = end,
-                Some(end) => {
-                    phase_start = end;
-                    if end >= local_to {
-                        break;
-                    }
-                }
-                None => break,
-            }
         }
         doses[before..].sort_by_key(|d| d.at);
     }
@@ -260,6 +257,64 @@ pub fn expand(
     }
     doses.dedup_by_key(|d| d.at);
     Ok(doses)
+}
+
+/// One phase's stretch of wall-clock time and its times inside a window.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct PhaseWall {
+    /// The phase's first moment (its bounds' start if later than the previous phase's end).
+    pub start: NaiveDateTime,
+    /// Where it ends (exclusive), if it ends before the window does.
+    pub end: Option<NaiveDateTime>,
+    /// Its wall-clock times in the window, in order.
+    pub times: Vec<NaiveDateTime>,
+}
+
+/// The phases of `schedule` that begin before `to`, in order, with their wall-clock times in
+/// `[from, to)`: phases run one after another, each from where the one before ended.
+pub(crate) fn wall_clock(
+    schedule: &Schedule,
+    anchors: &Anchors,
+    last_taken: Option<NaiveDateTime>,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> Vec<PhaseWall> {
+    let mut out = Vec::new();
+    let mut phase_start = schedule.start.0;
+    for phase in &schedule.phases {
+        let plan = PhasePlan::new(phase, phase_start, anchors, last_taken);
+        let times = plan.times(from, to);
+        out.push(PhaseWall {
+            start: plan.start,
+            end: times.phase_end,
+            times: times.within,
+        });
+        match times.phase_end {
+            Some(end) if end < to => phase_start = end,
+            _ => break,
+        }
+    }
+    out
+}
+
+/// The wall-clock times in `[from, to)` of `phase` run from `start` with no end: its own
+/// bounds and count are the caller's to apply.
+pub(crate) fn unbounded_times(
+    phase: &Phase,
+    start: NaiveDateTime,
+    anchors: &Anchors,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> Vec<NaiveDateTime> {
+    let mut open = phase.clone();
+    open.timing.repeat = phase.timing.effective_repeat().map(|repeat| TimingRepeat {
+        bounds: None,
+        count: None,
+        ..repeat
+    });
+    PhasePlan::new(&open, start, anchors, None)
+        .times(from, to)
+        .within
 }
 
 /// Moves a home schedule's doses onto `shift.to_zone`'s wall clock, at most
@@ -412,7 +467,7 @@ impl<'a> PhasePlan<'a> {
         };
         let limit = limit.map_or(usize::MAX, |l| l as usize);
         let mut out = Vec::new();
-        if let Some(step) = self.sub_daily_step(repeat) {
+        if let Some(step) = sub_daily_step(repeat) {
             self.generate_intervals(repeat, step, from, to, limit, &mut out);
             return out;
         }
@@ -433,26 +488,6 @@ impl<'a> PhasePlan<'a> {
         }
         out.truncate(limit);
         out
-    }
-
-    /// The step of an interval schedule (periods in seconds, minutes or hours, or fractional
-    /// days and weeks, with no explicit times). "N times a day" is spread over the day
-    /// instead (`times_on`).
-    fn sub_daily_step(&self, repeat: &TimingRepeat) -> Option<Duration> {
-        // Whole days and weeks step by calendar days; months and years by the calendar.
-        if !repeat.is_interval() {
-            return None;
-        }
-        let unit = repeat.period_unit?;
-        let period = repeat.period?;
-        let seconds = period * unit.fixed_seconds()? as f64;
-        let step = seconds / f64::from(repeat.frequency.unwrap_or(1).max(1));
-        // Validation bounds the period to ten years; a value outside chrono's range (from a
-        // schedule stored before the bounds) gives no step rather than a panic.
-        if !step.is_finite() {
-            return None;
-        }
-        Duration::try_seconds(step.round().clamp(60.0, MAX_STEP_SECONDS) as i64)
     }
 
     fn generate_intervals(
@@ -627,6 +662,49 @@ impl<'a> PhasePlan<'a> {
                 .collect(),
         )
     }
+}
+
+/// The step of an interval schedule (periods in seconds, minutes or hours, or fractional
+/// days and weeks, with no explicit times). "N times a day" is spread over the day
+/// instead (`times_on`).
+fn sub_daily_step(repeat: &TimingRepeat) -> Option<Duration> {
+    // Whole days and weeks step by calendar days; months and years by the calendar.
+    if !repeat.is_interval() {
+        return None;
+    }
+    let unit = repeat.period_unit?;
+    let period = repeat.period?;
+    let seconds = period * unit.fixed_seconds()? as f64;
+    let step = seconds / f64::from(repeat.frequency.unwrap_or(1).max(1));
+    // Validation bounds the period to ten years; a value outside chrono's range (from a
+    // schedule stored before the bounds) gives no step rather than a panic.
+    if !step.is_finite() {
+        return None;
+    }
+    Duration::try_seconds(step.round().clamp(60.0, MAX_STEP_SECONDS) as i64)
+}
+
+/// The step between the doses of an interval timing, in seconds (see [`sub_daily_step`]).
+pub(crate) fn interval_step(repeat: &TimingRepeat) -> Option<i64> {
+    sub_daily_step(repeat).map(|step| step.num_seconds())
+}
+
+/// The times of day an interval phase with a daily window has: from the window's start, a
+/// step apart, up to its end.
+pub(crate) fn window_times(phase: &Phase) -> Option<Vec<ClockTime>> {
+    let window = phase.window?;
+    let step = interval_step(&phase.timing.effective_repeat()?)?.max(1);
+    let (start, end) = (
+        i64::from(window.start.seconds()),
+        i64::from(window.end.seconds()),
+    );
+    Some(
+        (0..)
+            .map(|k| start + k * step)
+            .take_while(|at| *at <= end)
+            .map(ClockTime::from_seconds)
+            .collect(),
+    )
 }
 
 /// Whether day `days` after the start has a dose when `frequency` doses spread over `length`

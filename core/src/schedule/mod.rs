@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 pub use anchors::{Anchors, DEFAULT_MEAL_OFFSET_MINUTES, DayAnchors};
 pub use clock::{ClockTime, LocalDate, LocalDateTime};
 pub use expand::{ExpandContext, PlannedDose, ZoneTimeline, expand};
+pub(crate) use expand::{interval_step, unbounded_times, wall_clock, window_times};
 pub use history::{ScheduleProblem, ScheduleVersion};
 pub(crate) use history::{
     insert_version, insert_version_as_stored, insert_zone_before, record_zone, versions,

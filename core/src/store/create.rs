@@ -47,7 +47,7 @@ pub(super) fn create(path: &Path, keys: &dyn KeyProvider) -> Result<()> {
     // The key is kept before any file exists, so a database never exists whose key was
     // not kept.
     let key = new_database_key(keys)?;
-    let private = private_name(folder, name)?;
+    let private = private_name(folder, name, "new")?;
     let made = write_whole(&private, &key).and_then(|()| publish(&private, path));
     remove_with_journals(&private);
     made?;
@@ -59,7 +59,7 @@ pub(super) fn create(path: &Path, keys: &dyn KeyProvider) -> Result<()> {
 /// or a process creating it at the same moment), or a fresh one. A fresh key is read back
 /// after keeping it: a key store keeps the first key it is given, so every process creating
 /// the database at once ends up with the same one.
-fn new_database_key(keys: &dyn KeyProvider) -> Result<Vec<u8>> {
+pub(super) fn new_database_key(keys: &dyn KeyProvider) -> Result<Vec<u8>> {
     if let Some(key) = keys.existing_key()? {
         return Ok(key);
     }
@@ -73,8 +73,9 @@ fn new_database_key(keys: &dyn KeyProvider) -> Result<Vec<u8>> {
     })
 }
 
-/// `.<name>.new-<pid>-<random>` in `folder`.
-fn private_name(folder: &Path, name: &std::ffi::OsStr) -> Result<PathBuf> {
+/// `.<name>.<kind>-<pid>-<random>` in `folder`: a private file of a creation (`new`), a copy
+/// for a backup (`image`) or a restore (`restore`).
+pub(super) fn private_name(folder: &Path, name: &std::ffi::OsStr, kind: &str) -> Result<PathBuf> {
     let mut random = [0u8; 6];
     SystemRandom::new()
         .fill(&mut random)
@@ -82,19 +83,25 @@ fn private_name(folder: &Path, name: &std::ffi::OsStr) -> Result<PathBuf> {
     let suffix: String = random.iter().map(|b| format!("{b:02x}")).collect();
     let mut file: OsString = ".".into();
     file.push(name);
-    file.push(format!(".new-{}-{suffix}", std::process::id()));
+    file.push(format!(".{kind}-{}-{suffix}", std::process::id()));
     Ok(folder.join(file))
 }
 
-/// Writes every table and the key check into a new private file at `private`, durably.
-fn write_whole(private: &Path, key: &[u8]) -> Result<()> {
+/// Creates the empty file `private`, readable by its owner only.
+pub(super) fn create_private_file(private: &Path) -> Result<()> {
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     options
         .open(private)
-        .map_err(|_| Error::Unusable("cannot create a file in the database's folder".into()))?;
+        .map(drop)
+        .map_err(|_| Error::Unusable("cannot create a file in the database's folder".into()))
+}
+
+/// Writes every table and the key check into a new private file at `private`, durably.
+fn write_whole(private: &Path, key: &[u8]) -> Result<()> {
+    create_private_file(private)?;
     let sealer = Sealer::new(key)?;
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let mut conn = Connection::open_with_flags(private, flags)?;
@@ -129,7 +136,7 @@ fn publish(private: &Path, path: &Path) -> Result<()> {
 }
 
 /// Removes `file` and any journal SQLite left beside it.
-fn remove_with_journals(file: &Path) {
+pub(super) fn remove_with_journals(file: &Path) {
     for suffix in ["", "-wal", "-shm", "-journal"] {
         let mut name = file.as_os_str().to_owned();
         name.push(suffix);
@@ -137,11 +144,11 @@ fn remove_with_journals(file: &Path) {
     }
 }
 
-/// Removes private files of creations of `name` killed long ago.
+/// Removes private files (of a creation, a copy or a restore) of `name` killed long ago.
 fn remove_stale(folder: &Path, name: &std::ffi::OsStr) {
     let mut prefix: OsString = ".".into();
     prefix.push(name);
-    prefix.push(".new-");
+    prefix.push(".");
     let Some(prefix) = prefix.to_str().map(str::to_owned) else {
         return;
     };
@@ -152,7 +159,12 @@ fn remove_stale(folder: &Path, name: &std::ffi::OsStr) {
     for entry in entries.flatten() {
         let file_name = entry.file_name();
         let is_ours = file_name.to_str().is_some_and(|n| {
-            n.starts_with(&prefix) && !n.ends_with("-wal") && !n.ends_with("-shm")
+            n.strip_prefix(&prefix).is_some_and(|kind| {
+                ["new-", "image-", "restore-"]
+                    .iter()
+                    .any(|k| kind.starts_with(k))
+            }) && !n.ends_with("-wal")
+                && !n.ends_with("-shm")
         });
         let old = entry
             .metadata()
@@ -167,7 +179,7 @@ fn remove_stale(folder: &Path, name: &std::ffi::OsStr) {
 }
 
 /// Makes the new name durable (on file systems that sync folders).
-fn sync_folder(folder: &Path) {
+pub(super) fn sync_folder(folder: &Path) {
     if let Ok(dir) = fs::File::open(folder) {
         let _ = dir.sync_all();
     }

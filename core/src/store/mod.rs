@@ -9,11 +9,13 @@
 //! pool of read-only readers; WAL lets readers run while the writer writes, and `busy_timeout`
 //! lets a second process (a notification extension) share the file.
 
+mod copy;
 mod create;
 mod migrations;
 pub(crate) mod seal;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -22,6 +24,7 @@ use rusqlite::{
 };
 
 use crate::error::{Error, Result};
+pub(crate) use copy::{Image, restore};
 pub use migrations::SCHEMA_VERSION;
 use migrations::{APPLICATION_ID, apply_step};
 pub use seal::KEY_LEN;
@@ -77,6 +80,8 @@ pub struct Store {
     sealer: Sealer,
     /// A database in memory (tests, previews): the writer connection serves reads too.
     in_memory: bool,
+    /// Set once the database's files are deleted: every later call fails.
+    closed: AtomicBool,
 }
 
 impl Store {
@@ -142,6 +147,7 @@ impl Store {
             readers: Mutex::new(Vec::new()),
             sealer,
             in_memory: false,
+            closed: AtomicBool::new(false),
         })
     }
 
@@ -170,6 +176,7 @@ impl Store {
             readers: Mutex::new(Vec::new()),
             sealer,
             in_memory: true,
+            closed: AtomicBool::new(false),
         })
     }
 
@@ -204,6 +211,7 @@ impl Store {
         &self,
         f: impl FnOnce(&Transaction<'_>, &Sealer) -> Result<T>,
     ) -> Result<T> {
+        self.check_open()?;
         let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&tx, &self.sealer)?;
@@ -213,6 +221,7 @@ impl Store {
 
     /// Runs `f` on a read-only connection inside one read transaction, so it sees one snapshot.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection, &Sealer) -> Result<T>) -> Result<T> {
+        self.check_open()?;
         if self.in_memory {
             // A shared-cache memory database locks whole tables and answers a reader that meets
             // a writer with SQLITE_LOCKED, which busy_timeout does not wait out; one connection
@@ -234,10 +243,20 @@ impl Store {
             value
         };
         let mut idle = lock(&self.readers);
-        if idle.len() < MAX_IDLE_READERS {
+        if idle.len() < MAX_IDLE_READERS && !self.closed.load(Ordering::SeqCst) {
             idle.push(conn);
         }
         Ok(value)
+    }
+
+    /// Fails once the database was deleted.
+    fn check_open(&self) -> Result<()> {
+        if self.closed.load(Ordering::SeqCst) {
+            return Err(Error::Unusable(
+                "this database was deleted; open a new one".into(),
+            ));
+        }
+        Ok(())
     }
 
     fn open_reader(&self) -> Result<Connection> {

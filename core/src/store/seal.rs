@@ -39,6 +39,8 @@ impl Slot {
 /// Seals and opens values with one database's data key.
 pub(crate) struct Sealer {
     key: LessSafeKey,
+    /// The key's bytes, for a backup to carry (see `backup/`).
+    raw: Vec<u8>,
     rng: SystemRandom,
 }
 
@@ -55,8 +57,14 @@ impl Sealer {
             .map_err(|_| Error::Locked("the data key was rejected".into()))?;
         Ok(Sealer {
             key: LessSafeKey::new(unbound),
+            raw: key.to_vec(),
             rng: SystemRandom::new(),
         })
+    }
+
+    /// The data key's bytes.
+    pub fn key_bytes(&self) -> &[u8] {
+        &self.raw
     }
 
     /// Seals `plaintext` for `slot` under a fresh nonce.

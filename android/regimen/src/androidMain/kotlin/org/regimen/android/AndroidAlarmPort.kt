@@ -69,6 +69,12 @@ class AndroidAlarmPort(
         set(if (mode == AlarmMode.ALARM_CLOCK) AlarmMode.EXACT else mode, at, operation)
     }
 
+    override fun cancelRefresh() {
+        val intent = Intent(ReminderAlarmReceiver.ACTION_REFRESH).setClass(context, ReminderAlarmReceiver::class.java)
+        val operation = PendingIntent.getBroadcast(context, 0, intent, PendingIntent.FLAG_IMMUTABLE or PendingIntent.FLAG_NO_CREATE)
+        if (operation != null) alarms.cancel(operation)
+    }
+
     override fun showNow(reminder: ArmedReminder) {
         post(ReminderContent(reminder, texts.catchUpTitle, texts.catchUpBody, answerable = reminder.shareId == null), alertOnce = true)
     }

@@ -20,6 +20,7 @@ import kotlinx.coroutines.flow.map
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.withContext
 import org.regimen.bindings.Regimen
+import org.regimen.bindings.core.RegimenException
 
 /**
  * A patient's (or caregiver's) Regimen database, for Kotlin coroutines.
@@ -316,6 +317,13 @@ class RegimenClient private constructor(
      */
     suspend fun exportDoseLogCsv(from: Instant, to: Instant): String = read { it.exportDoseLogCsv(from, to) }
 
+    /**
+     * The doses planned in `[from, to)` as an iCalendar file (RFC 5545) for a calendar app:
+     * generic summaries unless [names] (a calendar may sync to a server the patient forgets).
+     */
+    suspend fun exportCalendarIcs(from: Instant, to: Instant, names: Boolean = false): String =
+        read { it.exportCalendarIcs(from, to, names) }
+
     /** Adherence per local day and medicine for the doses due in `[from, to)`, as CSV. */
     suspend fun exportAdherenceCsv(from: Instant, to: Instant): String = read { it.exportAdherenceCsv(from, to) }
 
@@ -334,6 +342,32 @@ class RegimenClient private constructor(
      * that could not be read); `Conflict` when this database already holds medicines or results.
      */
     suspend fun importFhirBundle(json: String): FhirBundleImport = write { it.importFhirBundle(json) }
+
+    // Backup, a new phone, delete everything.
+
+    /**
+     * Everything in the database as one encrypted file that [passphrase] opens (8 characters at
+     * least): for the patient to keep somewhere safe and restore on a new phone with
+     * [restoreBackup]. Takes about a second (the key derivation is slow on purpose).
+     */
+    suspend fun exportBackup(passphrase: String): ByteArray = read { it.exportBackup(passphrase) }
+
+    /**
+     * Tells each caregiver goodbye when they can be reached (an offline phone is not a reason to
+     * keep the data), then deletes the database, its journals and its key. This client is
+     * unusable afterwards; [Reminders.deleteEverything] also cancels the reminders.
+     */
+    suspend fun deleteEverything(): DeletionReport = withContext(io) {
+        if (pinsLibraryClock) regimen.setNow(clock.instant())
+        if (regimen.shares().isNotEmpty()) {
+            try {
+                regimen.sayGoodbyeToCaregivers()
+            } catch (e: RegimenException.Network) {
+                // Not told; the shares end all the same.
+            }
+        }
+        regimen.deleteEverything()
+    }
 
     /** Closes the database; later calls fail. */
     override fun close() {
@@ -377,6 +411,28 @@ class RegimenClient private constructor(
             zone: () -> ZoneId = { ZoneId.systemDefault() },
         ): RegimenClient = withContext(io) {
             RegimenClient(Regimen.open(path, config, keyStore), clock, io, zone)
+        }
+
+        /** What the backup file [bytes] says about itself, before asking for its passphrase. */
+        fun backupInfo(bytes: ByteArray): BackupInfo = org.regimen.bindings.backupInfo(bytes)
+
+        /**
+         * Restores the backup [bytes] into a new database at [path] (nothing may be there) under a
+         * new key kept by [keyStore], and opens it. A wrong passphrase or a bad file is
+         * `RegimenException.Backup` naming the problem ([remedy] says what to do); nothing is
+         * written then.
+         */
+        suspend fun restoreBackup(
+            path: String,
+            keyStore: KeyStore,
+            bytes: ByteArray,
+            passphrase: String,
+            config: RegimenConfig = RegimenConfig(),
+            clock: Clock = Clock.systemUTC(),
+            io: CoroutineDispatcher = Dispatchers.IO,
+            zone: () -> ZoneId = { ZoneId.systemDefault() },
+        ): RegimenClient = withContext(io) {
+            RegimenClient(Regimen.restoreBackup(path, config, keyStore, bytes, passphrase), clock, io, zone)
         }
     }
 }

@@ -284,6 +284,9 @@ interface AlarmPort {
     /** Arms the one refresh alarm at [at], replacing the previous one. */
     fun armRefresh(at: Instant, mode: AlarmMode)
 
+    /** Cancels the refresh alarm. */
+    fun cancelRefresh()
+
     /** Posts a catch-up notification for [reminder] at once, in neutral words. */
     fun showNow(reminder: ArmedReminder)
 
@@ -336,6 +339,19 @@ class ReminderScheduler(
         port.notice(decision.notice)
         store.save(decision.applied)
         return decision
+    }
+
+    /**
+     * Cancels every alarm this scheduler armed and the refresh alarm, takes [posted] reminders
+     * off the screen and forgets what was armed: after the database was deleted.
+     */
+    @Synchronized
+    fun cancelAll(posted: List<PostedReminder>) {
+        store.load().reminders.forEach(port::cancel)
+        port.cancelRefresh()
+        posted.forEach(port::dismiss)
+        port.notice(null)
+        store.save(AppliedReminders())
     }
 
     /** The pure decision, and the rules it follows. */

@@ -104,6 +104,14 @@ class Reminders(
         open
     }
 
+    /**
+     * Deletes everything (see [RegimenClient.deleteEverything]) and then every reminder this
+     * shell armed or shows; the [client] is unusable afterwards.
+     */
+    suspend fun deleteEverything(): DeletionReport = lock.withLock {
+        client.deleteEverything().also { scheduler.cancelAll(device.posted()) }
+    }
+
     /** Whether a fired reminder still has an unanswered dose (a caregiver alert always does). */
     suspend fun stillWanted(content: ReminderContent): Boolean = lock.withLock { stillWantedLocked(content) }
 

@@ -106,6 +106,15 @@ typealias PatientView = org.regimen.bindings.core.PatientView
 /** What one pass over the caregiver outbox did. */
 typealias SendReport = org.regimen.bindings.SendReport
 
+/** What a backup file says about itself (format, writer, date, schema). */
+typealias BackupInfo = org.regimen.bindings.core.BackupInfo
+
+/** Why a backup was refused. */
+typealias BackupProblem = org.regimen.bindings.core.BackupProblem
+
+/** What deleting everything did. */
+typealias DeletionReport = org.regimen.bindings.DeletionReport
+
 /** Adherence over a period, overall and per medicine. */
 typealias AdherenceReport = org.regimen.bindings.core.AdherenceReport
 
@@ -212,6 +221,12 @@ fun Throwable.remedy(): Remedy = when (this) {
     is RegimenException.Locked, is RegimenException.Busy, is RegimenException.Network -> Remedy.RETRY_LATER
     is RegimenException.DatabaseTooNew -> Remedy.UPDATE_APP
     is RegimenException.Damaged -> Remedy.RESTORE
+    is RegimenException.Backup -> when (problem) {
+        // Ask again, or pick (or copy) the file again.
+        BackupProblem.WRONG_PASSPHRASE, BackupProblem.NOT_A_BACKUP, BackupProblem.TRUNCATED -> Remedy.FIX_INPUT
+        BackupProblem.TOO_NEW -> Remedy.UPDATE_APP
+        BackupProblem.TAMPERED -> Remedy.REPORT
+    }
     else -> Remedy.REPORT
 }
 

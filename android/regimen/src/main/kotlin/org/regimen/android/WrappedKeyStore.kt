@@ -58,6 +58,14 @@ class WrappedKeyStore(private val directory: File, private val wrapper: KeyWrapp
         }
     }
 
+    override fun deleteKey(alias: String) {
+        val target = fileFor(alias)
+        File(directory, target.name + ".partial").delete()
+        if (target.exists() && !target.delete()) {
+            throw KeyStoreException.Unavailable("the key could not be deleted")
+        }
+    }
+
     /** `key-<sha256(alias)>.bin`: any alias becomes a safe file name. */
     private fun fileFor(alias: String): File {
         val digest = MessageDigest.getInstance("SHA-256").digest(alias.toByteArray())

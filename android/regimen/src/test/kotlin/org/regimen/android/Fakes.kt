@@ -55,6 +55,14 @@ class FakePort : AlarmPort {
 
     override fun armRefresh(at: Instant, mode: AlarmMode) {
         refreshCalls += at to mode
+        refreshArmed = true
+    }
+
+    /** Whether a refresh alarm is armed. */
+    var refreshArmed = false
+
+    override fun cancelRefresh() {
+        refreshArmed = false
     }
 
     override fun showNow(reminder: ArmedReminder) {

@@ -37,6 +37,8 @@ class RegimenClientTest {
             }
 
             override fun saveKey(alias: String, key: ByteArray) = inner.saveKey(alias, key)
+
+            override fun deleteKey(alias: String) = inner.deleteKey(alias)
         }
         val main = Executors.newSingleThreadExecutor { Thread(it, "main") }
         try {
@@ -113,6 +115,19 @@ class RegimenClientTest {
     }
 
     @Test
+    fun `the calendar export names no medicine unless asked`() = runBlocking {
+        openClient(dir.toFile()).use { client ->
+            val first = thisMinute().plus(Duration.ofHours(1))
+            client.addMedicine(MedicineInfo(name = "Tamoxifen"), everyFrom(first, Duration.ofHours(24)))
+            val ics = client.exportCalendarIcs(first, first.plus(Duration.ofDays(7)))
+            assertTrue(ics.startsWith("BEGIN:VCALENDAR\r\n"), ics)
+            assertEquals(1, Regex("BEGIN:VEVENT").findAll(ics).count(), ics)
+            assertFalse(ics.contains("Tamoxifen"), "the default calendar names no medicine")
+            assertTrue(client.exportCalendarIcs(first, first.plus(Duration.ofDays(7)), names = true).contains("Tamoxifen"))
+        }
+    }
+
+    @Test
     fun `warnings and shares emit after the change that makes them`() = runBlocking {
         openClient(dir.toFile()).use { client ->
             client.importPgx("CYP2C19,*2/*2")
@@ -161,6 +176,8 @@ class RegimenClientTest {
             override fun loadKey(alias: String): ByteArray? = throw KeyStoreException.Unavailable("before first unlock")
 
             override fun saveKey(alias: String, key: ByteArray) = throw KeyStoreException.Unavailable("before first unlock")
+
+            override fun deleteKey(alias: String) = throw KeyStoreException.Unavailable("before first unlock")
         }
         val error = assertThrows(RegimenException.Locked::class.java) {
             runBlocking { RegimenClient.open(File(dir.toFile(), "patient.db").path, locked) }
