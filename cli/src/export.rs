@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Subcommand, ValueEnum};
+use regimen_ffi::FhirExportOptions;
 
 use crate::session::Session;
 use crate::{Failure, Outcome};
@@ -28,6 +29,28 @@ pub enum ExportCommand {
         /// Write to this file instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// A FHIR R4 Bundle of everything (medicines and schedule history, dose log, supply,
+    /// PGx results), which `regimen import` reads into a new database.
+    Fhir {
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Leave the dose log out.
+        #[arg(long)]
+        no_log: bool,
+        /// Only the dose log of the last days (today included).
+        #[arg(long, conflicts_with = "no_log")]
+        log_days: Option<u32>,
+        /// Leave the PGx results out.
+        #[arg(long)]
+        no_pgx: bool,
+        /// Leave stock and the supply log out.
+        #[arg(long)]
+        no_supply: bool,
+        /// Leave the medicines out, and with them the dose log and supply (PGx results only).
+        #[arg(long)]
+        no_medicines: bool,
     },
     /// iCalendar (RFC 5545) of the doses planned from today on, for a calendar app.
     Ics {
@@ -69,6 +92,35 @@ pub fn run(session: &Session, command: &ExportCommand) -> Outcome {
             let (from, _) = session.day_bounds(today);
             let (_, to) = session.day_bounds(last);
             let text = session.regimen.export_calendar_ics(from, to, *names)?;
+            write(session, out.as_ref(), &text)
+        }
+        ExportCommand::Fhir {
+            out,
+            no_log,
+            log_days,
+            no_pgx,
+            no_supply,
+            no_medicines,
+        } => {
+            let log_from = match log_days {
+                Some(0) | Some(36_601..) => {
+                    return Err(Failure::Cli("--log-days: 1 to 36600".into()));
+                }
+                Some(days) => {
+                    let first = session.today() - chrono::Duration::days(i64::from(*days) - 1);
+                    Some(session.day_bounds(first).0)
+                }
+                None => None,
+            };
+            let options = FhirExportOptions {
+                medicines: !no_medicines,
+                dose_log: !no_log && !no_medicines,
+                log_from,
+                log_to: None,
+                pgx: !no_pgx,
+                supply: !no_supply && !no_medicines,
+            };
+            let text = session.regimen.export_fhir_bundle(options)?;
             write(session, out.as_ref(), &text)
         }
     }

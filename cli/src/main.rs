@@ -9,6 +9,7 @@ mod dose;
 mod drug;
 mod export;
 mod files;
+mod import;
 mod kb;
 mod keyfile;
 mod med;
@@ -123,9 +124,14 @@ enum Command {
     Diary(diary::DiaryCommand),
     /// The report for the doctor: medicines, adherence, PGx and warnings, diary, as HTML.
     Report(report::ReportArgs),
-    /// Write the patient's data out for other programs (CSV).
+    /// Write the patient's data out for other programs (CSV, a FHIR Bundle of everything).
     #[command(subcommand)]
     Export(export::ExportCommand),
+    /// Fill a new, empty database from a file Regimen wrote (a FHIR export), told by content.
+    Import {
+        /// The file.
+        file: PathBuf,
+    },
     /// Back everything up to one encrypted file, restore one into a new database, or say what
     /// a backup file is.
     #[command(subcommand)]
@@ -226,6 +232,7 @@ fn run(cli: &Cli) -> Outcome {
         Command::Pharmacy(command) => pharmacy::run(&session, command),
         Command::Diary(command) => diary::run(&session, command),
         Command::Export(command) => export::run(&session, command),
+        Command::Import { file } => import::run(&session, file),
         Command::Backup(command) => backup::run(&session, command),
         Command::DeleteEverything { yes } => backup::delete_everything(&session, *yes),
         Command::Report(args) => report::run(&session, args),

@@ -1,6 +1,7 @@
 //! `regimen export csv` read back by Python's own `csv` module (an independent RFC 4180
 //! reader): names and notes with commas, quotes and line breaks survive, formulas are marked
-//! as text, and times carry the patient's offset across a DST change.
+//! as text, and times carry the patient's offset across a DST change. `regimen export fhir`
+//! read back by `regimen import` into a new database.
 
 mod common;
 
@@ -184,6 +185,60 @@ fn adherence_per_day_counts_each_day_in_the_patients_zone() {
     let third = day("2025-06-03");
     assert_eq!(third["due"], "2");
     assert_eq!(third["medicine"], "Metformin");
+}
+
+#[test]
+fn a_fhir_export_fills_a_new_database_which_then_exports_the_same() {
+    let old = Run::new();
+    old.ok(&["demo"]);
+    let file = old.dir.path().join("everything.json");
+    let path = file.to_str().unwrap();
+    old.ok(&["export", "fhir", "--out", path]);
+
+    let new = Run::new();
+    let report = new.json(&["import", path]);
+    let medicines = old.json(&["med", "list", "--all"]);
+    assert_eq!(
+        report["medicines"].as_u64(),
+        medicines.as_array().map(|m| m.len() as u64)
+    );
+    assert_eq!(new.json(&["med", "list", "--all"]), medicines);
+    assert_eq!(new.ok(&["today"]), old.ok(&["today"]));
+    assert_eq!(
+        new.ok(&["pgx", "show", "--history"]),
+        old.ok(&["pgx", "show", "--history"])
+    );
+    let again = new.dir.path().join("again.json");
+    new.ok(&["export", "fhir", "--out", again.to_str().unwrap()]);
+    assert_eq!(
+        std::fs::read_to_string(&again).unwrap(),
+        std::fs::read_to_string(&file).unwrap()
+    );
+
+    // Only into an empty database, and only a file it knows.
+    assert!(new.fails(&["import", path]).contains("conflict"));
+    let orders = new.dir.path().join("orders.json");
+    std::fs::write(
+        &orders,
+        r#"{"resourceType":"Bundle","type":"collection","entry":[]}"#,
+    )
+    .unwrap();
+    assert!(
+        new.fails(&["import", orders.to_str().unwrap()])
+            .contains("not a file regimen import reads")
+    );
+
+    // The patient chooses: without the log, no MedicationAdministration.
+    let lean: serde_json::Value =
+        serde_json::from_str(&old.ok(&["export", "fhir", "--no-log"])).unwrap();
+    let kinds: Vec<&str> = lean["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["resource"]["resourceType"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"MedicationStatement"));
+    assert!(!kinds.contains(&"MedicationAdministration"));
 }
 
 #[test]

@@ -323,6 +323,28 @@ pub(crate) fn insert(
     get(tx, sealer, id)
 }
 
+/// Inserts `medicine` inside `tx` as another database stored it (its id, revision and
+/// instants kept): a Regimen export read into an empty database.
+pub(crate) fn insert_as_stored(
+    tx: &Connection,
+    sealer: &Sealer,
+    medicine: &Medicine,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO medicine (id, details, revision, created_at, updated_at, archived_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        medicine.id,
+        sealer.seal_json(details_slot(medicine.id), &medicine.info)?,
+        medicine.revision,
+        medicine.created_at.as_millis(),
+        medicine.updated_at.as_millis(),
+        medicine.archived_at.map(Timestamp::as_millis),
+    ])?;
+    Ok(())
+}
+
 impl Store {
     /// Adds a medicine and returns it as stored.
     pub fn add_medicine(&self, info: &MedicineInfo, now: Timestamp) -> Result<Medicine> {

@@ -152,12 +152,22 @@ impl Store {
     pub fn update_settings(&self, settings: &Settings) -> Result<Settings> {
         settings.validate()?;
         self.write(|tx, sealer| {
-            tx.execute(
-                "INSERT INTO settings (id, details) VALUES (1, ?1)
-                 ON CONFLICT (id) DO UPDATE SET details = excluded.details",
-                params![sealer.seal_json(SLOT, settings)?],
-            )?;
+            write(tx, sealer, settings)?;
             Ok(*settings)
         })
     }
+}
+
+/// Stores checked settings inside `tx`, replacing what was there.
+pub(crate) fn write(
+    tx: &rusqlite::Connection,
+    sealer: &crate::store::seal::Sealer,
+    settings: &Settings,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO settings (id, details) VALUES (1, ?1)
+         ON CONFLICT (id) DO UPDATE SET details = excluded.details",
+        params![sealer.seal_json(SLOT, settings)?],
+    )?;
+    Ok(())
 }

@@ -196,16 +196,22 @@ fn events_with_offsets_are_read_on_the_zones_wall_clock() {
 }
 
 #[test]
-fn an_event_in_the_spring_gap_is_written_at_the_instant_it_fires() {
+fn an_event_in_the_spring_gap_is_written_at_the_instant_it_fires_and_keeps_its_wall_clock() {
     let timing = Timing {
         event: vec![local("2025-03-30T02:30")],
         ..Timing::default()
     };
-    // Berlin has no 02:30 that day; Regimen fires at 01:30 UTC, which is 03:30 CEST.
+    // Berlin has no 02:30 that day; Regimen fires at 01:30 UTC (the offset before the gap,
+    // +01:00), so the dateTime is 02:30 at +01:00: that instant, and the wall clock written.
     let fhir = timing_to_fhir(&timing, berlin());
-    assert_eq!(fhir, json!({ "event": ["2025-03-30T03:30:00+02:00"] }));
+    assert_eq!(fhir, json!({ "event": ["2025-03-30T02:30:00+01:00"] }));
+    let instant = chrono::DateTime::parse_from_rfc3339("2025-03-30T02:30:00+01:00").unwrap();
+    assert_eq!(instant.to_utc().to_rfc3339(), "2025-03-30T01:30:00+00:00");
     let back = timing_from_fhir(&fhir, berlin()).unwrap();
-    assert_eq!(back.event, [local("2025-03-30T03:30")]);
+    assert_eq!(back, timing);
+    // The same instant written with CEST's offset (as another system may) reads as 03:30.
+    let cest = timing_from_fhir(&json!({ "event": ["2025-03-30T03:30:00+02:00"] }), berlin());
+    assert_eq!(cest.unwrap().event, [local("2025-03-30T03:30")]);
 }
 
 #[test]

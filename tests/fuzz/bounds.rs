@@ -81,6 +81,10 @@ fn fifty_megabytes_deep_nesting_and_a_million_rows_are_refused_by_every_import()
             &format!("parse_fhir_timing, {what}"),
             parse_fhir_timing(input.clone(), "UTC".into()),
         );
+        assert_input_error(
+            &format!("import_fhir_bundle, {what}"),
+            r.import_fhir_bundle(input.clone()),
+        );
         assert!(phone.fingerprint() == before, "{what} changed the database");
     }
 }

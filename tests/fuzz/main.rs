@@ -239,6 +239,118 @@ fn fuzz_pharmacy_task() {
     });
 }
 
+/// Regimen FHIR exports of a patient whose medicine, notes, lab and genotype are the planted
+/// markers: every kind of resource the export writes, and the PGx results alone.
+fn fhir_exports() -> Vec<Vec<u8>> {
+    use regimen_ffi::{
+        DoseAction, FhirExportOptions, MedicineInfo, NewDoseEvent, NewSupplyEvent, SupplyKind,
+        SupplySettings,
+    };
+    let phone = Phone::new("exporter");
+    let r = &phone.regimen;
+    let start = Timestamp::from_millis(NOW_MS - 10 * 86_400_000).unwrap();
+    let timing =
+        r#"{"repeat":{"frequency":1,"period":1,"periodUnit":"d","timeOfDay":["08:00:00"]}}"#;
+    let schedule = regimen_ffi::parse_fhir_timing(timing.into(), "Europe/Berlin".into()).unwrap();
+    let id = r
+        .add_scheduled_medicine(
+            MedicineInfo {
+                name: MARKER.into(),
+                notes: Some(MARKER.into()),
+                ..MedicineInfo::default()
+            },
+            Some(regimen_ffi::Schedule {
+                start: "2026-02-01T08:00".parse().unwrap(),
+                zone: "Europe/Berlin".into(),
+                policy: regimen_ffi::ZonePolicy::Local,
+                phases: vec![regimen_ffi::Phase {
+                    timing: schedule,
+                    ..regimen_ffi::Phase::default()
+                }],
+                as_needed: None,
+                shift: None,
+            }),
+        )
+        .unwrap()
+        .id;
+    let events: Vec<NewDoseEvent> = (0..3u64)
+        .map(|day| NewDoseEvent {
+            medicine_id: id,
+            action: if day == 1 {
+                DoseAction::Skipped
+            } else {
+                DoseAction::Taken
+            },
+            actual_at: start.plus(std::time::Duration::from_secs(day * 86_400)),
+            scheduled_at: None,
+            snooze_until: None,
+            note: Some(MARKER.into()),
+            amount: None,
+            corrects: None,
+        })
+        .collect();
+    let logged = r.log_doses(events.clone()).unwrap();
+    r.log_dose(NewDoseEvent {
+        corrects: Some(logged[0].id),
+        action: DoseAction::Skipped,
+        ..events[0].clone()
+    })
+    .unwrap();
+    r.set_supply_settings(
+        id,
+        SupplySettings {
+            unit: "tablet".into(),
+            pack_size: Some(30.0),
+            lead_days: 7,
+        },
+    )
+    .unwrap();
+    for (kind, amount) in [(SupplyKind::Received, 30.0), (SupplyKind::Counted, 20.0)] {
+        r.log_supply(NewSupplyEvent {
+            medicine_id: id,
+            kind,
+            amount,
+            at: start,
+            source: None,
+            note: Some(MARKER.into()),
+        })
+        .unwrap();
+    }
+    let report = serde_json::json!({ "test_date": "2026-01-02", "lab": MARKER, "results": [
+        { "gene": "CYP2D6", "diplotype": MARKER_GENOTYPE },
+        { "gene": "HLA-B", "diplotype": "*57:01", "status": "positive" }
+    ]});
+    r.import_pgx(report.to_string()).unwrap();
+    let pgx_only = FhirExportOptions {
+        medicines: false,
+        dose_log: false,
+        supply: false,
+        ..FhirExportOptions::default()
+    };
+    vec![
+        r.export_fhir_bundle(FhirExportOptions::default())
+            .unwrap()
+            .into_bytes(),
+        r.export_fhir_bundle(pgx_only).unwrap().into_bytes(),
+    ]
+}
+
+#[test]
+fn fuzz_fhir_bundle_import() {
+    let mut phone = Phone::new("bundle");
+    fuzz("fhir_bundle_import", &fhir_exports(), execs(300), |input| {
+        let outcome = phone.refused_changes_nothing(|r| r.import_fhir_bundle(text(input)));
+        // An import that was taken fills the database: the next input gets an empty one.
+        let r = &phone.regimen;
+        let filled = r.medicines(true).is_ok_and(|m| !m.is_empty())
+            || r.pgx_results(true).is_ok_and(|p| !p.is_empty());
+        if filled {
+            phone = Phone::new("bundle");
+        }
+        outcome
+    });
+}
+
 /// A bundle in the wire format, signed by `key` over exactly `payload`.
 fn signed(key: &Ed25519KeyPair, payload: &[u8]) -> Vec<u8> {
     let signature: String = key

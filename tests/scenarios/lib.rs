@@ -1,6 +1,8 @@
 //! Shared fixtures for the end-to-end scenarios: a key store as an app would write one, a Web
-//! Push service stand-in on loopback, the Python Web Push peer, and the HAPI FHIR pharmacy.
+//! Push service stand-in on loopback, the Python Web Push and FHIR peers, and the HAPI FHIR
+//! pharmacy.
 
+pub mod fhir_resources;
 pub mod pharmacy_peer;
 pub mod phones;
 pub mod push_service;

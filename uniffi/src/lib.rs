@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 mod backup;
+mod bundle;
 mod diary;
 mod error;
 mod export;
@@ -50,6 +51,7 @@ pub use regimen_core::{
         DoseEvent, DoseStatus, HealthKitStatus, LoggedDose, NewDoseEvent, ScheduledDose,
     },
     error::BackupProblem,
+    export::fhir::{FhirBundleImport, FhirExportOptions},
     interop::fhir::TaskStatus,
     knowledge::{DrugMatch, DrugMatchKind, DrugProduct, KnowledgeInfo},
     medicine::{DoseForm, Medicine, MedicineInfo, Route},

@@ -149,7 +149,7 @@ fn details_slot(id: i64) -> Slot {
 impl NewDoseEvent {
     /// The event with its note cleaned, or the first rule it breaks. `now` bounds how far in
     /// the future `actual_at` may lie.
-    fn validated(&self, now: Timestamp) -> Result<NewDoseEvent> {
+    pub(crate) fn validated(&self, now: Timestamp) -> Result<NewDoseEvent> {
         if self.actual_at > now.plus(FUTURE_TOLERANCE) {
             return Err(Error::invalid(
                 "actual_at",
@@ -471,6 +471,50 @@ fn append(
         corrects: event.corrects,
         recorded_at: now,
     })
+}
+
+/// Inserts `event` inside `tx` as another database logged it (its id and instants kept; the
+/// event it corrects inserted before it): a Regimen export read into an empty database.
+pub(crate) fn append_as_stored(tx: &Connection, sealer: &Sealer, event: &DoseEvent) -> Result<()> {
+    let details = if event.note.is_some() || event.amount.is_some() {
+        Some(sealer.seal_json(
+            details_slot(event.id),
+            &SealedDetails {
+                note: event.note.clone(),
+                amount: event.amount.clone(),
+            },
+        )?)
+    } else {
+        None
+    };
+    tx.prepare_cached(
+        "INSERT INTO dose_event (id, medicine_id, action, actual_at, scheduled_at,
+                                 snooze_until, recorded_at, details, corrects)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        event.id,
+        event.medicine_id,
+        event.action.as_sql(),
+        event.actual_at.as_millis(),
+        event.scheduled_at.map(Timestamp::as_millis),
+        event.snooze_until.map(Timestamp::as_millis),
+        event.recorded_at.as_millis(),
+        details,
+        event.corrects,
+    ])?;
+    Ok(())
+}
+
+/// Every event of the log, oldest logged first, with its sealed details.
+pub(crate) fn all_events(conn: &Connection, sealer: &Sealer) -> Result<Vec<DoseEvent>> {
+    let mut statement = conn.prepare_cached(&format!("{SELECT_EVENT} ORDER BY id"))?;
+    let mut rows = statement.query([])?;
+    let mut events = Vec::new();
+    while let Some(row) = rows.next()? {
+        events.push(event_from_row(row, sealer)?);
+    }
+    Ok(events)
 }
 
 /// A logged dose, with a warning if it broke the medicine's as-needed rules.

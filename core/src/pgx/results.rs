@@ -9,7 +9,7 @@
 //! HLA genes the same holds for each allele of interest: a *57:01 screen and a later *58:01
 //! screen are both in force, each for its own allele.
 
-use rusqlite::params;
+use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
 use super::alleles::AlleleTable;
@@ -17,7 +17,7 @@ use super::reading::PgxReading;
 use crate::error::{Error, Result};
 use crate::schedule::LocalDate;
 use crate::store::Store;
-use crate::store::seal::Slot;
+use crate::store::seal::{Sealer, Slot};
 use crate::time::Timestamp;
 use crate::validate::{optional_text, required_text};
 
@@ -101,7 +101,7 @@ impl NewPgxResult {
     /// The result with text trimmed and the gene upper-cased, or the first rule it breaks.
     /// What the result says is not checked here: a result the normaliser cannot read is
     /// kept and shown as not understood (see [`PgxReading`]).
-    fn validated(&self) -> Result<NewPgxResult> {
+    pub(crate) fn validated(&self) -> Result<NewPgxResult> {
         // The gene may be left empty when the result names it ("HLA-B*57:01 positive").
         let gene = optional_text("gene", Some(&self.gene), 40, false)?
             .unwrap_or_default()
@@ -177,21 +177,45 @@ impl Store {
     /// The results in force (see the module docs), sorted by gene. With `history`, every
     /// result ever recorded, oldest first, each saying whether it is in force.
     pub fn pgx_results(&self, table: &AlleleTable, history: bool) -> Result<Vec<PgxResult>> {
-        let stored = self.read(|conn, sealer| {
-            let mut statement =
-                conn.prepare_cached("SELECT id, details, recorded_at FROM pgx_result ORDER BY id")?;
-            let mut rows = statement.query([])?;
-            let mut all = Vec::new();
-            while let Some(row) = rows.next()? {
-                let id: i64 = row.get(0)?;
-                let sealed: Vec<u8> = row.get(1)?;
-                let result: NewPgxResult = sealer.open_json(slot(id), &sealed)?;
-                all.push((id, result, Timestamp::from_millis(row.get(2)?)?));
-            }
-            Ok(all)
-        })?;
+        let stored = self.read(stored)?;
         Ok(in_force(stored, table, history))
     }
+}
+
+/// Every stored result as recorded, oldest first: id, result, when recorded.
+pub(crate) fn stored(
+    conn: &Connection,
+    sealer: &Sealer,
+) -> Result<Vec<(i64, NewPgxResult, Timestamp)>> {
+    let mut statement =
+        conn.prepare_cached("SELECT id, details, recorded_at FROM pgx_result ORDER BY id")?;
+    let mut rows = statement.query([])?;
+    let mut all = Vec::new();
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let sealed: Vec<u8> = row.get(1)?;
+        let result: NewPgxResult = sealer.open_json(slot(id), &sealed)?;
+        all.push((id, result, Timestamp::from_millis(row.get(2)?)?));
+    }
+    Ok(all)
+}
+
+/// Inserts a checked result inside `tx` as another database stored it (its id and instant
+/// kept): a Regimen export read into an empty database.
+pub(crate) fn insert_as_stored(
+    tx: &Connection,
+    sealer: &Sealer,
+    id: i64,
+    result: &NewPgxResult,
+    recorded_at: Timestamp,
+) -> Result<()> {
+    tx.prepare_cached("INSERT INTO pgx_result (id, details, recorded_at) VALUES (?1, ?2, ?3)")?
+        .execute(params![
+            id,
+            sealer.seal_json(slot(id), result)?,
+            recorded_at.as_millis()
+        ])?;
+    Ok(())
 }
 
 /// Most results one call stores.

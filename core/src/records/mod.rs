@@ -3,6 +3,7 @@
 //! belong here, with the value that owns them; the store below is storage only.
 
 mod backup;
+mod bundle;
 mod diary;
 mod export;
 mod logging;

@@ -165,6 +165,89 @@ pub(crate) fn record_zone(
     Ok(true)
 }
 
+/// Every recorded zone change, oldest first: from when, and the zone's name.
+pub(crate) fn zone_changes(conn: &Connection, sealer: &Sealer) -> Result<Vec<(Timestamp, String)>> {
+    let mut statement =
+        conn.prepare_cached("SELECT id, since, details FROM device_zone ORDER BY since")?;
+    let mut rows = statement.query([])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let sealed: Vec<u8> = row.get(2)?;
+        let name: String = sealer.open_json(zone_slot(id), &sealed)?;
+        out.push((Timestamp::from_millis(row.get(1)?)?, name));
+    }
+    Ok(out)
+}
+
+/// Records that the phone was in `zone` from `since` inside `tx`, before every change
+/// recorded so far (a Regimen export's zones read into a new database): `false`, writing
+/// nothing, when a change at or after `since` is recorded already. A change recorded next that
+/// names the same zone says nothing any more and is removed, as [`record_zone`] would not
+/// have written it.
+pub(crate) fn insert_zone_before(
+    tx: &Connection,
+    sealer: &Sealer,
+    since: Timestamp,
+    zone: Zone,
+) -> Result<bool> {
+    let earliest: Option<i64> =
+        tx.query_row("SELECT min(since) FROM device_zone", [], |r| r.get(0))?;
+    if earliest.is_some_and(|earliest| earliest <= since.as_millis()) {
+        return Ok(false);
+    }
+    let id: i64 = tx.query_row(
+        "SELECT coalesce(max(id), 0) + 1 FROM device_zone",
+        [],
+        |r| r.get(0),
+    )?;
+    tx.execute(
+        "INSERT INTO device_zone (id, since, details) VALUES (?1, ?2, ?3)",
+        params![
+            id,
+            since.as_millis(),
+            sealer.seal_json(zone_slot(id), &zone.name())?
+        ],
+    )?;
+    if let Some((next, _)) = zone_changes(tx, sealer)?
+        .into_iter()
+        .find(|(at, _)| *at > since)
+        .filter(|(_, name)| parse_zone(name).is_ok_and(|next| next == zone))
+    {
+        tx.execute(
+            "DELETE FROM device_zone WHERE since = ?1",
+            [next.as_millis()],
+        )?;
+    }
+    Ok(true)
+}
+
+/// Inserts `version` inside `tx` as another database stored it (its id and instants kept):
+/// a Regimen export read into an empty database. The medicine may be archived.
+pub(crate) fn insert_version_as_stored(
+    tx: &Connection,
+    sealer: &Sealer,
+    version: &ScheduleVersion,
+) -> Result<()> {
+    let sealed = version
+        .schedule
+        .as_ref()
+        .map(|s| sealer.seal_json(schedule_slot(version.id), s))
+        .transpose()?;
+    tx.prepare_cached(
+        "INSERT INTO schedule_version (id, medicine_id, valid_from, details, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        version.id,
+        version.medicine_id,
+        version.valid_from.as_millis(),
+        sealed,
+        version.created_at.as_millis()
+    ])?;
+    Ok(())
+}
+
 /// Appends a schedule version inside `tx` (the schedule already validated).
 pub(crate) fn insert_version(
     tx: &Connection,

@@ -23,9 +23,12 @@ pub use clock::{ClockTime, LocalDate, LocalDateTime};
 pub use expand::{ExpandContext, PlannedDose, ZoneTimeline, expand};
 pub(crate) use expand::{interval_step, unbounded_times, wall_clock, window_times};
 pub use history::{ScheduleProblem, ScheduleVersion};
-pub(crate) use history::{insert_version, record_zone, versions, zone_timeline};
+pub(crate) use history::{
+    insert_version, insert_version_as_stored, insert_zone_before, record_zone, versions,
+    zone_changes, zone_timeline,
+};
 pub use spacing::{DoseMove, SpacingRule};
-pub(crate) use spacing::{moved_time, rules as spacing_rules};
+pub(crate) use spacing::{insert_rule_as_stored, moved_time, rules as spacing_rules};
 pub use timing::{Bounds, DayOfWeek, EventTiming, Timing, TimingCode, TimingRepeat, UnitOfTime};
 pub use words::describe;
 pub use zone::{DayOffsets, Frame, parse_zone};
@@ -360,7 +363,7 @@ impl Phase {
     }
 
     /// The phase's bounds (see [`Schedule::validate_plannable`]).
-    fn validate_plannable(&self) -> Result<()> {
+    pub(crate) fn validate_plannable(&self) -> Result<()> {
         self.timing.validate()?;
         if let Some(dose) = &self.dose {
             dose.validate("dose")?;

@@ -66,6 +66,32 @@ pub(crate) fn rules(conn: &Connection) -> Result<Vec<SpacingRule>> {
     .collect()
 }
 
+/// Inserts `rule` inside `tx` as another database stored it (its id kept): a Regimen export
+/// read into an empty database.
+pub(crate) fn insert_rule_as_stored(tx: &Connection, rule: &SpacingRule) -> Result<()> {
+    if rule.first_medicine_id == rule.second_medicine_id {
+        return Err(Error::invalid(
+            "second_medicine_id",
+            "must differ from the first",
+        ));
+    }
+    if !(1..=1440).contains(&rule.min_gap_minutes) {
+        return Err(Error::invalid("min_gap_minutes", "must be 1 to 1440"));
+    }
+    tx.execute(
+        "INSERT INTO spacing_rule (id, first_medicine_id, second_medicine_id, min_gap_minutes, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            rule.id,
+            rule.first_medicine_id,
+            rule.second_medicine_id,
+            rule.min_gap_minutes,
+            rule.created_at.as_millis()
+        ],
+    )?;
+    Ok(())
+}
+
 /// Where a dose of the rule's second medicine due `at` must move to keep its distance from
 /// the first medicine's doses `firsts`: just after the latest one it is too close to.
 pub(crate) fn moved_time(

@@ -33,7 +33,8 @@ pub(crate) use refill::{answers as refill_answers, refills_due};
 pub use stock::Stock;
 pub(crate) use stock::stock;
 pub(crate) use storage::{
-    all_settings as storage_settings, append as storage_append, events as storage_events,
+    all_settings as storage_settings, append as storage_append,
+    append_as_stored as storage_append_as_stored, events as storage_events,
     put_settings as storage_put_settings, settings_of as storage_settings_of,
 };
 

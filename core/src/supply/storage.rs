@@ -133,6 +133,34 @@ pub(crate) fn append(
     }))
 }
 
+/// Inserts `event` inside `tx` as another database stored it (its id and instants kept): a
+/// Regimen export read into an empty database.
+pub(crate) fn append_as_stored(
+    tx: &Connection,
+    sealer: &Sealer,
+    event: &SupplyEvent,
+) -> Result<()> {
+    let details = SealedSupply {
+        amount: event.amount,
+        source: event.source,
+        note: event.note.clone(),
+    };
+    tx.prepare_cached(
+        "INSERT INTO supply_event (id, medicine_id, kind, at, recorded_at, dispense, details)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        event.id,
+        event.medicine_id,
+        event.kind.as_sql(),
+        event.at.as_millis(),
+        event.recorded_at.as_millis(),
+        event.dispense,
+        sealer.seal_json(event_slot(event.id), &details)?,
+    ])?;
+    Ok(())
+}
+
 /// Stores checked supply settings for a medicine inside `tx`.
 pub(crate) fn put_settings(
     tx: &Connection,

@@ -2,7 +2,9 @@
 //! and time.
 
 use crate::Zone;
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, Timelike};
+use chrono::{
+    DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeZone, Timelike,
+};
 use serde_json::{Value, json};
 
 use super::UCUM;
@@ -11,14 +13,14 @@ use crate::error::{Error, Result};
 use crate::schedule::{Bounds, ClockTime, Frame, LocalDateTime, Quantity, UnitOfTime};
 
 /// The members of a FHIR `Quantity` Regimen reads (a `comparator` is refused).
-pub(super) struct FhirQuantity<'a> {
-    pub(super) value: f64,
-    pub(super) unit: Option<&'a str>,
-    pub(super) system: Option<&'a str>,
-    pub(super) code: Option<&'a str>,
+pub(crate) struct FhirQuantity<'a> {
+    pub(crate) value: f64,
+    pub(crate) unit: Option<&'a str>,
+    pub(crate) system: Option<&'a str>,
+    pub(crate) code: Option<&'a str>,
 }
 
-pub(super) fn quantity<'a>(json: &'a Value, field: &'static str) -> Result<FhirQuantity<'a>> {
+pub(crate) fn quantity<'a>(json: &'a Value, field: &'static str) -> Result<FhirQuantity<'a>> {
     let map = object(json, field)?;
     if map.contains_key("comparator") {
         return Err(Error::invalid(
@@ -38,7 +40,7 @@ pub(super) fn quantity<'a>(json: &'a Value, field: &'static str) -> Result<FhirQ
 }
 
 /// A dose: `unit`, else `code`, as Regimen's unit.
-pub(super) fn dose_quantity(json: &Value, field: &'static str) -> Result<Quantity> {
+pub(crate) fn dose_quantity(json: &Value, field: &'static str) -> Result<Quantity> {
     let q = quantity(json, field)?;
     let dose = Quantity {
         value: q.value,
@@ -48,12 +50,12 @@ pub(super) fn dose_quantity(json: &Value, field: &'static str) -> Result<Quantit
     Ok(dose)
 }
 
-pub(super) fn quantity_json(q: &Quantity) -> Value {
+pub(crate) fn quantity_json(q: &Quantity) -> Value {
     json!({ "value": number(q.value), "unit": q.unit })
 }
 
 /// A FHIR `Duration`: a UCUM unit of time (`code`, else `unit`) and a value of at least zero.
-pub(super) fn duration(json: &Value, field: &'static str) -> Result<(f64, UnitOfTime)> {
+pub(crate) fn duration(json: &Value, field: &'static str) -> Result<(f64, UnitOfTime)> {
     let q = quantity(json, field)?;
     if q.system.is_some_and(|s| s != UCUM) {
         return Err(Error::invalid(field, "the unit system must be UCUM"));
@@ -69,12 +71,12 @@ pub(super) fn duration(json: &Value, field: &'static str) -> Result<(f64, UnitOf
     }
 }
 
-pub(super) fn duration_json(value: f64, unit: UnitOfTime) -> Value {
+pub(crate) fn duration_json(value: f64, unit: UnitOfTime) -> Value {
     json!({ "value": number(value), "unit": unit.code(), "system": UCUM, "code": unit.code() })
 }
 
 /// A FHIR `Period` as bounds; its `end` is inclusive, so a date alone covers that day.
-pub(super) fn period(json: &Value, field: &'static str, zone: Zone) -> Result<Bounds> {
+pub(crate) fn period(json: &Value, field: &'static str, zone: Zone) -> Result<Bounds> {
     let map = object(json, field)?;
     let start = text_member(map, "start", field)?;
     let end = text_member(map, "end", field)?;
@@ -88,7 +90,7 @@ pub(super) fn period(json: &Value, field: &'static str, zone: Zone) -> Result<Bo
     })
 }
 
-pub(super) fn period_json(
+pub(crate) fn period_json(
     start: Option<LocalDateTime>,
     end: Option<LocalDateTime>,
     zone: Zone,
@@ -100,20 +102,20 @@ pub(super) fn period_json(
 }
 
 /// The members of a FHIR `CodeableConcept` Regimen reads.
-pub(super) struct Concept<'a> {
-    pub(super) text: Option<&'a str>,
-    pub(super) coding: Vec<Coding<'a>>,
+pub(crate) struct Concept<'a> {
+    pub(crate) text: Option<&'a str>,
+    pub(crate) coding: Vec<Coding<'a>>,
 }
 
-pub(super) struct Coding<'a> {
-    pub(super) system: Option<&'a str>,
-    pub(super) code: Option<&'a str>,
-    pub(super) display: Option<&'a str>,
+pub(crate) struct Coding<'a> {
+    pub(crate) system: Option<&'a str>,
+    pub(crate) code: Option<&'a str>,
+    pub(crate) display: Option<&'a str>,
 }
 
 impl<'a> Concept<'a> {
     /// What a person would call it: the text, else the first coding's display.
-    pub(super) fn label(&self) -> Option<&'a str> {
+    pub(crate) fn label(&self) -> Option<&'a str> {
         let blank = |s: &&str| s.trim().is_empty();
         self.text.filter(|t| !blank(t)).or_else(|| {
             self.coding
@@ -123,7 +125,7 @@ impl<'a> Concept<'a> {
     }
 
     /// The code of the first coding in `system`.
-    pub(super) fn code_in(&self, system: &str) -> Option<&'a str> {
+    pub(crate) fn code_in(&self, system: &str) -> Option<&'a str> {
         self.coding
             .iter()
             .find(|c| c.system == Some(system))
@@ -131,7 +133,7 @@ impl<'a> Concept<'a> {
     }
 }
 
-pub(super) fn concept<'a>(json: &'a Value, field: &'static str) -> Result<Concept<'a>> {
+pub(crate) fn concept<'a>(json: &'a Value, field: &'static str) -> Result<Concept<'a>> {
     let map = object(json, field)?;
     let coding = |c: &'a Value, field| {
         let c = object(c, field)?;
@@ -147,11 +149,11 @@ pub(super) fn concept<'a>(json: &'a Value, field: &'static str) -> Result<Concep
     })
 }
 
-pub(super) fn coding_json(system: &str, code: &str) -> Value {
+pub(crate) fn coding_json(system: &str, code: &str) -> Value {
     json!({ "coding": [{ "system": system, "code": code }] })
 }
 
-pub(super) fn rxnorm(code: &str) -> Result<String> {
+pub(crate) fn rxnorm(code: &str) -> Result<String> {
     let code = code.trim();
     if code.is_empty()
         || code.len() > 8
@@ -168,7 +170,7 @@ pub(super) fn rxnorm(code: &str) -> Result<String> {
 
 /// Which moment of its day a date without a time stands for.
 #[derive(Clone, Copy)]
-pub(super) enum DayEdge {
+pub(crate) enum DayEdge {
     /// Midnight: events and period starts.
     Start,
     /// 23:59:59: period ends, which are inclusive.
@@ -185,7 +187,7 @@ impl DayEdge {
 }
 
 /// A FHIR `date` or `dateTime` as a wall-clock time in `zone`.
-pub(super) fn date_time(
+pub(crate) fn date_time(
     json: &Value,
     field: &'static str,
     zone: Zone,
@@ -195,7 +197,7 @@ pub(super) fn date_time(
     let local = if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         date.and_time(edge.time())
     } else if let Ok(instant) = DateTime::parse_from_rfc3339(text) {
-        instant.with_timezone(&zone).naive_local()
+        wall_clock_of(instant, zone)
     } else if let Ok(wall) = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f") {
         wall
     } else {
@@ -208,22 +210,41 @@ pub(super) fn date_time(
         .ok_or_else(|| Error::invalid(field, "must lie between the years 1900 and 2199"))
 }
 
-pub(super) fn date_time_json(local: LocalDateTime, zone: Zone, edge: DayEdge) -> Value {
+/// A wall-clock time in `zone` as a FHIR `dateTime`: the date alone for the day's `edge`,
+/// else the wall clock with the offset that makes it the instant Regimen plans for it. That
+/// is the zone's offset, except in a spring-forward gap, which `zone.rs` reads with the offset
+/// before the gap: Europe/Berlin 02:30 on 2025-03-30 is written `02:30:00+01:00`, the instant
+/// it fires (01:30 UTC), and reads back as 02:30.
+pub(crate) fn date_time_json(local: LocalDateTime, zone: Zone, edge: DayEdge) -> Value {
     if local.0.time() == edge.time() {
         return local.date().to_string().into();
     }
-    let frame = Frame::Zone(zone);
-    let instant = frame.resolve(local.0);
-    let with_offset = instant
-        .to_datetime()
-        .with_timezone(&frame.offset_at(instant));
-    with_offset
-        .to_rfc3339_opts(SecondsFormat::Secs, true)
-        .into()
+    let instant = Frame::Zone(zone).resolve(local.0).to_datetime();
+    let offset = (local.0 - instant.naive_utc()).num_seconds();
+    let text = i32::try_from(offset)
+        .ok()
+        .and_then(FixedOffset::east_opt)
+        .and_then(|offset| offset.from_local_datetime(&local.0).single())
+        .unwrap_or_else(|| instant.fixed_offset())
+        .to_rfc3339_opts(SecondsFormat::Secs, true);
+    text.into()
+}
+
+/// The wall clock in `zone` a dateTime with an offset stands for: its own wall clock when
+/// Regimen reads that wall clock in `zone` as the same instant (a time in a spring-forward gap
+/// written with the offset before it, as [`date_time_json`] does), else the instant's wall
+/// clock in `zone`.
+fn wall_clock_of(instant: DateTime<FixedOffset>, zone: Zone) -> NaiveDateTime {
+    let written = instant.naive_local();
+    if Frame::Zone(zone).resolve(written).as_millis() == instant.timestamp_millis() {
+        written
+    } else {
+        instant.with_timezone(&zone).naive_local()
+    }
 }
 
 /// A FHIR `time` (`08:00:00`; `08:00` is accepted too).
-pub(super) fn time(json: &Value, field: &'static str) -> Result<ClockTime> {
+pub(crate) fn time(json: &Value, field: &'static str) -> Result<ClockTime> {
     let text = string(json, field)?.trim();
     NaiveTime::parse_from_str(text, "%H:%M:%S%.f")
         .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M"))
@@ -231,7 +252,7 @@ pub(super) fn time(json: &Value, field: &'static str) -> Result<ClockTime> {
         .map_err(|_| Error::invalid(field, "expected a time of day like 08:00:00"))
 }
 
-pub(super) fn time_json(time: ClockTime) -> Value {
+pub(crate) fn time_json(time: ClockTime) -> Value {
     let s = time.seconds();
     format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60).into()
 }

@@ -26,6 +26,21 @@ use crate::validate::optional_text;
 /// [`AsNeeded`] rules (reason, least interval from its timing, `maxDosePerPeriod`, and the
 /// first `doseQuantity` as the amount one dose counts as).
 pub fn dosage_to_phase(dosage: &Value, zone: Zone) -> Result<ImportedDosage> {
+    read_dosage(dosage, zone, Rules::New)
+}
+
+/// Which rules a schedule read from FHIR is held to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Rules {
+    /// Those of new input ([`Schedule::validate`]): what the patient or an outside file adds.
+    New,
+    /// Those a stored schedule keeps to be planned (`Schedule::validate_plannable`): a
+    /// schedule Regimen wrote out itself, which an earlier version may have stored under
+    /// looser rules, comes back as it was.
+    Stored,
+}
+
+fn read_dosage(dosage: &Value, zone: Zone, rules: Rules) -> Result<ImportedDosage> {
     let map = object(dosage, "dosage")?;
     no_modifiers(map, "modifierExtension")?;
     let flag = member(map, "asNeededBoolean", boolean)?;
@@ -61,7 +76,11 @@ pub fn dosage_to_phase(dosage: &Value, zone: Zone) -> Result<ImportedDosage> {
         ..Phase::default()
     };
     read_extensions(map, &mut phase)?;
-    phase.validate().map_err(fhir_field)?;
+    match rules {
+        Rules::New => phase.validate(),
+        Rules::Stored => phase.validate_plannable(),
+    }
+    .map_err(fhir_field)?;
     Ok(ImportedDosage::Phase(phase))
 }
 
@@ -85,7 +104,7 @@ pub fn schedule_from_medication_request(
         ));
     }
     let dosages = members(map, "dosageInstruction", |v, _| Ok(v))?;
-    let mut prescription = from_dosages(&dosages, zone, start)?;
+    let mut prescription = from_dosages(&dosages, zone, start, Rules::New)?;
     if let Some(medication) = member(map, "medicationCodeableConcept", concept)? {
         let field = "medicationCodeableConcept";
         prescription.medication_name =
@@ -108,7 +127,25 @@ pub fn schedule_from_dosage(
             "a Dosage has none; read resources with schedule_from_medication_request",
         ));
     }
-    from_dosages(&[json], zone, start)
+    from_dosages(&[json], zone, start, Rules::New)
+}
+
+/// Reads `Dosage`s Regimen wrote for a stored schedule ([`schedule_to_dosages`], in a
+/// Regimen export) as [`schedule_from_dosage`] does, but held to the rules a stored schedule
+/// keeps rather than those of new input, so a schedule an earlier version stored comes back
+/// as it was. The schedule starts at `start`, its first bound notwithstanding; `None` when
+/// the dosages schedule nothing.
+pub fn stored_schedule_from_dosages(
+    dosages: &[&Value],
+    zone: Zone,
+    start: LocalDateTime,
+) -> Result<Option<Schedule>> {
+    let Some(mut schedule) = from_dosages(dosages, zone, start, Rules::Stored)?.schedule else {
+        return Ok(None);
+    };
+    schedule.start = start;
+    schedule.validate_plannable().map_err(fhir_field)?;
+    Ok(Some(schedule))
 }
 
 /// Writes a schedule's phases as FHIR R4 `Dosage`s (sequence 1, 2, ...; Regimen's extensions
@@ -131,6 +168,7 @@ pub(super) fn from_dosages(
     dosages: &[&Value],
     zone: Zone,
     start: LocalDateTime,
+    rules: Rules,
 ) -> Result<FhirPrescription> {
     let mut phases = Vec::new();
     let mut as_needed = None;
@@ -149,7 +187,7 @@ pub(super) fn from_dosages(
                     words = optional_text(name, text, MAX_INSTRUCTIONS_CHARS, true)?;
                 }
             }
-            match dosage_to_phase(dosage, zone)? {
+            match read_dosage(dosage, zone, rules)? {
                 ImportedDosage::Phase(phase) => phases.push((sequence, phase, words)),
                 ImportedDosage::AsNeeded(rules, bounds) => {
                     if as_needed.replace((rules, bounds)).is_some() {
@@ -227,7 +265,11 @@ pub(super) fn from_dosages(
             as_needed,
             shift: None,
         };
-        schedule.validate().map_err(fhir_field)?;
+        match rules {
+            Rules::New => schedule.validate(),
+            Rules::Stored => schedule.validate_plannable(),
+        }
+        .map_err(fhir_field)?;
         Some(schedule)
     };
     Ok(FhirPrescription {

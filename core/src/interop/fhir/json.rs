@@ -6,11 +6,11 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 
-pub(super) fn key(path: &'static str) -> &'static str {
+pub(crate) fn key(path: &'static str) -> &'static str {
     path.rsplit('.').next().unwrap_or(path)
 }
 
-pub(super) fn member<'a, T>(
+pub(crate) fn member<'a, T>(
     map: &'a Map<String, Value>,
     path: &'static str,
     read: impl FnOnce(&'a Value, &'static str) -> Result<T>,
@@ -20,7 +20,7 @@ pub(super) fn member<'a, T>(
         .transpose()
 }
 
-pub(super) fn required<'a, T>(
+pub(crate) fn required<'a, T>(
     map: &'a Map<String, Value>,
     path: &'static str,
     read: impl FnOnce(&'a Value, &'static str) -> Result<T>,
@@ -28,7 +28,7 @@ pub(super) fn required<'a, T>(
     member(map, path, read)?.ok_or_else(|| Error::invalid(path, "is required"))
 }
 
-pub(super) fn members<'a, T>(
+pub(crate) fn members<'a, T>(
     map: &'a Map<String, Value>,
     path: &'static str,
     read: impl Fn(&'a Value, &'static str) -> Result<T>,
@@ -37,7 +37,7 @@ pub(super) fn members<'a, T>(
 }
 
 /// The array member `name` of a datatype, named by the datatype's path in errors.
-pub(super) fn list<'a, T>(
+pub(crate) fn list<'a, T>(
     map: &'a Map<String, Value>,
     name: &str,
     field: &'static str,
@@ -54,7 +54,7 @@ pub(super) fn list<'a, T>(
 }
 
 /// An optional string member of a datatype, named by the datatype's path in errors.
-pub(super) fn text_member<'a>(
+pub(crate) fn text_member<'a>(
     map: &'a Map<String, Value>,
     name: &str,
     field: &'static str,
@@ -66,44 +66,44 @@ pub(super) fn text_member<'a>(
     }
 }
 
-pub(super) fn object<'a>(json: &'a Value, field: &'static str) -> Result<&'a Map<String, Value>> {
+pub(crate) fn object<'a>(json: &'a Value, field: &'static str) -> Result<&'a Map<String, Value>> {
     json.as_object()
         .ok_or_else(|| Error::invalid(field, "must be a JSON object"))
 }
 
-pub(super) fn string<'a>(json: &'a Value, field: &'static str) -> Result<&'a str> {
+pub(crate) fn string<'a>(json: &'a Value, field: &'static str) -> Result<&'a str> {
     json.as_str()
         .ok_or_else(|| Error::invalid(field, "must be a string"))
 }
 
-pub(super) fn boolean(json: &Value, field: &'static str) -> Result<bool> {
+pub(crate) fn boolean(json: &Value, field: &'static str) -> Result<bool> {
     json.as_bool()
         .ok_or_else(|| Error::invalid(field, "must be true or false"))
 }
 
-pub(super) fn uint(json: &Value, field: &'static str) -> Result<u32> {
+pub(crate) fn uint(json: &Value, field: &'static str) -> Result<u32> {
     json.as_u64()
         .and_then(|n| u32::try_from(n).ok())
         .ok_or_else(|| Error::invalid(field, "must be a whole number from 0 to 4294967295"))
 }
 
-pub(super) fn decimal(json: &Value, field: &'static str) -> Result<f64> {
+pub(crate) fn decimal(json: &Value, field: &'static str) -> Result<f64> {
     json.as_f64()
         .ok_or_else(|| Error::invalid(field, "must be a number"))
 }
 
 /// A FHIR code read into one of the schedule's enums (their serde names are FHIR's codes).
-pub(super) fn code<T: DeserializeOwned>(json: &Value, field: &'static str) -> Result<T> {
+pub(crate) fn code<T: DeserializeOwned>(json: &Value, field: &'static str) -> Result<T> {
     parse_code(string(json, field)?)
         .ok_or_else(|| Error::invalid(field, "not a code FHIR defines here"))
 }
 
-pub(super) fn parse_code<T: DeserializeOwned>(code: &str) -> Option<T> {
+pub(crate) fn parse_code<T: DeserializeOwned>(code: &str) -> Option<T> {
     serde_json::from_value(Value::from(code)).ok()
 }
 
 /// A decimal as FHIR writes it: whole numbers without a fraction.
-pub(super) fn number(value: f64) -> Value {
+pub(crate) fn number(value: f64) -> Value {
     if value.fract() == 0.0 && value.abs() < 9e15 {
         Value::from(value as i64)
     } else {
@@ -112,7 +112,7 @@ pub(super) fn number(value: f64) -> Value {
 }
 
 /// An object without its null and empty-array members: FHIR JSON leaves absent things out.
-pub(super) fn compact(mut value: Value) -> Value {
+pub(crate) fn compact(mut value: Value) -> Value {
     if let Value::Object(map) = &mut value {
         map.retain(|_, v| !(v.is_null() || v.as_array().is_some_and(Vec::is_empty)));
     }
@@ -120,7 +120,7 @@ pub(super) fn compact(mut value: Value) -> Value {
 }
 
 /// A modifier extension may change what the element means: refuse what cannot be understood.
-pub(super) fn no_modifiers(map: &Map<String, Value>, field: &'static str) -> Result<()> {
+pub(crate) fn no_modifiers(map: &Map<String, Value>, field: &'static str) -> Result<()> {
     if map.contains_key("modifierExtension") {
         return Err(Error::invalid(
             field,

@@ -24,19 +24,24 @@
 //!   together) are refused, and dosages without one follow in list order. `maxDosePerPeriod`
 //!   is read on the as-needed dosage only.
 //! - **Regimen's extensions** (cycle, window, after-last-taken) travel as `extension`s on the
-//!   Dosage under [`EXTENSION_BASE`], so Regimen -> FHIR -> Regimen is lossless except for the
-//!   zone policy, which import sets to [`ZonePolicy::Local`].
+//!   Dosage under [`EXTENSION_BASE`], so Regimen -> FHIR -> Regimen is lossless except for what
+//!   belongs to the whole schedule (its start, zone, zone policy and gradual shift): import
+//!   sets the policy to [`ZonePolicy::Local`]. A Regimen export (`export::fhir`) carries
+//!   those in an extension of its own on each `MedicationRequest`.
+//! - A wall-clock time in a spring-forward gap is written with the offset before the gap (the
+//!   instant Regimen fires it), and such a dateTime reads back as the wall clock written.
 
-mod datatypes;
+pub(crate) mod datatypes;
 mod dosage;
 mod extensions;
-mod json;
+pub(crate) mod json;
 mod orders;
 mod task;
 mod timing;
 
 pub use dosage::{
     dosage_to_phase, schedule_from_dosage, schedule_from_medication_request, schedule_to_dosages,
+    stored_schedule_from_dosages,
 };
 pub use orders::{BundleEntry, FhirDispense, MAX_ORDERS, dispense_from_fhir, orders_from_fhir};
 pub use task::{

@@ -345,6 +345,22 @@ class RegimenClient private constructor(
     /** Adherence per local day and medicine for the doses due in `[from, to)`, as CSV. */
     suspend fun exportAdherenceCsv(from: Instant, to: Instant): String = read { it.exportAdherenceCsv(from, to) }
 
+    /**
+     * Everything [options] asks for (by default all: medicines with their schedule history, the
+     * dose log, supply, PGx results) as one FHIR R4 Bundle, JSON: for another app or system, or to
+     * move to a new phone with [importFhirBundle]. Ten years of 20 medicines twice a day is about
+     * 92 MB: write it to a file rather than keeping it.
+     */
+    suspend fun exportFhirBundle(options: FhirExportOptions = FhirExportOptions()): String =
+        read { it.exportFhirBundle(options) }
+
+    /**
+     * Fills this database, which must be new and empty, from a Regimen FHIR export: call it right
+     * after [open] on a new phone. All or nothing (`InvalidInput` names the FHIR element and entry
+     * that could not be read); `Conflict` when this database already holds medicines or results.
+     */
+    suspend fun importFhirBundle(json: String): FhirBundleImport = write { it.importFhirBundle(json) }
+
     // Backup, a new phone, delete everything.
 
     /**

@@ -148,6 +148,12 @@ typealias NewSupplyEvent = org.regimen.bindings.core.NewSupplyEvent
 /** What a supply event is: received, counted or lost. */
 typealias SupplyKind = org.regimen.bindings.core.SupplyKind
 
+/** What a FHIR export holds (every part by default). */
+typealias FhirExportOptions = org.regimen.bindings.core.FhirExportOptions
+
+/** What a FHIR import stored, by kind of record. */
+typealias FhirBundleImport = org.regimen.bindings.core.FhirBundleImport
+
 /** Where received stock came from (a pack, a dispense, a delivery). */
 typealias SupplySource = org.regimen.bindings.core.SupplySource
 

@@ -117,6 +117,28 @@ class RegimenClientTest {
     }
 
     @Test
+    fun `a FHIR export fills a new phone's empty database with the same medicines and doses`() = runBlocking {
+        val first = thisMinute().minusSeconds(120)
+        val (bundle, medicines) = openClient(dir.toFile(), name = "old").use { client ->
+            client.addMedicine(MedicineInfo(name = "Amoxicillin"), everyFrom(first, Duration.ofHours(6)))
+            client.take(client.doses(first, first.plusSeconds(1)).single(), at = first.plusSeconds(60))
+            client.exportFhirBundle() to client.medicines(includeArchived = true)
+        }
+        assertTrue(bundle.contains("\"MedicationAdministration\""))
+        openClient(dir.toFile(), name = "new").use { client ->
+            val imported = client.importFhirBundle(bundle)
+            assertEquals(1u, imported.medicines)
+            assertEquals(1u, imported.doseEvents)
+            assertEquals(medicines, client.medicines(includeArchived = true))
+            val taken = client.doses(first, first.plusSeconds(1)).single()
+            assertEquals(DoseStatus.TAKEN, taken.status)
+            assertThrows(RegimenException.Conflict::class.java) { runBlocking { client.importFhirBundle(bundle) } }
+            val noLog = client.exportFhirBundle(FhirExportOptions(doseLog = false))
+            assertFalse(noLog.contains("\"MedicationAdministration\""))
+        }
+    }
+
+    @Test
     fun `the calendar export names no medicine unless asked`() = runBlocking {
         openClient(dir.toFile()).use { client ->
             val first = thisMinute().plus(Duration.ofHours(1))

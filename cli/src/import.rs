@@ -1,0 +1,71 @@
+//! `regimen import FILE`: fills a new, empty database from what Regimen wrote out, telling the
+//! format by the file's content. Today that is a Regimen FHIR export (`regimen export fhir`);
+//! another format (a backup) becomes one more [`Format`] with its test in [`detect`].
+
+use std::path::Path;
+
+use regimen_core::export::fhir::{MAX_BUNDLE_BYTES, looks_like_export};
+
+use crate::files::read_bytes;
+use crate::output::print_json;
+use crate::session::Session;
+use crate::{Failure, Outcome};
+
+/// What `regimen import` can read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    /// A FHIR R4 Bundle written by `regimen export fhir` (or the app's export).
+    FhirBundle,
+}
+
+/// The format of `bytes`, if one `import` reads.
+fn detect(bytes: &[u8]) -> Option<Format> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    looks_like_export(text).then_some(Format::FhirBundle)
+}
+
+/// Runs `import FILE`.
+pub fn run(session: &Session, path: &Path) -> Outcome {
+    let bytes = read_bytes(path, MAX_BUNDLE_BYTES)?;
+    match detect(&bytes) {
+        Some(Format::FhirBundle) => {
+            let text = String::from_utf8(bytes)
+                .map_err(|_| Failure::Cli(format!("{} is not UTF-8 text", path.display())))?;
+            let report = session.regimen.import_fhir_bundle(text)?;
+            if session.json {
+                print_json(&report);
+            } else {
+                println!(
+                    "Imported {} medicines, {} schedule versions, {} dose events, {} supply \
+                     events and {} PGx results.",
+                    report.medicines,
+                    report.schedule_versions,
+                    report.dose_events,
+                    report.supply_events,
+                    report.pgx_results
+                );
+            }
+            Ok(())
+        }
+        None => Err(Failure::Cli(format!(
+            "{} is not a file regimen import reads (a Regimen FHIR export, from `regimen \
+             export fhir`)",
+            path.display()
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_regimen_export_is_told_from_other_json() {
+        let export = r#"{"resourceType":"Bundle","identifier":{"system":"https://regimen.invalid/fhir/export","value":"ab"},"type":"collection","entry":[]}"#;
+        assert_eq!(detect(export.as_bytes()), Some(Format::FhirBundle));
+        let orders = r#"{"resourceType":"Bundle","type":"collection","entry":[]}"#;
+        assert_eq!(detect(orders.as_bytes()), None);
+        assert_eq!(detect(b"\xff\xfe not text"), None);
+        assert_eq!(detect(b"gene,diplotype\nCYP2D6,*1/*4\n"), None);
+    }
+}
