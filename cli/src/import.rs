@@ -1,6 +1,7 @@
 //! `regimen import FILE`: fills a new, empty database from what Regimen wrote out, telling the
-//! format by the file's content. Today that is a Regimen FHIR export (`regimen export fhir`);
-//! another format (a backup) becomes one more [`Format`] with its test in [`detect`].
+//! format by the file's content: a Regimen FHIR export (`regimen export fhir`), read here, or
+//! a backup (`regimen backup create`), which [`is_backup`] tells `main` to restore before any
+//! database is opened (a restore makes the database itself).
 
 use std::path::Path;
 
@@ -22,6 +23,15 @@ enum Format {
 fn detect(bytes: &[u8]) -> Option<Format> {
     let text = std::str::from_utf8(bytes).ok()?;
     looks_like_export(text).then_some(Format::FhirBundle)
+}
+
+/// Whether `path` starts as a Regimen backup does (its first line).
+pub fn is_backup(path: &Path) -> bool {
+    use std::io::Read;
+    let mut start = [0u8; 15];
+    std::fs::File::open(path)
+        .and_then(|mut file| file.read_exact(&mut start))
+        .is_ok_and(|()| regimen_core::backup::starts_as_backup(&start))
 }
 
 /// Runs `import FILE`.
@@ -49,7 +59,7 @@ pub fn run(session: &Session, path: &Path) -> Outcome {
         }
         None => Err(Failure::Cli(format!(
             "{} is not a file regimen import reads (a Regimen FHIR export, from `regimen \
-             export fhir`)",
+             export fhir`, or a backup, from `regimen backup create`)",
             path.display()
         ))),
     }

@@ -127,7 +127,8 @@ enum Command {
     /// Write the patient's data out for other programs (CSV, a FHIR Bundle of everything).
     #[command(subcommand)]
     Export(export::ExportCommand),
-    /// Fill a new, empty database from a file Regimen wrote (a FHIR export), told by content.
+    /// Fill a new, empty database from a file Regimen wrote (a FHIR export or a backup), told
+    /// by its content.
     Import {
         /// The file.
         file: PathBuf,
@@ -212,6 +213,16 @@ fn run(cli: &Cli) -> Outcome {
         && backup::runs_without_database(command)
     {
         return backup::run_without_database(command, &db, cli.json);
+    }
+    // A backup makes its database (nothing may be at --db yet), so it is restored unopened.
+    if let Command::Import { file } = &cli.command
+        && import::is_backup(file)
+    {
+        let restore = backup::BackupCommand::Restore {
+            file: file.clone(),
+            passphrase_file: None,
+        };
+        return backup::run_without_database(&restore, &db, cli.json);
     }
     let session = open(&db, cli)?;
     match &cli.command {

@@ -53,6 +53,29 @@ fn the_demo_patient_restored_into_a_new_database_reads_the_same_everywhere() {
     let new = Run::new();
     let restored = new.json(&["backup", "restore", &file_arg, "--passphrase-file", &secret]);
     assert_eq!(restored["medicines"], 7);
+    // `regimen import` tells a backup by its content and restores it the same way (the
+    // passphrase from the environment here).
+    let imported = Run::new();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_regimen"))
+        .args([
+            "--db",
+            &imported.db().to_string_lossy(),
+            "--json",
+            "import",
+            &file_arg,
+        ])
+        .env("REGIMEN_BACKUP_PASSPHRASE", "pillbox in the kitchen")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        imported.json(&["med", "list", "--all"]),
+        old.json(&["med", "list", "--all"])
+    );
     let before = views(&old);
     let logged = &before
         .iter()

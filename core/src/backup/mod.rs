@@ -86,6 +86,11 @@ pub(crate) fn write(
     Ok(file)
 }
 
+/// Whether `start` (a file's first bytes, 15 are enough) is how a Regimen backup starts.
+pub fn starts_as_backup(start: &[u8]) -> bool {
+    start.starts_with(header::MAGIC)
+}
+
 /// What `file` says about itself, without the passphrase. Refuses a file that is not a
 /// Regimen backup or whose header cannot be read.
 pub fn info(file: &[u8]) -> Result<BackupInfo> {
