@@ -48,6 +48,9 @@ pub enum ExportCommand {
         /// Leave stock and the supply log out.
         #[arg(long)]
         no_supply: bool,
+        /// Leave the diary out.
+        #[arg(long)]
+        no_diary: bool,
         /// Leave the medicines out, and with them the dose log and supply (PGx results only).
         #[arg(long)]
         no_medicines: bool,
@@ -100,6 +103,7 @@ pub fn run(session: &Session, command: &ExportCommand) -> Outcome {
             log_days,
             no_pgx,
             no_supply,
+            no_diary,
             no_medicines,
         } => {
             let log_from = match log_days {
@@ -119,6 +123,7 @@ pub fn run(session: &Session, command: &ExportCommand) -> Outcome {
                 log_to: None,
                 pgx: !no_pgx,
                 supply: !no_supply && !no_medicines,
+                diary: !no_diary && !no_medicines,
             };
             let text = session.regimen.export_fhir_bundle(options)?;
             write(session, out.as_ref(), &text)

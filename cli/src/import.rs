@@ -47,12 +47,13 @@ pub fn run(session: &Session, path: &Path) -> Outcome {
             } else {
                 println!(
                     "Imported {} medicines, {} schedule versions, {} dose events, {} supply \
-                     events and {} PGx results.",
+                     events, {} PGx results and {} diary entries.",
                     report.medicines,
                     report.schedule_versions,
                     report.dose_events,
                     report.supply_events,
-                    report.pgx_results
+                    report.pgx_results,
+                    report.diary_entries
                 );
             }
             Ok(())

@@ -220,3 +220,59 @@ fn a_dose_dated_ahead_of_the_clock_is_refused_as_the_log_would() {
     );
     assert!(fresh.medicines(true).unwrap().is_empty());
 }
+
+#[test]
+fn a_diary_entry_with_an_implausible_or_half_measurement_is_refused_as_the_diary_would() {
+    use regimen_core::diary::NewDiaryEntry;
+    use regimen_core::diary::measure::{Measurement, MeasurementKind};
+
+    let (store, _dir, _) = exported();
+    let warfarin = store.medicines(true).unwrap()[0].id;
+    store
+        .add_diary_entry(
+            &NewDiaryEntry {
+                at: at("2025-02-03T09:00:00Z"),
+                text: Some("Bleeding gums again".into()),
+                medicine_id: Some(warfarin),
+                severity: Some(4),
+                measurements: vec![
+                    Measurement::parse(MeasurementKind::BloodPressure, "150/95").unwrap(),
+                ],
+            },
+            now(),
+        )
+        .unwrap();
+    let table = AlleleTable::builtin().unwrap();
+    let text = store
+        .export_fhir_bundle(&FhirExportOptions::default(), &table, now())
+        .unwrap();
+    let bundle: Value = serde_json::from_str(&text).unwrap();
+    let diary = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|e| e["resource"]["code"]["coding"][0]["code"] == "75325-1")
+        .expect("the diary entry is an Observation coded LOINC 75325-1");
+    let entry = &bundle["entry"][diary]["resource"];
+    assert_eq!(entry["valueString"], "Bleeding gums again");
+    assert_eq!(entry["component"][0]["valueQuantity"]["code"], "mm[Hg]");
+    assert_eq!(entry["component"][0]["valueQuantity"]["value"], 150);
+
+    // A systolic pressure no one has.
+    let mut implausible = bundle.clone();
+    implausible["entry"][diary]["resource"]["component"][0]["valueQuantity"]["value"] = json!(900);
+    let (field, reason) = refused(&implausible);
+    assert_eq!(field, "blood_pressure.systolic");
+    assert!(reason.contains("diary entry"), "{reason}");
+    // A diastolic pressure without its systolic.
+    let mut half = bundle.clone();
+    half["entry"][diary]["resource"]["component"]
+        .as_array_mut()
+        .unwrap()
+        .remove(0);
+    assert_eq!(refused(&half).0, "Observation.component");
+    // A unit the diary does not take.
+    let mut unit = bundle;
+    unit["entry"][diary]["resource"]["component"][0]["valueQuantity"]["code"] = json!("kPa");
+    assert_eq!(refused(&unit).0, "Observation.component");
+}

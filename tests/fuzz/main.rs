@@ -321,10 +321,25 @@ fn fhir_exports() -> Vec<Vec<u8>> {
         { "gene": "HLA-B", "diplotype": "*57:01", "status": "positive" }
     ]});
     r.import_pgx(report.to_string()).unwrap();
+    r.add_diary_entry(regimen_ffi::NewDiaryEntry {
+        at: Timestamp::from_millis(NOW_MS - 3_600_000).unwrap(),
+        text: Some(MARKER.into()),
+        medicine_id: None,
+        severity: Some(2),
+        measurements: vec![
+            regimen_ffi::parse_measurement(
+                regimen_ffi::MeasurementKind::BloodPressure,
+                "128/84".into(),
+            )
+            .unwrap(),
+        ],
+    })
+    .unwrap();
     let pgx_only = FhirExportOptions {
         medicines: false,
         dose_log: false,
         supply: false,
+        diary: false,
         ..FhirExportOptions::default()
     };
     vec![

@@ -2,7 +2,7 @@
 //! months of varied history (every kind of schedule, a taper, a schedule in a DST gap, an
 //! archived medicine, a stopped and restarted schedule, taken, late, skipped, snoozed and
 //! corrected doses, PGx results for three genes with HLA-B, stock with a pharmacy dispense,
-//! travel, spacing, changed settings) is exported, imported into a new database and compared
+//! travel, spacing, changed settings, diary entries with every kind of measurement) is exported, imported into a new database and compared
 //! through the read calls (never through the exporter); the new database exports the same
 //! Bundle again. Every resource is read by fhir.resources and the Bundle passes HAPI FHIR's R4
 //! validator with no error and only the warnings docs/fhir-bundle.md accepts.
@@ -10,12 +10,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use regimen_ffi::parse_measurement;
 use regimen_ffi::{
     AsNeeded, ClockTime, Cycle, DayAnchors, DayOfWeek, DoseAction, DoseForm, EventTiming,
-    FhirExportOptions, GradualShift, LocalDate, LocalDateTime, MaxDose, MedicineInfo, NewDoseEvent,
-    NewPgxResult, NewSupplyEvent, PgxSource, Phase, PrivacyLevel, Quantity, Regimen, RegimenConfig,
-    RegimenError, Route, Schedule, SupplyKind, SupplySettings, SupplySource, Timestamp, Timing,
-    TimingCode, TimingRepeat, UnitOfTime, Window, ZonePolicy,
+    FhirExportOptions, GradualShift, LocalDate, LocalDateTime, MaxDose, MeasurementKind,
+    MedicineInfo, NewDiaryEntry, NewDoseEvent, NewPgxResult, NewSupplyEvent, PgxSource, Phase,
+    PrivacyLevel, Quantity, Regimen, RegimenConfig, RegimenError, Route, Schedule, SupplyKind,
+    SupplySettings, SupplySource, Timestamp, Timing, TimingCode, TimingRepeat, UnitOfTime, Window,
+    ZonePolicy,
 };
 use regimen_tests::{fhir_resources, pharmacy_peer};
 use serde_json::{Value, json};
@@ -532,6 +534,37 @@ fn patient() -> Patient {
             .unwrap();
     }
     regimen.archive_medicine(methotrexate).unwrap();
+    // The diary: an entry about a medicine with every kind of measurement, in the units it
+    // was taken in, and one in the patient's own words alone.
+    let measured = |kind, text: &str| parse_measurement(kind, text.into()).unwrap();
+    regimen
+        .add_diary_entry(NewDiaryEntry {
+            at: at("2025-03-02T07:45:00Z"),
+            text: Some("Dizzy \"on standing\", felt better after breakfast".into()),
+            medicine_id: Some(metformin),
+            severity: Some(3),
+            measurements: vec![
+                measured(MeasurementKind::BloodPressure, "142/91"),
+                measured(MeasurementKind::HeartRate, "88"),
+                measured(MeasurementKind::Glucose, "101 mg/dL"),
+                measured(MeasurementKind::Weight, "181.5 lb"),
+                measured(MeasurementKind::Temperature, "99.1 F"),
+            ],
+        })
+        .unwrap();
+    regimen
+        .add_diary_entry(NewDiaryEntry {
+            at: at("2025-04-01T19:00:00Z"),
+            text: None,
+            medicine_id: None,
+            severity: None,
+            measurements: vec![
+                measured(MeasurementKind::Glucose, "5.4 mmol/L"),
+                measured(MeasurementKind::Weight, "82.3 kg"),
+                measured(MeasurementKind::Temperature, "37.2 C"),
+            ],
+        })
+        .unwrap();
 
     let medicines = vec![
         metformin,
@@ -568,6 +601,12 @@ fn seen(regimen: &Regimen, medicines: &[i64]) -> Vec<String> {
                 .dose_events(Timestamp::MIN, Timestamp::MAX, None)
                 .unwrap()
         ),
+        format!(
+            "{:?}",
+            regimen
+                .diary_entries(Timestamp::MIN, Timestamp::MAX)
+                .unwrap()
+        ),
     ];
     for &id in medicines {
         out.push(format!("{:?}", regimen.schedule_versions(id).unwrap()));
@@ -596,6 +635,7 @@ fn everything_exported_comes_back_the_same_in_a_new_database_and_exports_the_sam
     assert_eq!(imported.medicines, 12);
     assert_eq!(imported.pgx_results, 5);
     assert_eq!(imported.supply_events, 4);
+    assert_eq!(imported.diary_entries, 2);
     let before = seen(&patient.regimen, &patient.medicines);
     let after = seen(&copy, &patient.medicines);
     for (index, (was, is)) in before.iter().zip(&after).enumerate() {
@@ -661,6 +701,7 @@ fn a_period_of_the_log_and_parts_left_out_come_back_as_chosen() {
             medicines: false,
             dose_log: false,
             supply: false,
+            diary: false,
             ..FhirExportOptions::default()
         })
         .unwrap();

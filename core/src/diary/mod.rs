@@ -19,7 +19,7 @@
 pub mod measure;
 mod storage;
 
-pub(crate) use storage::{delete, entries_after, entries_in, insert};
+pub(crate) use storage::{delete, entries_after, entries_in, insert, insert_as_stored};
 
 use std::time::Duration;
 

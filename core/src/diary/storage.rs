@@ -76,6 +76,27 @@ pub(crate) fn insert(
     })
 }
 
+/// Stores an entry of an export with its own id and dates (an import into an empty
+/// database); the entry was checked as [`insert`] checks one, its medicine resolved.
+pub(crate) fn insert_as_stored(tx: &Connection, sealer: &Sealer, entry: &DiaryEntry) -> Result<()> {
+    let details = SealedEntry {
+        text: entry.text.clone(),
+        medicine_id: entry.medicine_id,
+        severity: entry.severity,
+        measurements: entry.measurements.clone(),
+    };
+    tx.execute(
+        "INSERT INTO diary_entry (id, at, recorded_at, details) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            entry.id,
+            entry.at.as_millis(),
+            entry.recorded_at.as_millis(),
+            sealer.seal_json(details_slot(entry.id), &details)?
+        ],
+    )?;
+    Ok(())
+}
+
 /// The entries dated in `[from, to)`, oldest first.
 pub(crate) fn entries_in(
     conn: &Connection,

@@ -6,6 +6,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Records;
+use crate::diary;
 use crate::dose;
 use crate::error::{Error, Result};
 use crate::export::fhir::{
@@ -42,6 +43,12 @@ impl Records {
             return Err(Error::invalid(
                 "dose_log",
                 "the dose log needs the medicines it is of",
+            ));
+        }
+        if !options.medicines && options.diary {
+            return Err(Error::invalid(
+                "diary",
+                "the diary names medicines, so it needs them",
             ));
         }
         if !options.medicines && options.supply {
@@ -150,6 +157,10 @@ fn gather(
             })
             .collect();
     }
+    if options.diary {
+        records.diary = diary::entries_in(conn, sealer, (Timestamp::MIN, Timestamp::MAX))?;
+        records.diary.sort_by_key(|e| e.id);
+    }
     Ok(records)
 }
 
@@ -161,14 +172,15 @@ fn store(
     now: Timestamp,
 ) -> Result<FhirBundleImport> {
     let held: i64 = tx.query_row(
-        "SELECT (SELECT count(*) FROM medicine) + (SELECT count(*) FROM pgx_result)",
+        "SELECT (SELECT count(*) FROM medicine) + (SELECT count(*) FROM pgx_result) \
+         + (SELECT count(*) FROM diary_entry)",
         [],
         |r| r.get(0),
     )?;
     if held > 0 {
         return Err(Error::Conflict(
-            "the database already holds medicines or PGx results: a Regimen export is \
-             imported only into an empty database"
+            "the database already holds medicines, PGx results or diary entries: a Regimen \
+             export is imported only into an empty database"
                 .into(),
         ));
     }
@@ -205,6 +217,9 @@ fn store(
     for pgx in &records.pgx {
         results::insert_as_stored(tx, sealer, pgx.id, &pgx.result, pgx.recorded_at)?;
     }
+    for entry in &records.diary {
+        diary::insert_as_stored(tx, sealer, entry)?;
+    }
     // Archive dates and medicines are part of the planning snapshot.
     tx.execute(
         "UPDATE config_generation SET value = value + 1 WHERE id = 1",
@@ -217,5 +232,6 @@ fn store(
         dose_events: count(records.doses.len()),
         supply_events: count(records.supply_events.len()),
         pgx_results: count(records.pgx.len()),
+        diary_entries: count(records.diary.len()),
     })
 }

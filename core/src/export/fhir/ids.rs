@@ -32,6 +32,8 @@ pub(super) enum Kind {
     PgxResult,
     /// A `DiagnosticReport` grouping results, named by its first result.
     PgxReport,
+    /// A diary entry's `Observation`.
+    DiaryEntry,
 }
 
 impl Kind {
@@ -46,6 +48,7 @@ impl Kind {
             Kind::SupplyEvent => "supply-event",
             Kind::PgxResult => "pgx-result",
             Kind::PgxReport => "pgx-report",
+            Kind::DiaryEntry => "diary-entry",
         }
     }
 }

@@ -10,15 +10,16 @@
 //! | the dose log | `MedicationAdministration`: taken `completed`, skipped `not-done` with its reason, snoozed `on-hold` |
 //! | stock received | `MedicationDispense`; counts and losses as extensions on the statement |
 //! | PGx results | Genomics Reporting genotype `Observation`s in `DiagnosticReport`s |
-//! | diary entries | (to come: `Observation`s written beside the genotypes, see `write.rs`) |
+//! | diary entries | `Observation`s (LOINC 75325-1 Symptom, patient-reported), measurements as LOINC components with UCUM quantities (`diary.rs`) |
 //!
 //! Every resource has a `urn:uuid:` derived from the export's namespace and its row (`ids.rs`),
 //! so exporting again names the same records the same, also from the database an export was
 //! imported into (the import keeps the namespace). Rows keep their ids through Regimen's
 //! identifiers, so the dose log's corrections and the schedule history come back as they were.
 //! Modules: `write.rs` and `read.rs` the Bundle; `patient.rs`, `medicines.rs`, `log.rs`,
-//! `supply.rs` and `genomics.rs` one part each; `ext.rs` Regimen's extensions; `ids.rs` names.
+//! `supply.rs`, `genomics.rs` and `diary.rs` one part each; `ext.rs` Regimen's extensions; `ids.rs` names.
 
+mod diary;
 mod ext;
 mod genomics;
 mod ids;
@@ -36,6 +37,7 @@ use serde::{Deserialize, Serialize};
 pub use read::{MAX_BUNDLE_BYTES, MAX_ENTRIES, looks_like_export, read_bundle};
 pub use write::write_bundle;
 
+use crate::diary::DiaryEntry;
 use crate::dose::DoseEvent;
 use crate::medicine::Medicine;
 use crate::pgx::NewPgxResult;
@@ -72,6 +74,9 @@ pub struct FhirExportOptions {
     /// How each medicine's stock is counted and its supply log.
     #[cfg_attr(feature = "uniffi", uniffi(default = true))]
     pub supply: bool,
+    /// The symptom and side-effect diary (entries may name medicines, so it needs them).
+    #[cfg_attr(feature = "uniffi", uniffi(default = true))]
+    pub diary: bool,
 }
 
 impl Default for FhirExportOptions {
@@ -83,6 +88,7 @@ impl Default for FhirExportOptions {
             log_to: None,
             pgx: true,
             supply: true,
+            diary: true,
         }
     }
 }
@@ -101,6 +107,8 @@ pub struct FhirBundleImport {
     pub supply_events: u32,
     /// PGx results.
     pub pgx_results: u32,
+    /// Diary entries.
+    pub diary_entries: u32,
 }
 
 /// A PGx result as an export carries it.
@@ -141,6 +149,8 @@ pub struct Portable {
     pub supply_events: Vec<SupplyEvent>,
     /// The PGx results.
     pub pgx: Vec<PortablePgx>,
+    /// The diary entries.
+    pub diary: Vec<DiaryEntry>,
 }
 
 #[cfg(test)]

@@ -12,7 +12,8 @@ use serde::de::{
 use serde_json::Value;
 
 use super::medicines::{RequestIn, StatementIn, read_medication, read_request, read_statement};
-use super::{EXPORT_SYSTEM, Portable, PortablePgx, genomics, log, patient, supply};
+use super::{EXPORT_SYSTEM, Portable, PortablePgx, diary, genomics, log, patient, supply};
+use crate::diary::{DiaryEntry, NewDiaryEntry};
 use crate::dose::{DoseEvent, NewDoseEvent};
 use crate::error::{Error, Result};
 use crate::interop::fhir::json::{no_modifiers, object, string};
@@ -99,6 +100,8 @@ struct Reader {
     doses: Vec<(String, usize, Option<String>, DoseEvent)>,
     dispenses: Vec<(usize, SupplyEvent)>,
     pgx: Vec<PortablePgx>,
+    /// Diary entries with the `focus` of the medicine each names.
+    diary: Vec<(DiaryEntry, Option<String>)>,
 }
 
 /// Says which entry an error came from.
@@ -205,11 +208,14 @@ impl Reader {
             }
             // A report only groups results, which are read from their Observations.
             "DiagnosticReport" => {}
-            // Diary entries, once written, are Observations too: read them here.
+            "Observation" if diary::is_diary_entry(resource) => {
+                self.diary.push(diary::read_observation(resource)?);
+            }
             "Observation" => {
                 return Err(Error::invalid(
                     "Observation.code",
-                    "not an Observation a Regimen export holds (a genotype, LOINC 84413-4)",
+                    "not an Observation a Regimen export holds (a genotype, LOINC 84413-4, \
+                     or a diary entry, LOINC 75325-1)",
                 ));
             }
             _ => {
@@ -521,6 +527,35 @@ impl Reader {
             "PGx result",
         )?;
 
+        // The diary.
+        let mut diary = Vec::with_capacity(self.diary.len());
+        for (entry, focus) in self.diary {
+            let id = entry.id;
+            let medicine_id = focus
+                .map(|urn| {
+                    medicine_of_statement.get(&urn).copied().ok_or_else(|| {
+                        at_record(
+                            Error::invalid("Observation.focus", "names no medicine of the Bundle"),
+                            "diary entry",
+                            id,
+                        )
+                    })
+                })
+                .transpose()?;
+            let entry = DiaryEntry {
+                medicine_id,
+                ..entry
+            };
+            checked_diary(&entry, now).map_err(|e| at_record(e, "diary entry", id))?;
+            diary.push(entry);
+        }
+        diary.sort_by_key(|e| e.id);
+        unique(
+            diary.iter().map(|e| e.id),
+            "Observation.identifier",
+            "diary entry",
+        )?;
+
         zones.sort();
         unique_by(
             zones.iter().map(|(since, _)| (0, since.as_millis())),
@@ -539,8 +574,22 @@ impl Reader {
             supply_settings,
             supply_events,
             pgx,
+            diary,
         })
     }
+}
+
+/// A diary entry checked as the diary checks one to add.
+fn checked_diary(entry: &DiaryEntry, now: Timestamp) -> Result<()> {
+    NewDiaryEntry {
+        at: entry.at,
+        text: entry.text.clone(),
+        medicine_id: entry.medicine_id,
+        severity: entry.severity,
+        measurements: entry.measurements.clone(),
+    }
+    .validated(now)
+    .map(|_| ())
 }
 
 /// A dose event checked as the log checks one to append.

@@ -1,5 +1,5 @@
 //! The Bundle written: the Patient, each medicine's resources, stock received, the dose log,
-//! then the PGx reports and results. Entries are serialised one at a time into the output, so
+//! then the PGx reports and results, then the diary. Entries are serialised one at a time into the output, so
 //! ten years of doses never sit in memory as one JSON tree.
 
 use std::collections::BTreeMap;
@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::ext::instant_json;
 use super::ids::{Kind, Names};
 use super::medicines::{MedicineOut, medication, request, statement};
-use super::{EXPORT_SYSTEM, Portable, genomics, log, patient, supply};
+use super::{EXPORT_SYSTEM, Portable, diary, genomics, log, patient, supply};
 use crate::schedule::{ScheduleVersion, SpacingRule};
 use crate::supply::{SupplyEvent, SupplyKind};
 use crate::time::Timestamp;
@@ -150,8 +150,12 @@ pub fn write_bundle(records: &Portable, timestamp: Timestamp) -> String {
         }
     }
 
-    // Diary entries (being built elsewhere) go here: one `Observation` each, named by a kind
-    // of their own in `ids.rs` and read back in `read.rs` beside the genotype Observations.
+    for entry in &records.diary {
+        entries.push(
+            &names.urn(Kind::DiaryEntry, entry.id),
+            &diary::observation(&names, entry),
+        );
+    }
 
     entries.out.extend_from_slice(b"]}");
     // Every piece written is UTF-8 (JSON from serde, ASCII literals).
