@@ -24,6 +24,6 @@ check() { # name, cargo flags, guard MiB, budget MiB
     status=1
   fi
 }
-check "with networking" "" 5.9 4.0
-check "without" "--no-default-features" 4.3 3.0
+check "with networking" "" 6.5 4.0
+check "without" "--no-default-features" 4.9 3.0
 exit $status
