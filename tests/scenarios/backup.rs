@@ -191,6 +191,26 @@ fn a_backup_restored_on_a_new_phone_has_everything_and_the_caregiver_still_hears
     let (kinds, ignored) = hand_over(&service, &caregiver);
     assert_eq!((kinds, ignored), (vec![MessageKind::Dose], 0));
 
+    // The caregiver moves phones too: what they were told (sealed in their inbox) is all there.
+    let caregiver_backup = caregiver.export_backup(PASSPHRASE.into()).unwrap();
+    let caregiver_phone = tempfile::tempdir().unwrap();
+    let caregiver_keys = Arc::new(MemoryKeyStore::default());
+    let moved = restore(
+        caregiver_phone.path(),
+        "caregiver.db",
+        &caregiver_keys,
+        caregiver_backup,
+        PASSPHRASE,
+    )
+    .unwrap();
+    moved.set_now(Some(phones.at(242))).unwrap();
+    let share = caregiver.shares().unwrap()[0].id;
+    let view = |r: &Regimen| r.patient_view(share, phones.at(0), phones.at(481)).unwrap();
+    caregiver.set_now(Some(phones.at(242))).unwrap();
+    let told = view(&caregiver);
+    assert!(!told.doses.is_empty() && !told.diary.is_empty(), "{told:?}");
+    assert_eq!(view(&moved), told);
+
     // Its notifications are its own: the database id differs.
     let ids = |r: &Regimen| -> Vec<String> {
         r.plan_notifications(Duration::from_secs(86_400), 10)
