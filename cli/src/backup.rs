@@ -10,7 +10,7 @@ use regimen_ffi::{Regimen, RegimenConfig, backup_info};
 use serde_json::json;
 
 use crate::keyfile::KeyFile;
-use crate::output::print_json;
+use crate::output::{counted, print_json};
 use crate::session::Session;
 use crate::{Failure, Outcome, block_on, kb};
 
@@ -92,8 +92,9 @@ pub fn run_without_database(command: &BackupCommand, db: &Path, json: bool) -> O
                 print_json(&json!({ "restored": db, "medicines": medicines }));
             } else {
                 println!(
-                    "Restored the backup into {} ({medicines} medicines).",
-                    db.display()
+                    "Restored the backup into {} ({}).",
+                    db.display(),
+                    counted(medicines, "medicine")
                 );
             }
             Ok(())
@@ -161,9 +162,10 @@ pub fn delete_everything(session: &Session, yes: bool) -> Outcome {
         }));
     } else {
         println!(
-            "Deleted everything: {} files and the key. Cancel the notifications whose id starts \
-             with {}/.",
-            report.files_removed, report.database_id
+            "Deleted everything: {} and the key. Cancel the notifications whose id starts with \
+             {}/.",
+            counted(report.files_removed as usize, "file"),
+            report.database_id
         );
         if let Some(goodbyes) = goodbyes {
             println!("Caregivers told: {}.", goodbyes.delivered);

@@ -8,7 +8,7 @@ use std::path::Path;
 use regimen_core::export::fhir::{MAX_BUNDLE_BYTES, looks_like_export};
 
 use crate::files::read_bytes;
-use crate::output::print_json;
+use crate::output::{counted, print_json};
 use crate::session::Session;
 use crate::{Failure, Outcome};
 
@@ -45,15 +45,15 @@ pub fn run(session: &Session, path: &Path) -> Outcome {
             if session.json {
                 print_json(&report);
             } else {
+                let n = |count: u32| count as usize;
                 println!(
-                    "Imported {} medicines, {} schedule versions, {} dose events, {} supply \
-                     events, {} PGx results and {} diary entries.",
-                    report.medicines,
-                    report.schedule_versions,
-                    report.dose_events,
-                    report.supply_events,
-                    report.pgx_results,
-                    report.diary_entries
+                    "Imported {}, {}, {}, {}, {} and {}.",
+                    counted(n(report.medicines), "medicine"),
+                    counted(n(report.schedule_versions), "schedule version"),
+                    counted(n(report.dose_events), "dose event"),
+                    counted(n(report.supply_events), "supply event"),
+                    counted(n(report.pgx_results), "PGx result"),
+                    counted(n(report.diary_entries), "diary entry"),
                 );
             }
             Ok(())

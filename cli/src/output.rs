@@ -227,10 +227,14 @@ pub fn dose_line(session: &Session, dose: &ScheduledDose, medicines: &[Medicine]
     format!("{due}  {title:<24} {status}")
 }
 
-/// "1 result", "3 results": a count and its noun, in the right number.
+/// "1 result", "3 results", "2 diary entries": a count and its noun, in the right number.
 pub fn counted(count: usize, noun: &str) -> String {
     if count == 1 {
         format!("1 {noun}")
+    } else if let Some(stem) = noun.strip_suffix('y')
+        && !stem.ends_with(['a', 'e', 'o', 'u'])
+    {
+        format!("{count} {stem}ies")
     } else {
         format!("{count} {noun}s")
     }
@@ -282,5 +286,18 @@ pub fn print_failure(failure: &Failure, json: bool) {
         );
     } else {
         eprintln!("regimen: {message}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::counted;
+
+    #[test]
+    fn counts_take_the_noun_in_the_right_number() {
+        assert_eq!(counted(1, "diary entry"), "1 diary entry");
+        assert_eq!(counted(2, "diary entry"), "2 diary entries");
+        assert_eq!(counted(0, "medicine"), "0 medicines");
+        assert_eq!(counted(3, "day"), "3 days");
     }
 }
