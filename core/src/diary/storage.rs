@@ -48,36 +48,28 @@ pub(crate) fn insert(
             other => other,
         })?;
     }
-    // The id is the table's AUTOINCREMENT (never reused); the seal is bound to it, so the
-    // row is made first and sealed in the same transaction.
-    tx.execute(
-        "INSERT INTO diary_entry (at, recorded_at, details) VALUES (?1, ?2, x'')",
-        params![entry.at.as_millis(), now.as_millis()],
+    // AUTOINCREMENT's next id: never one a deleted entry had.
+    let id: i64 = tx.query_row(
+        "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'diary_entry'), 0) + 1",
+        [],
+        |r| r.get(0),
     )?;
-    let id = tx.last_insert_rowid();
-    let details = SealedEntry {
+    let stored = DiaryEntry {
+        id,
+        at: entry.at,
+        recorded_at: now,
         text: entry.text.clone(),
         medicine_id: entry.medicine_id,
         severity: entry.severity,
         measurements: entry.measurements.clone(),
     };
-    tx.execute(
-        "UPDATE diary_entry SET details = ?2 WHERE id = ?1",
-        params![id, sealer.seal_json(details_slot(id), &details)?],
-    )?;
-    Ok(DiaryEntry {
-        id,
-        at: entry.at,
-        recorded_at: now,
-        text: details.text,
-        medicine_id: details.medicine_id,
-        severity: details.severity,
-        measurements: details.measurements,
-    })
+    insert_as_stored(tx, sealer, &stored)?;
+    Ok(stored)
 }
 
-/// Stores an entry of an export with its own id and dates (an import into an empty
-/// database); the entry was checked as [`insert`] checks one, its medicine resolved.
+/// Stores `entry` as it is, its id and dates kept: the last step of [`insert`], and how a
+/// Regimen export is read into an empty database (the entry checked as [`insert`] checks one,
+/// its medicine resolved).
 pub(crate) fn insert_as_stored(tx: &Connection, sealer: &Sealer, entry: &DiaryEntry) -> Result<()> {
     let details = SealedEntry {
         text: entry.text.clone(),

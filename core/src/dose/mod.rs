@@ -432,34 +432,7 @@ fn append(
             Some(_) => {}
         }
     }
-    let details = if event.note.is_some() || event.amount.is_some() {
-        Some(sealer.seal_json(
-            details_slot(id),
-            &SealedDetails {
-                note: event.note.clone(),
-                amount: event.amount.clone(),
-            },
-        )?)
-    } else {
-        None
-    };
-    tx.execute(
-        "INSERT INTO dose_event (id, medicine_id, action, actual_at, scheduled_at,
-                                 snooze_until, recorded_at, details, corrects)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            id,
-            event.medicine_id,
-            event.action.as_sql(),
-            event.actual_at.as_millis(),
-            event.scheduled_at.map(Timestamp::as_millis),
-            event.snooze_until.map(Timestamp::as_millis),
-            now.as_millis(),
-            details,
-            event.corrects,
-        ],
-    )?;
-    Ok(DoseEvent {
+    let stored = DoseEvent {
         id,
         medicine_id: event.medicine_id,
         action: event.action,
@@ -470,11 +443,14 @@ fn append(
         amount: event.amount.clone(),
         corrects: event.corrects,
         recorded_at: now,
-    })
+    };
+    append_as_stored(tx, sealer, &stored)?;
+    Ok(stored)
 }
 
-/// Inserts `event` inside `tx` as another database logged it (its id and instants kept; the
-/// event it corrects inserted before it): a Regimen export read into an empty database.
+/// Inserts `event` inside `tx` as it is, its id and instants kept: the last step of [`append`],
+/// and how a Regimen export is read into an empty database (the event it corrects inserted
+/// before it).
 pub(crate) fn append_as_stored(tx: &Connection, sealer: &Sealer, event: &DoseEvent) -> Result<()> {
     let details = if event.note.is_some() || event.amount.is_some() {
         Some(sealer.seal_json(

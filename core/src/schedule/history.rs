@@ -149,6 +149,12 @@ pub(crate) fn record_zone(
         "DELETE FROM device_zone WHERE since = ?1",
         [now.as_millis()],
     )?;
+    insert_zone(tx, sealer, now, zone)?;
+    Ok(true)
+}
+
+/// Inserts the row saying the phone was in `zone` from `since`.
+fn insert_zone(tx: &Connection, sealer: &Sealer, since: Timestamp, zone: Zone) -> Result<()> {
     let id: i64 = tx.query_row(
         "SELECT coalesce(max(id), 0) + 1 FROM device_zone",
         [],
@@ -158,11 +164,11 @@ pub(crate) fn record_zone(
         "INSERT INTO device_zone (id, since, details) VALUES (?1, ?2, ?3)",
         params![
             id,
-            now.as_millis(),
+            since.as_millis(),
             sealer.seal_json(zone_slot(id), &zone.name())?
         ],
     )?;
-    Ok(true)
+    Ok(())
 }
 
 /// Every recorded zone change, oldest first: from when, and the zone's name.
@@ -196,19 +202,7 @@ pub(crate) fn insert_zone_before(
     if earliest.is_some_and(|earliest| earliest <= since.as_millis()) {
         return Ok(false);
     }
-    let id: i64 = tx.query_row(
-        "SELECT coalesce(max(id), 0) + 1 FROM device_zone",
-        [],
-        |r| r.get(0),
-    )?;
-    tx.execute(
-        "INSERT INTO device_zone (id, since, details) VALUES (?1, ?2, ?3)",
-        params![
-            id,
-            since.as_millis(),
-            sealer.seal_json(zone_slot(id), &zone.name())?
-        ],
-    )?;
+    insert_zone(tx, sealer, since, zone)?;
     if let Some((next, _)) = zone_changes(tx, sealer)?
         .into_iter()
         .find(|(at, _)| *at > since)

@@ -102,25 +102,7 @@ pub(crate) fn append(
         [],
         |r| r.get(0),
     )?;
-    let details = SealedSupply {
-        amount: event.amount,
-        source: event.source,
-        note: event.note.clone(),
-    };
-    tx.execute(
-        "INSERT INTO supply_event (id, medicine_id, kind, at, recorded_at, dispense, details)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            id,
-            event.medicine_id,
-            event.kind.as_sql(),
-            event.at.as_millis(),
-            now.as_millis(),
-            dispense,
-            sealer.seal_json(event_slot(id), &details)?,
-        ],
-    )?;
-    Ok(Some(SupplyEvent {
+    let stored = SupplyEvent {
         id,
         medicine_id: event.medicine_id,
         kind: event.kind,
@@ -130,11 +112,13 @@ pub(crate) fn append(
         source: event.source,
         note: event.note.clone(),
         dispense: dispense.map(str::to_owned),
-    }))
+    };
+    append_as_stored(tx, sealer, &stored)?;
+    Ok(Some(stored))
 }
 
-/// Inserts `event` inside `tx` as another database stored it (its id and instants kept): a
-/// Regimen export read into an empty database.
+/// Inserts `event` inside `tx` as it is, its id and instants kept: the last step of an
+/// append, and how a Regimen export is read into an empty database.
 pub(crate) fn append_as_stored(
     tx: &Connection,
     sealer: &Sealer,

@@ -7,7 +7,7 @@
 use serde_json::{Map, Value, json};
 
 use super::ext::{decimal, instant, instant_json, one, ours, simple, text, value, whole};
-use super::genomics::LOINC;
+use super::genomics::{LOINC, coded_in_loinc};
 use super::ids::{Kind, Names, row_id, urn_in};
 use crate::diary::DiaryEntry;
 use crate::diary::measure::{GlucoseUnit, Measurement, TemperatureUnit, WeightUnit};
@@ -150,15 +150,7 @@ pub(super) fn observation(names: &Names, entry: &DiaryEntry) -> Value {
 
 /// Whether an Observation is a diary entry (LOINC 75325-1).
 pub(super) fn is_diary_entry(map: &Map<String, Value>) -> bool {
-    map.get("code")
-        .and_then(|c| c.get("coding"))
-        .and_then(Value::as_array)
-        .is_some_and(|codings| {
-            codings.iter().any(|c| {
-                c.get("system").and_then(Value::as_str) == Some(LOINC)
-                    && c.get("code").and_then(Value::as_str) == Some(SYMPTOM)
-            })
-        })
+    coded_in_loinc(map, SYMPTOM)
 }
 
 /// A diary `Observation` read back: the entry (its medicine left out) and the `focus` urn of

@@ -169,17 +169,22 @@ pub(super) fn report(names: &Names, group: &[&PortablePgx]) -> Value {
     }))
 }
 
-/// Whether an Observation is a genotype (LOINC 84413-4).
-pub(super) fn is_genotype(map: &Map<String, Value>) -> bool {
+/// Whether a resource's `code` has the LOINC code `loinc` among its codings.
+pub(super) fn coded_in_loinc(map: &Map<String, Value>, loinc: &str) -> bool {
     map.get("code")
         .and_then(|c| c.get("coding"))
         .and_then(Value::as_array)
         .is_some_and(|codings| {
             codings.iter().any(|c| {
                 c.get("system").and_then(Value::as_str) == Some(LOINC)
-                    && c.get("code").and_then(Value::as_str) == Some("84413-4")
+                    && c.get("code").and_then(Value::as_str) == Some(loinc)
             })
         })
+}
+
+/// Whether an Observation is a genotype (LOINC 84413-4).
+pub(super) fn is_genotype(map: &Map<String, Value>) -> bool {
+    coded_in_loinc(map, "84413-4")
 }
 
 /// A genotype `Observation` of an export read back.
