@@ -103,10 +103,14 @@ pub fn run(session: &Session, db: &Path) -> Outcome {
     print_day(session, session.today(), &doses)?;
     let warnings = session.regimen.warnings()?;
     if !warnings.is_empty() {
-        println!(
-            "\nWarnings from your medicines and gene results ({}):",
-            warnings.len()
-        );
+        let heading = match warnings.len() {
+            1 => "Warnings from your medicines and gene results:".to_owned(),
+            n => format!(
+                "Warnings from your medicines and gene results (the most severe of {n}; all with \
+                 `regimen warnings`):"
+            ),
+        };
+        println!("\n{heading}");
         crate::warnings::print_warning(&warnings[0]);
     }
     println!("\nNext reminders on the lock screen (no medicine names, by default):");
