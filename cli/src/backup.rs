@@ -150,7 +150,7 @@ pub fn delete_everything(session: &Session, yes: bool) -> Outcome {
         None
     } else {
         // Offline is not a reason to keep the data: the shares end either way.
-        block_on(regimen.say_goodbye_to_caregivers())?.ok()
+        block_on(regimen.say_goodbye_to_caregivers(regimen_ffi::native_http()))?.ok()
     };
     let report = regimen.delete_everything()?;
     if session.json {

@@ -234,7 +234,11 @@ pub fn run(session: &Session, command: &KbCommand) -> Outcome {
             Some(true),
         ),
         KbCommand::Update { url } => {
-            let update = block_on(session.regimen.update_knowledge(url.to_owned()))??;
+            let update = block_on(
+                session
+                    .regimen
+                    .update_knowledge(url.to_owned(), regimen_ffi::native_http()),
+            )??;
             (update.info, Some(update.installed))
         }
         _ => (session.regimen.knowledge_info()?, None),

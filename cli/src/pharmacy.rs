@@ -163,7 +163,7 @@ pub fn run(session: &Session, command: &PharmacyCommand) -> Outcome {
             let medicine = find(regimen, medicine)?;
             let order =
                 regimen.request_refill(medicine.id, *quantity, fulfilment.map(Into::into))?;
-            let report = crate::block_on(regimen.send_refills())??;
+            let report = crate::block_on(regimen.send_refills(regimen_ffi::native_http()))??;
             if session.json {
                 print_json(
                     &regimen
@@ -181,7 +181,7 @@ pub fn run(session: &Session, command: &PharmacyCommand) -> Outcome {
             );
         }
         PharmacyCommand::Send => {
-            let report = crate::block_on(regimen.send_refills())??;
+            let report = crate::block_on(regimen.send_refills(regimen_ffi::native_http()))??;
             if session.json {
                 print_json(&serde_json::json!({
                     "sent": report.sent, "retrying": report.retrying,

@@ -266,7 +266,7 @@ pub fn run(session: &Session, command: &ShareCommand) -> Outcome {
             }
         }
         ShareCommand::Send => {
-            let report = block_on(regimen.send_pending())??;
+            let report = block_on(regimen.send_pending(regimen_ffi::native_http()))??;
             if session.json {
                 print_json(&serde_json::json!({
                     "delivered": report.delivered,

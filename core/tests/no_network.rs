@@ -1,7 +1,7 @@
 //! Warnings are computed on the phone: regimen-core, where the checks live, cannot make a
 //! network request. It depends on no networking crate and uses no socket API, so no call into
-//! it (a check, a preview, an import) can reach the network. The network stack lives only in
-//! the FFI crate, behind its `net` feature, for calls that say so.
+//! it (a check, a preview, an import) can reach the network. Requests are built by the FFI
+//! crate's network calls, which say so, and carried by the app's `HttpClient`.
 
 use std::path::Path;
 

@@ -84,7 +84,9 @@ fn send_outbox(c: &mut Criterion) {
                 (dir, patient)
             },
             |(dir, patient)| {
-                let report = runtime.block_on(patient.send_pending()).unwrap();
+                let report = runtime
+                    .block_on(patient.send_pending(regimen_ffi::native_http()))
+                    .unwrap();
                 assert_eq!(u64::from(report.delivered), MESSAGES);
                 service.take_delivered();
                 (dir, patient)

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertThrows
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.io.TempDir
+import org.regimen.android.UrlConnectionHttp
 import org.regimen.bindings.Regimen
 import org.regimen.bindings.RegimenConfig
 import org.regimen.bindings.core.RegimenException
@@ -39,18 +40,18 @@ class KnowledgeBindingsTest {
     @Test
     fun `an update check runs as a coroutine and each failure is typed`() {
         Regimen.open(dir.resolve("patient.db").toString(), RegimenConfig(), MemoryKeyStore()).use { regimen ->
-            val current = withServer(304, ByteArray(0)) { url -> runBlocking { regimen.updateKnowledge(url) } }
+            val current = withServer(304, ByteArray(0)) { url -> runBlocking { regimen.updateKnowledge(url, UrlConnectionHttp()) } }
             assertFalse(current.installed)
             assertEquals(1uL, current.info.version)
 
             withServer(200, "not a bundle".toByteArray()) { url ->
-                assertThrows(RegimenException.KnowledgeBase::class.java) { runBlocking { regimen.updateKnowledge(url) } }
+                assertThrows(RegimenException.KnowledgeBase::class.java) { runBlocking { regimen.updateKnowledge(url, UrlConnectionHttp()) } }
             }
             withServer(500, ByteArray(0)) { url ->
-                assertThrows(RegimenException.Network::class.java) { runBlocking { regimen.updateKnowledge(url) } }
+                assertThrows(RegimenException.Network::class.java) { runBlocking { regimen.updateKnowledge(url, UrlConnectionHttp()) } }
             }
             val bad = assertThrows(RegimenException.InvalidInput::class.java) {
-                runBlocking { regimen.updateKnowledge("http://updates.example/kb.bundle") }
+                runBlocking { regimen.updateKnowledge("http://updates.example/kb.bundle", UrlConnectionHttp()) }
             }
             assertEquals("url", bad.field)
             assertEquals(1uL, regimen.knowledgeInfo().version)

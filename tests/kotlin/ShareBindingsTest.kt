@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Assertions.assertThrows
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.io.TempDir
+import org.regimen.android.UrlConnectionHttp
 import org.regimen.bindings.Regimen
 import org.regimen.bindings.RegimenConfig
 import org.regimen.bindings.core.RegimenException
@@ -122,7 +123,7 @@ class ShareBindingsTest {
                     val answer = caregiver.answerOffer(offer.payload, endpoint, "Ben", 30u)
                     patient.acceptAnswer(answer.payload)
 
-                    val report = runBlocking { patient.sendPending() }
+                    val report = runBlocking { patient.sendPending(UrlConnectionHttp()) }
                     assertEquals(2u, report.delivered)
                     assertEquals(null, report.nextAttemptAt)
                     bodies.forEach { caregiver.receive(it) }

@@ -91,7 +91,12 @@ fn a_backup_restored_on_a_new_phone_has_everything_and_the_caregiver_still_hears
             ],
         })
         .unwrap();
-    assert_eq!(block_on(patient.send_pending()).unwrap().delivered, 4);
+    assert_eq!(
+        block_on(patient.send_pending(regimen_ffi::native_http()))
+            .unwrap()
+            .delivered,
+        4
+    );
     let caregiver = phones.open("caregiver", 2);
     hand_over(&service, &caregiver);
     let backup = patient.export_backup(PASSPHRASE.into()).unwrap();
@@ -187,7 +192,7 @@ fn a_backup_restored_on_a_new_phone_has_everything_and_the_caregiver_still_hears
     restored
         .log_dose(taken(medicine, phones.at(240), phones.at(241), None))
         .unwrap();
-    block_on(restored.send_pending()).unwrap();
+    block_on(restored.send_pending(regimen_ffi::native_http())).unwrap();
     let (kinds, ignored) = hand_over(&service, &caregiver);
     assert_eq!((kinds, ignored), (vec![MessageKind::Dose], 0));
 
@@ -460,14 +465,14 @@ fn deleting_everything_tells_the_caregiver_and_leaves_no_file_and_no_key() {
     let service = PushService::start().unwrap();
     pair(&phones, &service, vec![]);
     let patient = phones.open("patient", 1);
-    block_on(patient.send_pending()).unwrap();
+    block_on(patient.send_pending(regimen_ffi::native_http())).unwrap();
     let caregiver = phones.open("caregiver", 1);
     hand_over(&service, &caregiver);
     // A backup's private copy interrupted long ago would be removed too; one left now is.
     let before = files(phones.dir.path(), "patient.db");
     assert!(before.contains(&"patient.db".to_owned()), "{before:?}");
 
-    let goodbye = block_on(patient.say_goodbye_to_caregivers()).unwrap();
+    let goodbye = block_on(patient.say_goodbye_to_caregivers(regimen_ffi::native_http())).unwrap();
     assert_eq!(goodbye.delivered, 1);
     let report = patient.delete_everything().unwrap();
     assert_eq!(

@@ -18,7 +18,7 @@ fn messages_reach_the_caregiver_through_a_checked_push_service() {
     let medicine = pair(&phones, &service, vec![ShareScope::Medicines]);
 
     let patient = phones.open("patient", 1);
-    let report = block_on(patient.send_pending()).unwrap();
+    let report = block_on(patient.send_pending(regimen_ffi::native_http())).unwrap();
     assert_eq!(
         report,
         SendReport {
@@ -41,7 +41,12 @@ fn messages_reach_the_caregiver_through_a_checked_push_service() {
             corrects: None,
         })
         .unwrap();
-    assert_eq!(block_on(patient.send_pending()).unwrap().delivered, 1);
+    assert_eq!(
+        block_on(patient.send_pending(regimen_ffi::native_http()))
+            .unwrap()
+            .delivered,
+        1
+    );
 
     let caregiver = phones.open("caregiver", 2);
     let (kinds, ignored) = hand_over(&service, &caregiver);
@@ -80,16 +85,21 @@ fn failures_are_retried_after_backoff_and_nothing_is_lost_or_taken_twice() {
     // The first message's answer is lost after the service kept it; the second gets a 500.
     service.fail_next("ben", &[Failure::AcceptThenHangup, Failure::Status(500)]);
     let patient = phones.open("patient", 1);
-    let report = block_on(patient.send_pending()).unwrap();
+    let report = block_on(patient.send_pending(regimen_ffi::native_http())).unwrap();
     assert_eq!((report.delivered, report.retrying), (0, 2));
     let retry_at = report.next_attempt_at.expect("a retry is planned");
     assert!(retry_at > phones.at(1) && retry_at <= phones.at(2));
     // Nothing is due before the backoff ends.
-    assert_eq!(block_on(patient.send_pending()).unwrap().delivered, 0);
+    assert_eq!(
+        block_on(patient.send_pending(regimen_ffi::native_http()))
+            .unwrap()
+            .delivered,
+        0
+    );
 
     // A minute later both go out; the caregiver drops the copy it already had.
     let patient = phones.open("patient", 3);
-    let report = block_on(patient.send_pending()).unwrap();
+    let report = block_on(patient.send_pending(regimen_ffi::native_http())).unwrap();
     assert_eq!((report.delivered, report.retrying), (2, 0));
     let caregiver = phones.open("caregiver", 3);
     let (kinds, ignored) = hand_over(&service, &caregiver);
@@ -100,11 +110,16 @@ fn failures_are_retried_after_backoff_and_nothing_is_lost_or_taken_twice() {
     let patient = phones.open("patient", 4);
     patient.revoke(patient.shares().unwrap()[0].id).unwrap();
     service.fail_next("ben", &[Failure::TooManyRequests(300)]);
-    let report = block_on(patient.send_pending()).unwrap();
+    let report = block_on(patient.send_pending(regimen_ffi::native_http())).unwrap();
     assert_eq!(report.retrying, 1);
     assert_eq!(report.next_attempt_at, Some(phones.at(9)));
     let patient = phones.open("patient", 9);
-    assert_eq!(block_on(patient.send_pending()).unwrap().delivered, 1);
+    assert_eq!(
+        block_on(patient.send_pending(regimen_ffi::native_http()))
+            .unwrap()
+            .delivered,
+        1
+    );
     let (kinds, _) = hand_over(&service, &caregiver);
     assert_eq!(kinds, [MessageKind::Revoked]);
     assert_eq!(caregiver.shares().unwrap()[0].state, ShareState::Revoked);
@@ -117,7 +132,7 @@ fn an_unreachable_service_keeps_everything_for_later() {
     pair(&phones, &service, vec![]);
     drop(service);
     let patient = phones.open("patient", 1);
-    let report = block_on(patient.send_pending()).unwrap();
+    let report = block_on(patient.send_pending(regimen_ffi::native_http())).unwrap();
     assert_eq!((report.delivered, report.retrying), (0, 2));
     assert_eq!(patient.shares().unwrap()[0].pending_messages, 2);
 }
@@ -132,7 +147,7 @@ fn a_gone_subscription_stops_the_share_and_a_wrong_key_is_refused_by_the_service
     // the patient's token (403), and the message waits.
     service.subscribe("ben", &[4; 65]);
     let patient = phones.open("patient", 1);
-    let report = block_on(patient.send_pending()).unwrap();
+    let report = block_on(patient.send_pending(regimen_ffi::native_http())).unwrap();
     assert_eq!((report.delivered, report.retrying), (0, 2));
     assert_eq!(
         service.refused(),
@@ -145,7 +160,7 @@ fn a_gone_subscription_stops_the_share_and_a_wrong_key_is_refused_by_the_service
     // The caregiver's subscription ends: 410, and sending stops for good.
     service.unsubscribe("ben");
     let patient = phones.open("patient", 3);
-    let report = block_on(patient.send_pending()).unwrap();
+    let report = block_on(patient.send_pending(regimen_ffi::native_http())).unwrap();
     assert_eq!(report.shares_gone, 1);
     assert_eq!(report.next_attempt_at, None);
     let share = patient.shares().unwrap().remove(0);

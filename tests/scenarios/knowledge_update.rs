@@ -152,7 +152,8 @@ fn an_update_is_fetched_once_and_then_answered_by_its_etag() {
         Reply::Bundle(sign(&bundle(2), &key).unwrap(), "\"kb-2b\""),
     ]);
 
-    let update = |url: &str| block_on(regimen.update_knowledge(url.to_owned()));
+    let update =
+        |url: &str| block_on(regimen.update_knowledge(url.to_owned(), regimen_ffi::native_http()));
     let installed = update(&server.url).unwrap();
     assert_eq!(
         (
@@ -219,7 +220,8 @@ fn an_update_url_that_could_differ_per_user_or_leave_tls_is_refused_before_any_r
         "ftp://updates.example/kb.bundle",
         "not a url",
     ] {
-        let refused = block_on(regimen.update_knowledge(url.to_owned()));
+        let refused =
+            block_on(regimen.update_knowledge(url.to_owned(), regimen_ffi::native_http()));
         assert!(
             matches!(&refused, Err(RegimenError::InvalidInput { field, .. }) if field == "url"),
             "{url}: {refused:?}"
@@ -238,7 +240,10 @@ fn an_unreachable_server_is_a_network_error_and_changes_nothing() {
         .local_addr()
         .unwrap()
         .port();
-    let refused = block_on(regimen.update_knowledge(format!("http://127.0.0.1:{port}/kb")));
+    let refused = block_on(regimen.update_knowledge(
+        format!("http://127.0.0.1:{port}/kb"),
+        regimen_ffi::native_http(),
+    ));
     assert!(
         matches!(refused, Err(RegimenError::Network { .. })),
         "{refused:?}"

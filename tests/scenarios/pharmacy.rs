@@ -109,7 +109,7 @@ fn a_refill_round_trip_against_a_hapi_fhir_pharmacy() {
 
     choose(&phone, &peer.base);
     let order = phone.regimen.request_refill(medicine, None, None).unwrap();
-    let report = block_on(phone.regimen.send_refills()).unwrap();
+    let report = block_on(phone.regimen.send_refills(regimen_ffi::native_http())).unwrap();
     assert_eq!(report.sent, 1, "{report:?}");
     let state = peer.control("GET", "state", "");
     assert_eq!(state["tasks"], 1);
@@ -138,16 +138,16 @@ fn a_refill_round_trip_against_a_hapi_fhir_pharmacy() {
         "MedicationRequest/rx1"
     );
     peer.control("POST", &format!("task/{task_id}/status?to=accepted"), "");
-    block_on(phone.regimen.send_refills()).unwrap();
+    block_on(phone.regimen.send_refills(regimen_ffi::native_http())).unwrap();
     let now = phone.regimen.refill_orders(Some(medicine)).unwrap();
     assert_eq!(now[0].status, Some(TaskStatus::Accepted));
     peer.control("POST", &format!("task/{task_id}/status?to=ready"), "");
-    block_on(phone.regimen.send_refills()).unwrap();
+    block_on(phone.regimen.send_refills(regimen_ffi::native_http())).unwrap();
     let ready = &phone.regimen.refill_orders(Some(medicine)).unwrap()[0];
     assert_eq!(ready.status, Some(TaskStatus::Ready));
     assert_eq!(ready.business_status.as_deref(), Some("ready for pickup"));
     peer.control("POST", &format!("task/{task_id}/status?to=completed"), "");
-    let report = block_on(phone.regimen.send_refills()).unwrap();
+    let report = block_on(phone.regimen.send_refills(regimen_ffi::native_http())).unwrap();
     assert_eq!(report.done, 1, "{report:?}");
     let done = &phone.regimen.refill_orders(Some(medicine)).unwrap()[0];
     assert_eq!((done.id, done.state), (order.id, RefillState::Done));
@@ -177,7 +177,7 @@ fn a_pharmacy_that_is_down_then_up_refuses_or_loses_an_answer_gets_each_request_
     // Down: nothing answers on its port.
     drop(peer);
     phone.regimen.request_refill(medicine, None, None).unwrap();
-    let report = block_on(phone.regimen.send_refills()).unwrap();
+    let report = block_on(phone.regimen.send_refills(regimen_ffi::native_http())).unwrap();
     assert_eq!(report.retrying, 1, "{report:?}");
     // Up again on the same port, and past the backoff: sent once.
     let Some(peer) = Peer::start(port) else {
@@ -185,7 +185,7 @@ fn a_pharmacy_that_is_down_then_up_refuses_or_loses_an_answer_gets_each_request_
     };
     peer.control("POST", "prescriptions", &prescriptions().to_string());
     phone.at(10);
-    let report = block_on(phone.regimen.send_refills()).unwrap();
+    let report = block_on(phone.regimen.send_refills(regimen_ffi::native_http())).unwrap();
     assert_eq!(report.sent, 1, "{report:?}");
     assert_eq!(peer.control("GET", "state", "")["tasks"], 1);
 
@@ -199,7 +199,7 @@ fn a_pharmacy_that_is_down_then_up_refuses_or_loses_an_answer_gets_each_request_
         .regimen
         .request_refill(medicine, Some(30.0), None)
         .unwrap();
-    let report = block_on(phone.regimen.send_refills()).unwrap();
+    let report = block_on(phone.regimen.send_refills(regimen_ffi::native_http())).unwrap();
     assert_eq!(report.failed, 1, "{report:?}");
     let shown = phone
         .regimen
@@ -211,18 +211,18 @@ fn a_pharmacy_that_is_down_then_up_refuses_or_loses_an_answer_gets_each_request_
     assert_eq!(shown.state, RefillState::Failed);
     assert_eq!(shown.reason.as_deref(), Some("Repeat not yet due"));
     phone.at(60);
-    block_on(phone.regimen.send_refills()).unwrap();
+    block_on(phone.regimen.send_refills(regimen_ffi::native_http())).unwrap();
     assert_eq!(peer.control("GET", "state", "")["tasks"], 1);
 
     // An answer lost after the pharmacy stored the request: the retry finds it (conditional
     // create) and no second Task is made.
     peer.control("POST", "drop-answer-next", "");
     let lost = phone.regimen.request_refill(medicine, None, None).unwrap();
-    let report = block_on(phone.regimen.send_refills()).unwrap();
+    let report = block_on(phone.regimen.send_refills(regimen_ffi::native_http())).unwrap();
     assert_eq!(report.retrying, 1, "{report:?}");
     assert_eq!(peer.control("GET", "state", "")["tasks"], 2);
     phone.at(120);
-    let report = block_on(phone.regimen.send_refills()).unwrap();
+    let report = block_on(phone.regimen.send_refills(regimen_ffi::native_http())).unwrap();
     assert_eq!(report.sent, 1, "{report:?}");
     let state = peer.control("GET", "state", "");
     assert_eq!(state["tasks"], 2, "still one Task for the lost answer");

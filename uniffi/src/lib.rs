@@ -7,23 +7,21 @@ mod diary;
 mod error;
 mod export;
 mod fhir;
-#[cfg(feature = "net")]
 mod http;
 mod keystore;
 mod knowledge;
+#[cfg(feature = "native-http")]
+mod native_http;
 mod pgx;
 mod pharmacy;
-#[cfg(feature = "net")]
 mod pharmacy_http;
 mod planning;
-#[cfg(feature = "net")]
 mod push;
 mod regimen;
 mod schedules;
 mod settings;
 mod share;
 mod supply;
-#[cfg(feature = "net")]
 mod update;
 mod warnings;
 
@@ -31,11 +29,12 @@ pub use backup::{DeletionReport, backup_info};
 pub use diary::parse_measurement;
 pub use error::{RegimenError, Result};
 pub use fhir::parse_fhir_timing;
+pub use http::{HttpClient, HttpError, HttpMethod, HttpRequest, HttpResponse};
 pub use keystore::{KeyStore, KeyStoreError};
+#[cfg(feature = "native-http")]
+pub use native_http::native_http;
 pub use pgx::PgxImport;
-#[cfg(feature = "net")]
 pub use pharmacy_http::RefillReport;
-#[cfg(feature = "net")]
 pub use push::SendReport;
 pub use regimen::{Regimen, RegimenConfig};
 /// The domain records and enums the API takes and returns, defined in `regimen-core`.
@@ -86,7 +85,6 @@ pub use regimen_core::{
     travel::{KeptDose, MovedDose, ZoneChangeReport},
     warning::{Evidence, Severity, Warning, WarningKind},
 };
-#[cfg(feature = "net")]
 pub use update::KnowledgeUpdate;
 
 uniffi::setup_scaffolding!("regimen");

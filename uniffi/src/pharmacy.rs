@@ -1,7 +1,7 @@
 //! `Regimen` calls for the e-pharmacy: choose it, ask for a refill, follow it. Nothing is sent
-//! unless the patient asks; `send_refills` (feature `net`) makes the requests with the
-//! library's HTTP client, and apps with their own HTTP stack use `prepare_pharmacy_requests`
-//! and `record_pharmacy_response` instead.
+//! unless the patient asks; `send_refills` makes the requests through the app's `HttpClient`,
+//! and apps that run the exchange themselves use `prepare_pharmacy_requests` and
+//! `record_pharmacy_response` instead.
 
 use regimen_core::supply::{
     Fulfilment, Pharmacy, PharmacyRequest, PharmacyRequestKind, RefillOrder,

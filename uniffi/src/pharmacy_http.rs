@@ -1,22 +1,22 @@
-//! Sending refill requests and following them over HTTP (feature `net`).
+//! Sending refill requests and following them through the app's [`HttpClient`].
 
-use std::time::Duration;
+use std::sync::Arc;
 
 use regimen_core::supply::{PharmacyRequest, RefillState};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::error::Result;
+use crate::http::{HttpClient, HttpMethod, HttpRequest};
 use crate::regimen::Regimen;
 
-/// How long to wait for a pharmacy to accept the connection.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long one request may take.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long to wait for a pharmacy to accept the connection, milliseconds.
+const CONNECT_TIMEOUT_MS: u32 = 10_000;
+/// How long one request may take, milliseconds.
+const REQUEST_TIMEOUT_MS: u32 = 30_000;
 /// Rounds of prepare, send, record in one call: a request sent, then its status, then its
 /// dispense.
 const ROUNDS: usize = 3;
 /// Largest answer read, in bytes.
-const MAX_ANSWER: usize = 1 << 20;
+const MAX_ANSWER: u32 = 1 << 20;
 
 /// What one `send_refills` call did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, uniffi::Record)]
@@ -32,41 +32,41 @@ pub struct RefillReport {
 }
 
 /// Makes one prepared request; `None` when no answer came.
-async fn send(client: &reqwest::Client, request: &PharmacyRequest) -> Option<(u16, String)> {
-    let mut headers = HeaderMap::new();
-    for header in &request.headers {
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(header.name.as_bytes()),
-            HeaderValue::from_str(&header.value),
-        ) {
-            headers.insert(name, value);
-        }
-    }
-    let builder = match request.method.as_str() {
-        "POST" => client.post(&request.url),
-        _ => client.get(&request.url),
+async fn send(http: &dyn HttpClient, request: &PharmacyRequest) -> Option<(u16, String)> {
+    let post = request.method == "POST";
+    let request = HttpRequest {
+        method: if post {
+            HttpMethod::Post
+        } else {
+            HttpMethod::Get
+        },
+        url: request.url.clone(),
+        headers: request.headers.clone(),
+        body: request
+            .body
+            .as_ref()
+            .filter(|_| post)
+            .map(|body| body.clone().into_bytes()),
+        connect_timeout_ms: CONNECT_TIMEOUT_MS,
+        timeout_ms: REQUEST_TIMEOUT_MS,
+        // A pharmacy's FHIR server answers where it was asked.
+        follow_redirects: false,
+        max_response_bytes: MAX_ANSWER,
     };
-    let builder = match &request.body {
-        Some(body) => builder.body(body.clone()),
-        None => builder,
-    };
-    let response = builder.headers(headers).send().await.ok()?;
-    let status = response.status().as_u16();
-    let bytes = response.bytes().await.ok()?;
-    let body = String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_ANSWER)]).into_owned();
-    Some((status, body))
+    let response = http.send(request).await.ok()?;
+    Some((
+        response.status,
+        String::from_utf8_lossy(&response.body).into_owned(),
+    ))
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl Regimen {
     /// Sends the refill requests due, and follows those the pharmacy has: their status, and
     /// the dispense that fills them (added to the stock). Nothing is sent for a medicine the
     /// patient did not ask a refill for. Call it after `request_refill`, on app start and now
     /// and then while a request is open.
-    pub async fn send_refills(&self) -> Result<RefillReport> {
-        let client = crate::http::client(CONNECT_TIMEOUT, REQUEST_TIMEOUT, |builder| {
-            builder.redirect(reqwest::redirect::Policy::none())
-        })?;
+    pub async fn send_refills(&self, http: Arc<dyn HttpClient>) -> Result<RefillReport> {
         let mut report = RefillReport::default();
         let mut seen = std::collections::BTreeSet::new();
         for _ in 0..ROUNDS {
@@ -80,7 +80,7 @@ impl Regimen {
                 break;
             }
             for request in requests {
-                let answer = send(&client, &request).await;
+                let answer = send(http.as_ref(), &request).await;
                 let (status, body) = answer.map_or((None, String::new()), |(s, b)| (Some(s), b));
                 let before = request.kind;
                 let order =

@@ -1,22 +1,25 @@
-//! Sending the caregiver outbox over HTTP (feature `net`): each prepared request is an RFC 8030
-//! `POST` to the caregiver's push service, and its answer decides what happens to the message
-//! (see `record_push_result`). The push service sees the endpoint, the VAPID token and
+//! Sending the caregiver outbox through the app's [`HttpClient`]: each prepared request is an
+//! RFC 8030 `POST` to the caregiver's push service, and its answer decides what happens to the
+//! message (see `record_push_result`). The push service sees the endpoint, the VAPID token and
 //! ciphertext; never what the message says.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
+use std::sync::Arc;
 
 use regimen_core::Timestamp;
 use regimen_core::share::outbox::{MAX_BATCH, PushOutcome, PushRequest, PushResult};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
+use regimen_core::supply::HttpHeader;
 
 use crate::error::Result;
+use crate::http::{HttpClient, HttpMethod, HttpRequest};
 use crate::regimen::Regimen;
 
-/// How long to wait for a push service to accept the connection.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long one push may take.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long to wait for a push service to accept the connection, milliseconds.
+const CONNECT_TIMEOUT_MS: u32 = 10_000;
+/// How long one push may take, milliseconds.
+const REQUEST_TIMEOUT_MS: u32 = 30_000;
+/// The longest answer read from a push service (its body is not used).
+const MAX_ANSWER: u32 = 64 * 1024;
 
 /// What one `send_pending` call did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, uniffi::Record)]
@@ -33,54 +36,48 @@ pub struct SendReport {
     pub next_attempt_at: Option<Timestamp>,
 }
 
-fn client() -> Result<reqwest::Client> {
-    // A push service answers; it does not send the message elsewhere.
-    crate::http::client(CONNECT_TIMEOUT, REQUEST_TIMEOUT, |builder| {
-        builder.redirect(reqwest::redirect::Policy::none())
-    })
-}
-
 /// `Retry-After` in seconds, when given as seconds (the form push services use).
-fn retry_after(headers: &HeaderMap) -> Option<u32> {
-    headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()
+fn retry_after(value: Option<&str>) -> Option<u32> {
+    value?.trim().parse().ok()
 }
 
 /// Sends one prepared request; any failure to get an answer is `Unreachable`.
-async fn post(client: &reqwest::Client, request: PushRequest) -> PushResult {
-    let mut headers = HeaderMap::new();
-    for header in &request.headers {
-        let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(header.name.as_bytes()),
-            HeaderValue::from_str(&header.value),
-        ) else {
-            continue;
-        };
-        headers.insert(name, value);
-    }
-    match client
-        .post(&request.endpoint)
-        .headers(headers)
-        .body(request.body)
-        .send()
-        .await
-    {
+async fn post(http: &dyn HttpClient, request: PushRequest) -> PushResult {
+    let request = HttpRequest {
+        method: HttpMethod::Post,
+        url: request.endpoint,
+        headers: request
+            .headers
+            .into_iter()
+            .map(|header| HttpHeader {
+                name: header.name,
+                value: header.value,
+            })
+            .collect(),
+        body: Some(request.body),
+        connect_timeout_ms: CONNECT_TIMEOUT_MS,
+        timeout_ms: REQUEST_TIMEOUT_MS,
+        // A push service answers; it does not send the message elsewhere.
+        follow_redirects: false,
+        max_response_bytes: MAX_ANSWER,
+    };
+    match http.send(request).await {
         Ok(response) => PushResult::Status {
-            code: response.status().as_u16(),
-            retry_after_seconds: retry_after(response.headers()),
+            code: response.status,
+            retry_after_seconds: retry_after(response.header("retry-after")),
         },
         Err(_) => PushResult::Unreachable,
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl Regimen {
     /// Patient side: looks at what is new for each caregiver and sends every due message
     /// through the caregivers' push services, one after another. Failures are retried on a
     /// later call (after the backoff); a message accepted is never sent again. Call it after
     /// logging a dose, on app start, and from a background task at `next_attempt_at`.
-    pub async fn send_pending(&self) -> Result<SendReport> {
+    pub async fn send_pending(&self, http: Arc<dyn HttpClient>) -> Result<SendReport> {
         let requests = self.prepare_push_requests(MAX_BATCH)?;
-        let client = client()?;
         let mut report = SendReport::default();
         let mut gone = BTreeSet::new();
         for request in requests {
@@ -88,7 +85,7 @@ impl Regimen {
                 continue;
             }
             let (id, share) = (request.outbox_id, request.share_id);
-            let result = post(&client, request).await;
+            let result = post(http.as_ref(), request).await;
             match self.record_push_result(id, result)? {
                 PushOutcome::Delivered => report.delivered += 1,
                 PushOutcome::Retry { .. } => report.retrying += 1,
@@ -108,8 +105,8 @@ impl Regimen {
     /// goodbye (and whatever else was waiting), once, without retrying later. A caregiver
     /// offline or unreachable is counted in the report and not told. Deleting without calling
     /// this first ends the shares silently.
-    pub async fn say_goodbye_to_caregivers(&self) -> Result<SendReport> {
+    pub async fn say_goodbye_to_caregivers(&self, http: Arc<dyn HttpClient>) -> Result<SendReport> {
         self.revoke_every_share()?;
-        self.send_pending().await
+        self.send_pending(http).await
     }
 }

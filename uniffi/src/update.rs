@@ -1,26 +1,27 @@
-//! Knowledge-base updates fetched from a server (feature `net`).
+//! Knowledge-base updates fetched from a server, through the app's [`HttpClient`].
 //!
 //! The request is the same for every user: a plain `GET` of the configured URL, with no query,
-//! no cookies, no user agent and no credentials, plus `If-None-Match` carrying the ETag of the
+//! no cookies and no credentials, plus `If-None-Match` carrying the ETag of the
 //! bundle already installed (the server's own label for a file it serves to everyone). The
 //! server learns that some copy of the app asked, and which public bundle it already has;
 //! never a medicine, a gene or who asks. The body is verified and installed exactly as
 //! [`Regimen::install_knowledge_bundle`] does, so a bad bundle changes nothing.
 
 use std::net::IpAddr;
-use std::time::Duration;
+use std::sync::Arc;
 
 use regimen_core::knowledge::{MAX_BUNDLE_BYTES, verify};
-use reqwest::{StatusCode, Url, header};
+use regimen_core::supply::HttpHeader;
 
 use crate::error::{RegimenError, Result, invalid};
+use crate::http::{HttpClient, HttpError, HttpMethod, HttpRequest};
 use crate::regimen::Regimen;
 use regimen_core::knowledge::KnowledgeInfo;
 
-/// How long to wait for the server to accept the connection.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
-/// How long the whole request may take, body included.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long to wait for the server to accept the connection, milliseconds.
+const CONNECT_TIMEOUT_MS: u32 = 15_000;
+/// How long the whole request may take, body included, milliseconds.
+const REQUEST_TIMEOUT_MS: u32 = 120_000;
 
 /// What an update check did.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
@@ -31,35 +32,58 @@ pub struct KnowledgeUpdate {
     pub info: KnowledgeInfo,
 }
 
-/// Checks that `url` can only carry the same request for everyone: HTTPS (plain HTTP only to
-/// this device, for tests and local mirrors), no user name or password, no query, no fragment.
-fn update_url(url: &str) -> Result<Url> {
-    let parsed = Url::parse(url).map_err(|_| invalid("url", "is not a valid URL"))?;
-    let host = parsed
-        .host_str()
-        .ok_or_else(|| invalid("url", "has no host"))?;
-    // An IPv6 host comes back in brackets, as written in the URL.
-    let loopback = host.eq_ignore_ascii_case("localhost")
-        || host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    match parsed.scheme() {
-        "https" => {}
-        "http" if loopback => {}
-        _ => return Err(invalid("url", "must use https")),
+/// Checks that `url` can only carry the same request for everyone: an absolute HTTPS URL
+/// (plain HTTP only to this device, for tests and local mirrors), with a host, no user name
+/// or password, no query, no fragment, and nothing but printable ASCII.
+fn update_url(url: &str) -> Result<&str> {
+    if url.is_empty() || !url.bytes().all(|byte| byte.is_ascii_graphic()) {
+        return Err(invalid("url", "is not a valid URL"));
     }
-    if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(invalid("url", "must not carry a user name or password"));
-    }
-    if parsed.query().is_some() || parsed.fragment().is_some() {
+    if url.contains(['?', '#']) {
         return Err(invalid(
             "url",
             "must not have a query or fragment: the request is the same for every user",
         ));
     }
-    Ok(parsed)
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| invalid("url", "is not a valid URL"))?;
+    let authority = rest.split('/').next().unwrap_or_default();
+    if authority.contains('@') {
+        return Err(invalid("url", "must not carry a user name or password"));
+    }
+    let host = host_of(authority).ok_or_else(|| invalid("url", "has no host"))?;
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    if scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http") && loopback {
+        Ok(url)
+    } else if scheme.eq_ignore_ascii_case("http") {
+        Err(invalid("url", "must use https"))
+    } else if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        Err(invalid("url", "is not a valid URL"))
+    } else {
+        Err(invalid("url", "must use https"))
+    }
+}
+
+/// The host of an authority (`host`, `host:port`, `[v6]`, `[v6]:port`), without brackets;
+/// `None` when it is empty or its port is not a number.
+fn host_of(authority: &str) -> Option<&str> {
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(bracketed) => {
+            let (host, after) = bracketed.split_once(']')?;
+            (
+                host,
+                after.strip_prefix(':').or(after.is_empty().then_some(""))?,
+            )
+        }
+        None => match authority.split_once(':') {
+            Some((host, port)) => (host, port),
+            None => (authority, ""),
+        },
+    };
+    let port_ok = port.is_empty() || port.parse::<u16>().is_ok();
+    (!host.is_empty() && port_ok).then_some(host)
 }
 
 /// A `Network` error that names what failed, never the server's text.
@@ -69,50 +93,17 @@ fn network(what: &str) -> RegimenError {
     }
 }
 
-/// Why a request failed, in words that carry nothing from the response.
-fn describe(error: &reqwest::Error) -> &'static str {
-    if error.is_timeout() {
-        "the update server did not answer in time"
-    } else if error.is_connect() {
-        "the update server could not be reached"
-    } else if error.is_redirect() {
-        "the update server redirected too often"
-    } else {
-        "the update request failed"
+/// Why a request failed, in words that carry nothing from the client or the response.
+fn describe(error: &HttpError) -> &'static str {
+    match error {
+        HttpError::Timeout { .. } => "the update server did not answer in time",
+        HttpError::Unreachable { .. } => "the update server could not be reached",
+        HttpError::TooLarge { .. } => "the update is larger than any bundle may be",
+        HttpError::Failed { .. } => "the update request failed",
     }
 }
 
-/// One client per call: updates are rare, and a client holds no state worth keeping.
-fn client(url: &Url) -> Result<reqwest::Client> {
-    let https_only = url.scheme() == "https";
-    crate::http::client(CONNECT_TIMEOUT, REQUEST_TIMEOUT, |builder| {
-        builder.https_only(https_only)
-    })
-}
-
-/// Reads the body, refusing it as soon as it grows past the largest bundle accepted.
-async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>> {
-    if response
-        .content_length()
-        .is_some_and(|length| length > MAX_BUNDLE_BYTES as u64)
-    {
-        return Err(network("the update is larger than any bundle may be"));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|error| network(describe(&error)))?
-    {
-        if body.len() + chunk.len() > MAX_BUNDLE_BYTES {
-            return Err(network("the update is larger than any bundle may be"));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl Regimen {
     /// Asks `url` for a newer signed knowledge-base bundle and installs it if there is one.
     ///
@@ -121,7 +112,11 @@ impl Regimen {
     /// key in `RegimenConfig::knowledge_keys`, is damaged or is older than the base in use is
     /// refused with `KnowledgeBase` and the base in use stays; an unreachable or failing
     /// server gives `Network` and changes nothing.
-    pub async fn update_knowledge(&self, url: String) -> Result<KnowledgeUpdate> {
+    pub async fn update_knowledge(
+        &self,
+        url: String,
+        http: Arc<dyn HttpClient>,
+    ) -> Result<KnowledgeUpdate> {
         let url = update_url(&url)?;
         let current = self.knowledge_info()?;
         let etag = if current.updated {
@@ -131,35 +126,45 @@ impl Regimen {
         } else {
             None
         };
-        let mut request = client(&url)?.get(url);
-        if let Some(etag) = &etag {
-            request = request.header(header::IF_NONE_MATCH, etag);
-        }
-        let response = request
-            .send()
+        let request = HttpRequest {
+            method: HttpMethod::Get,
+            url: url.to_owned(),
+            headers: etag
+                .map(|etag| HttpHeader {
+                    name: "If-None-Match".into(),
+                    value: etag,
+                })
+                .into_iter()
+                .collect(),
+            body: None,
+            connect_timeout_ms: CONNECT_TIMEOUT_MS,
+            timeout_ms: REQUEST_TIMEOUT_MS,
+            // A mirror may move the file; the client never follows one off https.
+            follow_redirects: true,
+            max_response_bytes: MAX_BUNDLE_BYTES as u32,
+        };
+        let response = http
+            .send(request)
             .await
             .map_err(|error| network(describe(&error)))?;
-        match response.status() {
-            StatusCode::NOT_MODIFIED => {
+        match response.status {
+            304 => {
                 return Ok(KnowledgeUpdate {
                     installed: false,
                     info: current,
                 });
             }
-            StatusCode::OK => {}
+            200 => {}
             status => {
-                return Err(network(&format!(
-                    "the update server answered {}",
-                    status.as_u16()
-                )));
+                return Err(network(&format!("the update server answered {status}")));
             }
         }
-        let new_etag = response
-            .headers()
-            .get(header::ETAG)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned);
-        let bytes = read_body(response).await?;
+        // The client keeps to the limit; one that does not is held to it here.
+        if response.body.len() > MAX_BUNDLE_BYTES {
+            return Err(network("the update is larger than any bundle may be"));
+        }
+        let new_etag = response.header("etag").map(str::to_owned);
+        let bytes = response.body;
         let offered = verify(&bytes, self.knowledge.trusted_keys())?;
         if offered.version == current.version {
             // The server serves the bundle in use (for example after its ETag changed).
@@ -173,5 +178,66 @@ impl Regimen {
             installed: true,
             info,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(url: &str) -> Option<String> {
+        match update_url(url) {
+            Ok(_) => None,
+            Err(RegimenError::InvalidInput { field, reason }) => {
+                assert_eq!(field, "url");
+                Some(reason)
+            }
+            Err(other) => panic!("{url}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_same_url_for_everyone_over_https_is_accepted() {
+        for url in [
+            "https://updates.example/regimen/kb.bundle",
+            "HTTPS://Updates.Example:8443/kb",
+            "https://updates.example",
+            "http://127.0.0.1:8080/kb",
+            "http://127.12.0.1/kb",
+            "http://localhost:9000/kb",
+            "http://LOCALHOST/kb",
+            "http://[::1]:8080/kb",
+            "http://[::1]/kb",
+        ] {
+            assert_eq!(refusal(url), None, "{url}");
+        }
+    }
+
+    #[test]
+    fn a_url_that_could_differ_per_user_or_leave_tls_is_refused_with_its_reason() {
+        for (url, reason) in [
+            ("http://updates.example/kb", "https"),
+            ("http://10.0.0.1/kb", "https"),
+            ("http://[::2]/kb", "https"),
+            ("http://localhost.example/kb", "https"),
+            ("ftp://updates.example/kb", "https"),
+            ("https://updates.example/kb?user=42", "query"),
+            ("https://updates.example/kb#me", "fragment"),
+            ("https://me@updates.example/kb", "user name"),
+            ("https://me:pw@updates.example/kb", "user name"),
+            ("https:///kb", "host"),
+            ("https://:443/kb", "host"),
+            ("https://updates.example:port/kb", "host"),
+            ("https://[::1/kb", "host"),
+            ("https://updates.example/k b", "valid"),
+            ("https://updates.example/kb\n", "valid"),
+            ("https://updätes.example/kb", "valid"),
+            ("updates.example/kb", "valid"),
+            ("", "valid"),
+            ("://updates.example", "valid"),
+        ] {
+            let got = refusal(url).unwrap_or_else(|| panic!("{url:?} was accepted"));
+            assert!(got.contains(reason), "{url:?}: {got}");
+        }
     }
 }

@@ -19,6 +19,7 @@ import kotlinx.coroutines.flow.distinctUntilChanged
 import kotlinx.coroutines.flow.map
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.withContext
+import org.regimen.bindings.HttpClient
 import org.regimen.bindings.Regimen
 import org.regimen.bindings.core.RegimenException
 
@@ -38,6 +39,9 @@ import org.regimen.bindings.core.RegimenException
  * [clock] gives "now" for the instants this client writes (when a dose was taken, a snooze's end)
  * and the day [today] shows. A clock other than the system's (a test's fixed or offset clock) is
  * also the library's "now" for every call made through this client (`Regimen.setNow`).
+ *
+ * [http] carries the network calls' requests ([updateKnowledge], [sendPending], [sendRefills],
+ * [deleteEverything]'s goodbyes): the platform's [UrlConnectionHttp] unless the app gives its own.
  */
 class RegimenClient private constructor(
     private val regimen: Regimen,
@@ -45,6 +49,7 @@ class RegimenClient private constructor(
     val clock: Clock,
     private val io: CoroutineDispatcher,
     private val zone: () -> ZoneId,
+    private val http: HttpClient,
 ) : AutoCloseable {
     private val revision = MutableStateFlow(0L)
 
@@ -191,7 +196,7 @@ class RegimenClient private constructor(
     suspend fun knowledgeInfo(): KnowledgeInfo = read { it.knowledgeInfo() }
 
     /** Fetches and installs a newer signed knowledge base from [url] (one plain GET). */
-    suspend fun updateKnowledge(url: String): KnowledgeInfo = withContext(io) { regimen.updateKnowledge(url) }.info.also { refresh() }
+    suspend fun updateKnowledge(url: String): KnowledgeInfo = withContext(io) { regimen.updateKnowledge(url, http) }.info.also { refresh() }
 
     /** Installs a signed knowledge-base bundle the app obtained itself. */
     suspend fun installKnowledgeBundle(bytes: ByteArray): KnowledgeInfo = write { it.installKnowledgeBundle(bytes) }
@@ -233,7 +238,7 @@ class RegimenClient private constructor(
         read { it.patientView(shareId, from, to) }
 
     /** Patient side: sends every due caregiver message; failures retry on a later call. */
-    suspend fun sendPending(): SendReport = withContext(io) { regimen.sendPending() }.also { refresh() }
+    suspend fun sendPending(): SendReport = withContext(io) { regimen.sendPending(http) }.also { refresh() }
 
     /** Patient side: when the outbox next has something due, or null. */
     suspend fun nextPushAt(): Instant? = read { it.nextPushAt() }
@@ -306,7 +311,7 @@ class RegimenClient private constructor(
      */
     suspend fun sendRefills(): RefillReport = withContext(io) {
         if (pinsLibraryClock) regimen.setNow(clock.instant())
-        regimen.sendRefills()
+        regimen.sendRefills(http)
     }.also { refresh() }
 
     // The diary.
@@ -379,7 +384,7 @@ class RegimenClient private constructor(
         if (pinsLibraryClock) regimen.setNow(clock.instant())
         if (regimen.shares().isNotEmpty()) {
             try {
-                regimen.sayGoodbyeToCaregivers()
+                regimen.sayGoodbyeToCaregivers(http)
             } catch (e: RegimenException.Network) {
                 // Not told; the shares end all the same.
             }
@@ -427,8 +432,9 @@ class RegimenClient private constructor(
             clock: Clock = Clock.systemUTC(),
             io: CoroutineDispatcher = Dispatchers.IO,
             zone: () -> ZoneId = { ZoneId.systemDefault() },
+            http: HttpClient = UrlConnectionHttp(io),
         ): RegimenClient = withContext(io) {
-            RegimenClient(Regimen.open(path, config, keyStore), clock, io, zone)
+            RegimenClient(Regimen.open(path, config, keyStore), clock, io, zone, http)
         }
 
         /** A measurement as typed ("120/80", "5.4 mmol/L", "154 lb"), checked for its kind. */
@@ -453,8 +459,9 @@ class RegimenClient private constructor(
             clock: Clock = Clock.systemUTC(),
             io: CoroutineDispatcher = Dispatchers.IO,
             zone: () -> ZoneId = { ZoneId.systemDefault() },
+            http: HttpClient = UrlConnectionHttp(io),
         ): RegimenClient = withContext(io) {
-            RegimenClient(Regimen.restoreBackup(path, config, keyStore, bytes, passphrase), clock, io, zone)
+            RegimenClient(Regimen.restoreBackup(path, config, keyStore, bytes, passphrase), clock, io, zone, http)
         }
     }
 }
