@@ -63,7 +63,7 @@ async fn send(http: &dyn HttpClient, request: &PharmacyRequest) -> Option<(u16, 
 #[uniffi::export]
 impl Regimen {
     /// Sends the refill requests due, and follows those the pharmacy has: their status, and
-    /// the dispense that fills them (added to the stock). Nothing is sent for a medicine the
+    /// the dispense that fills them (added to the stock), through `http`. Nothing is sent for a medicine the
     /// patient did not ask a refill for. Call it after `request_refill`, on app start and now
     /// and then while a request is open.
     pub async fn send_refills(&self, http: Arc<dyn HttpClient>) -> Result<RefillReport> {

@@ -73,7 +73,7 @@ async fn post(http: &dyn HttpClient, request: PushRequest) -> PushResult {
 #[uniffi::export]
 impl Regimen {
     /// Patient side: looks at what is new for each caregiver and sends every due message
-    /// through the caregivers' push services, one after another. Failures are retried on a
+    /// through the caregivers' push services, one after another, with `http`. Failures are retried on a
     /// later call (after the backoff); a message accepted is never sent again. Call it after
     /// logging a dose, on app start, and from a background task at `next_attempt_at`.
     pub async fn send_pending(&self, http: Arc<dyn HttpClient>) -> Result<SendReport> {
@@ -104,7 +104,7 @@ impl Regimen {
     /// Before `delete_everything`: ends every caregiver share and sends each caregiver its
     /// goodbye (and whatever else was waiting), once, without retrying later. A caregiver
     /// offline or unreachable is counted in the report and not told. Deleting without calling
-    /// this first ends the shares silently.
+    /// this first ends the shares silently. The goodbyes go through `http`.
     pub async fn say_goodbye_to_caregivers(&self, http: Arc<dyn HttpClient>) -> Result<SendReport> {
         self.revoke_every_share()?;
         self.send_pending(http).await

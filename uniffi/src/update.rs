@@ -105,7 +105,8 @@ fn describe(error: &HttpError) -> &'static str {
 
 #[uniffi::export]
 impl Regimen {
-    /// Asks `url` for a newer signed knowledge-base bundle and installs it if there is one.
+    /// Asks `url` for a newer signed knowledge-base bundle, through `http`, and installs it if
+    /// there is one.
     ///
     /// The request is identical for every user (see the module notes), and is sent only when
     /// the app calls this; warnings never touch the network. A bundle that is not signed by a
