@@ -10,6 +10,7 @@ pub mod export;
 pub mod interop;
 pub mod knowledge;
 pub mod medicine;
+mod order;
 pub mod pgx;
 mod records;
 mod redact;

@@ -309,7 +309,7 @@ impl Texts<'_> {
                         None => m.info.name.clone(),
                     })
                     .collect();
-                names.sort_by_key(|name| name.to_lowercase());
+                crate::order::sort_by_key(&mut names, |name| name.to_lowercase());
                 let body = match names.as_slice() {
                     [one] => format!("{one} runs out {clock}: time to ask for a refill"),
                     many => format!(
@@ -340,7 +340,7 @@ impl Texts<'_> {
                 (item, m.info.instructions.as_deref())
             })
             .collect();
-        items.sort_by_key(|(item, _)| item.to_lowercase());
+        crate::order::sort_by_key(&mut items, |(item, _)| item.to_lowercase());
         match items.as_slice() {
             [(item, Some(instructions))] => format!("{item}. {instructions}"),
             _ => {
@@ -357,7 +357,7 @@ impl Texts<'_> {
         let patient = &who.patient;
         let names = || {
             let mut names = who.names.clone();
-            names.sort_by_key(|name| name.to_lowercase());
+            crate::order::sort_by_key(&mut names, |name| name.to_lowercase());
             names.join(", ")
         };
         match (self.privacy, who.supply) {
@@ -398,7 +398,7 @@ impl Texts<'_> {
             ),
             PrivacyLevel::Full if !who.names.is_empty() => {
                 let mut names = who.names.clone();
-                names.sort_by_key(|name| name.to_lowercase());
+                crate::order::sort_by_key(&mut names, |name| name.to_lowercase());
                 (
                     format!("Check on {patient}"),
                     format!("Not confirmed since {clock}: {}", names.join(", ")),
@@ -775,7 +775,7 @@ pub fn plan(
         })
         .collect();
     let mut problems = input.schedule_problems.clone();
-    problems.sort_by_key(|p| p.medicine_id);
+    crate::order::sort_by_key(&mut problems, |p| p.medicine_id);
     problems.dedup_by_key(|p| p.medicine_id);
     Ok(NotificationPlan {
         notifications,

@@ -245,7 +245,9 @@ pub fn check(
     }
     warnings.extend(duplicates(kb, &seen));
     warnings.extend(interactions(kb, &seen));
-    warnings.sort_by(|a, b| (a.severity, &a.id).cmp(&(b.severity, &b.id)));
+    crate::order::sort_by(&mut warnings, |a, b| {
+        (a.severity, &a.id).cmp(&(b.severity, &b.id))
+    });
     warnings
 }
 

@@ -123,7 +123,7 @@ impl NewDiaryEntry {
             .iter()
             .map(Measurement::validated)
             .collect::<Result<Vec<_>>>()?;
-        measurements.sort_by_key(Measurement::kind);
+        crate::order::sort_by_key(&mut measurements, Measurement::kind);
         if measurements.windows(2).any(|w| w[0].kind() == w[1].kind()) {
             return Err(Error::invalid(
                 "measurements",

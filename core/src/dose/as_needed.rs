@@ -133,7 +133,7 @@ fn intakes(
             }
         }
     }
-    out.sort_by_key(|i| i.at);
+    crate::order::sort_by_key(&mut out, |i| i.at);
     Ok(out)
 }
 

@@ -351,7 +351,7 @@ fn mark_next_changes(
     // whose amount differs from the run after it makes that run the next change.
     let mut next_change: BTreeMap<(i64, Timestamp), DoseChange> = BTreeMap::new();
     for (medicine_id, mut timeline) in timelines {
-        timeline.sort_by_key(|(at, _)| *at);
+        crate::order::sort_by_key(&mut timeline, |(at, _)| *at);
         let mut run: Option<(Timestamp, Option<&Quantity>)> = None;
         let mut after_run: Option<(Timestamp, Option<&Quantity>)> = None;
         for &(at, amount) in timeline.iter().rev() {
@@ -484,7 +484,7 @@ pub(crate) fn doses_of(
         (at, d.medicine_id)
     };
     mark_next_changes(snapshot, last_taken, (from, to), &mut out);
-    out.sort_by_key(sort_key);
+    crate::order::sort_by_key(&mut out, sort_key);
     out
 }
 

@@ -292,7 +292,7 @@ fn series_of(
             .filter(|d| d.phase as usize == phase_index)
             .map(|d| d.due_at)
             .collect();
-        planned.sort();
+        crate::order::sort(&mut planned);
         planned.dedup();
         if planned.is_empty() {
             continue;
@@ -402,7 +402,7 @@ fn ruled_series(
             .map(|o| value(o))
             .collect();
         let mut hours: Vec<u32> = group.iter().map(|o| clock(o).hour()).collect();
-        hours.sort();
+        crate::order::sort(&mut hours);
         hours.dedup();
         let until = ical::utc(group[last].1);
         out.push(Series {

@@ -247,7 +247,7 @@ fn times_of(
 ) -> Result<Vec<ClockTime>, Refusal> {
     if !repeat.time_of_day.is_empty() {
         let mut times = repeat.time_of_day.clone();
-        times.sort();
+        crate::order::sort(&mut times);
         times.dedup();
         return Ok(times);
     }
@@ -319,7 +319,7 @@ fn check_utc(pattern: &Pattern, view: &TimingRepeat, shift: i32) -> Result<(), R
 
 fn sorted(days: &[DayOfWeek]) -> Vec<DayOfWeek> {
     let mut days = days.to_vec();
-    days.sort();
+    crate::order::sort(&mut days);
     days.dedup();
     days
 }

@@ -214,7 +214,7 @@ impl Rules {
                 _ => Err(malformed("drug_gene_rules")),
             })
             .collect::<Result<Vec<_>>>()?;
-        gene_rules.sort_by(|a, b| a.drug.cmp(&b.drug));
+        crate::order::sort_by(&mut gene_rules, |a, b| a.drug.cmp(&b.drug));
         let mut rules_of: HashMap<String, std::ops::Range<usize>> = HashMap::new();
         for (index, rule) in gene_rules.iter().enumerate() {
             rules_of
@@ -376,7 +376,7 @@ impl Rules {
                     .map(String::as_str),
             )
             .collect();
-        names.sort_unstable();
+        crate::order::sort(&mut names);
         names.dedup();
         names
     }

@@ -252,7 +252,7 @@ impl Index {
                 }
             }
         }
-        found.sort_by_key(|(rank, entry)| {
+        crate::order::sort_by_key(&mut found, |(rank, entry)| {
             let e = &self.entries[*entry as usize];
             (*rank, e.kind, e.key.len(), e.key.clone())
         });

@@ -397,7 +397,7 @@ impl Vocabulary {
             .iter()
             .map(|&i| self.drugs[i].name.clone())
             .collect();
-        ingredients.sort();
+        crate::order::sort(&mut ingredients);
         ingredients.dedup();
         Recognition::Recognised { ingredients, by }
     }

@@ -216,14 +216,14 @@ impl AlleleTable {
                     .collect()
             })
             .unwrap_or_default();
-        names.sort_unstable();
+        crate::order::sort(&mut names);
         names
     }
 
     /// The genes the table lists, sorted.
     pub(crate) fn listed_genes(&self) -> Vec<&str> {
         let mut genes: Vec<&str> = self.alleles.keys().map(String::as_str).collect();
-        genes.sort_unstable();
+        crate::order::sort(&mut genes);
         genes
     }
 }
@@ -258,7 +258,7 @@ fn known_genes(table: &AlleleTable) -> Vec<String> {
         .chain(["HLA-A", "HLA-B"].map(str::to_owned))
         .chain(GENES_WITHOUT_RULES.iter().map(|g| (*g).to_owned()))
         .collect();
-    genes.sort_by_key(|g| std::cmp::Reverse(g.len()));
+    crate::order::sort_by_key(&mut genes, |g| std::cmp::Reverse(g.len()));
     genes.dedup();
     genes
 }

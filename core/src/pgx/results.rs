@@ -234,7 +234,7 @@ pub fn in_force(
         .collect();
     // Newest first: by the day tested, then by when it was recorded.
     let mut order: Vec<usize> = (0..all.len()).collect();
-    order.sort_by_key(|&i| {
+    crate::order::sort_by_key(&mut order, |&i| {
         let r = &all[i];
         std::cmp::Reverse((r.result.tested(r.recorded_at), r.recorded_at, r.id))
     });
@@ -293,7 +293,7 @@ pub fn in_force(
         if !result.in_force {
             result.differs_from = instead;
         }
-        result.differs_from.sort_unstable();
+        crate::order::sort(&mut result.differs_from);
         if !history && result.reading.calls.iter().any(|c| c.hla_allele.is_some()) {
             let mut flags = kept.iter();
             result
@@ -306,7 +306,7 @@ pub fn in_force(
         return all;
     }
     let mut current: Vec<PgxResult> = all.into_iter().filter(|r| r.in_force).collect();
-    current.sort_by(|a, b| {
+    crate::order::sort_by(&mut current, |a, b| {
         let gene = |r: &PgxResult| {
             r.reading
                 .gene

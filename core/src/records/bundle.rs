@@ -112,9 +112,9 @@ fn gather(
     };
     if options.medicines {
         records.medicines = medicine::list(conn, sealer, true)?;
-        records.medicines.sort_by_key(|m| m.id);
+        crate::order::sort_by_key(&mut records.medicines, |m| m.id);
         records.versions = versions(conn, sealer, None)?;
-        records.versions.sort_by_key(|v| v.id);
+        crate::order::sort_by_key(&mut records.versions, |v| v.id);
         records.spacing = spacing_rules(conn)?;
         records.zones = zone_changes(conn, sealer)?;
         records.settings = Some(settings::read(conn, sealer)?);
@@ -133,7 +133,7 @@ fn gather(
                 .supply_events
                 .extend(storage_events(conn, sealer, medicine.id)?);
         }
-        records.supply_events.sort_by_key(|e| e.id);
+        crate::order::sort_by_key(&mut records.supply_events, |e| e.id);
     }
     if options.pgx {
         records.pgx = results::stored(conn, sealer)?
@@ -159,7 +159,7 @@ fn gather(
     }
     if options.diary {
         records.diary = diary::entries_in(conn, sealer, (Timestamp::MIN, Timestamp::MAX))?;
-        records.diary.sort_by_key(|e| e.id);
+        crate::order::sort_by_key(&mut records.diary, |e| e.id);
     }
     Ok(records)
 }

@@ -57,7 +57,7 @@ impl Records {
             let (from, to) = (now, now.plus(Duration::from_secs(7 * 86_400)));
             let last_taken = last_taken(conn, &snapshot, from, to)?;
             planned_by_medicine(&snapshot, &last_taken, from, to, &mut problems);
-            problems.sort_by_key(|p| p.medicine_id);
+            crate::order::sort_by_key(&mut problems, |p| p.medicine_id);
             Ok(problems)
         })
     }

@@ -349,7 +349,9 @@ impl Records {
                 .into_iter()
                 .map(|t| t.forecast)
                 .collect();
-            out.sort_by_key(|f| (f.run_out_at.unwrap_or(Timestamp::MAX), f.stock.medicine_id));
+            crate::order::sort_by_key(&mut out, |f| {
+                (f.run_out_at.unwrap_or(Timestamp::MAX), f.stock.medicine_id)
+            });
             Ok(out)
         })
     }

@@ -368,7 +368,7 @@ fn doses_in(
             });
         }
     }
-    doses.sort_by_key(|d| (d.due_at.or(d.actual_at), d.medicine_id));
+    crate::order::sort_by_key(&mut doses, |d| (d.due_at.or(d.actual_at), d.medicine_id));
     doses
 }
 
@@ -542,9 +542,11 @@ impl Store {
             }
             warnings.reverse();
             let mut diary: Vec<SharedDiaryEntry> = diary.into_values().collect();
-            diary.sort_by_key(|d| std::cmp::Reverse((d.at, d.entry_id)));
+            crate::order::sort_by_key(&mut diary, |d| std::cmp::Reverse((d.at, d.entry_id)));
             let mut supply: Vec<SharedSupply> = supply.into_values().collect();
-            supply.sort_by_key(|s| (s.run_out_at.unwrap_or(Timestamp::MAX), s.medicine_id));
+            crate::order::sort_by_key(&mut supply, |s| {
+                (s.run_out_at.unwrap_or(Timestamp::MAX), s.medicine_id)
+            });
             Ok(PatientView {
                 share: record::info(conn, &share)?,
                 doses: doses_in(&picture, from, to, now, grace_of(&share)),

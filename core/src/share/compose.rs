@@ -272,7 +272,7 @@ fn schedule(
             doses: by_medicine
                 .into_iter()
                 .map(|(medicine, mut at)| {
-                    at.sort_unstable();
+                    crate::order::sort(&mut at);
                     at.dedup();
                     ScheduleEntry {
                         medicine,
@@ -467,7 +467,9 @@ fn supply(
 /// The phenotypes, when they changed.
 fn phenotypes(look: &Look<'_>, cursor: &mut Cursor, out: &mut Vec<Body>) {
     let mut phenotypes = look.phenotypes.to_vec();
-    phenotypes.sort_by(|a, b| (&a.gene, &a.phenotype).cmp(&(&b.gene, &b.phenotype)));
+    crate::order::sort_by(&mut phenotypes, |a, b| {
+        (&a.gene, &a.phenotype).cmp(&(&b.gene, &b.phenotype))
+    });
     let fingerprint = fingerprint(&format!("{phenotypes:?}"));
     if cursor.pgx_fingerprint.as_deref() != Some(fingerprint.as_str()) {
         cursor.pgx_fingerprint = Some(fingerprint);

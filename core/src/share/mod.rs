@@ -56,7 +56,7 @@ pub fn normalise_scopes(scopes: &[ShareScope]) -> Result<Vec<ShareScope>> {
     if !scopes.contains(&ShareScope::Supply) {
         scopes.push(ShareScope::Adherence);
     }
-    scopes.sort();
+    crate::order::sort(&mut scopes);
     scopes.dedup();
     if scopes.contains(&ShareScope::Warnings) && !scopes.contains(&ShareScope::Medicines) {
         return Err(Error::invalid(

@@ -170,8 +170,8 @@ pub(crate) fn refills_due(
             }
         }
     }
-    out.sort_by_key(|r| (r.fire_at, r.medicine_id));
-    open.sort_unstable();
+    crate::order::sort_by_key(&mut out, |r| (r.fire_at, r.medicine_id));
+    crate::order::sort(&mut open);
     RefillsDue {
         reminders: out,
         open,

@@ -319,7 +319,7 @@ impl Reader {
             }));
             medicines.push(medicine);
         }
-        medicines.sort_by_key(|m| m.id);
+        crate::order::sort_by_key(&mut medicines, |m| m.id);
         unique(
             medicines.iter().map(|m| m.id),
             "MedicationStatement.identifier",
@@ -364,7 +364,7 @@ impl Reader {
                 ..version
             });
         }
-        versions.sort_by_key(|v| v.id);
+        crate::order::sort_by_key(&mut versions, |v| v.id);
         unique(
             versions.iter().map(|v| v.id),
             "MedicationRequest.identifier",
@@ -402,7 +402,7 @@ impl Reader {
                 created_at: added,
             });
         }
-        rules.sort_by_key(|r| r.id);
+        crate::order::sort_by_key(&mut rules, |r| r.id);
         unique(
             rules.iter().map(|r| r.id),
             "MedicationStatement.extension.spacing",
@@ -448,7 +448,7 @@ impl Reader {
             doses.push(event);
         }
         drop(event_of_urn);
-        doses.sort_by_key(|e| e.id);
+        crate::order::sort_by_key(&mut doses, |e| e.id);
         unique(
             doses.iter().map(|e| e.id),
             "MedicationAdministration.identifier",
@@ -485,7 +485,7 @@ impl Reader {
                 ..event
             });
         }
-        supply_events.sort_by_key(|e| e.id);
+        crate::order::sort_by_key(&mut supply_events, |e| e.id);
         unique(
             supply_events.iter().map(|e| e.id),
             "MedicationDispense.identifier",
@@ -520,7 +520,7 @@ impl Reader {
                 .validated()
                 .map_err(|e| at_record(e, "PGx result", result.id))?;
         }
-        pgx.sort_by_key(|r| r.id);
+        crate::order::sort_by_key(&mut pgx, |r| r.id);
         unique(
             pgx.iter().map(|r| r.id),
             "Observation.identifier",
@@ -549,14 +549,14 @@ impl Reader {
             checked_diary(&entry, now).map_err(|e| at_record(e, "diary entry", id))?;
             diary.push(entry);
         }
-        diary.sort_by_key(|e| e.id);
+        crate::order::sort_by_key(&mut diary, |e| e.id);
         unique(
             diary.iter().map(|e| e.id),
             "Observation.identifier",
             "diary entry",
         )?;
 
-        zones.sort();
+        crate::order::sort(&mut zones);
         unique_by(
             zones.iter().map(|(since, _)| (0, since.as_millis())),
             "Patient.extension.device-zone",

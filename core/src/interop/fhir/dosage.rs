@@ -204,7 +204,9 @@ pub(super) fn from_dosages(
         };
         read().map_err(|e| in_dosage(e, index))?;
     }
-    phases.sort_by_key(|(sequence, _, _)| (sequence.is_none(), *sequence));
+    crate::order::sort_by_key(&mut phases, |(sequence, _, _)| {
+        (sequence.is_none(), *sequence)
+    });
     if phases
         .windows(2)
         .any(|w| w[0].0.is_some() && w[0].0 == w[1].0)
