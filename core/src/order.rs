@@ -10,6 +10,7 @@
 //! standard sort.
 
 use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Sorts `items` by `compare`, stably: equal items keep their order.
 pub(crate) fn sort_by<T>(items: &mut [T], compare: impl Fn(&T, &T) -> Ordering) {
@@ -28,6 +29,21 @@ pub(crate) fn sort_by_key<T, K: Ord>(items: &mut [T], key: impl Fn(&T) -> K) {
 /// Sorts `items` in their natural order, stably.
 pub(crate) fn sort<T: Ord>(items: &mut [T]) {
     sort_by(items, T::cmp);
+}
+
+/// `items` as a map, without the sort `collect` runs first (it compiles the sort again for
+/// each key type); a later duplicate key's value wins, as with `collect`.
+pub(crate) fn map<K: Ord, V>(items: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
+    let mut map = BTreeMap::new();
+    map.extend(items);
+    map
+}
+
+/// `items` as a set, without the sort `collect` runs first.
+pub(crate) fn set<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
+    let mut set = BTreeSet::new();
+    set.extend(items);
+    set
 }
 
 /// The indices `0..len` in the order `compare` (which compares the items at two indices)
@@ -81,6 +97,16 @@ mod tests {
             expected.sort_by(|a, b| b.cmp(a));
             prop_assert_eq!(descending, expected);
         }
+    }
+
+    #[test]
+    fn maps_and_sets_hold_what_collect_would() {
+        let pairs = [(3, "c"), (1, "a"), (3, "z"), (2, "b")];
+        assert_eq!(map(pairs), pairs.into_iter().collect::<BTreeMap<_, _>>());
+        assert_eq!(
+            set([5, 1, 5, 3]),
+            [5, 1, 5, 3].into_iter().collect::<BTreeSet<_>>()
+        );
     }
 
     #[test]

@@ -106,10 +106,11 @@ pub(crate) fn change(
         until,
         &mut Vec::new(),
     );
-    let policies: BTreeMap<i64, (ZonePolicy, String)> = in_force(&new, now, until)
-        .into_iter()
-        .map(|f| (f.medicine_id, (f.schedule.policy, f.schedule.zone.clone())))
-        .collect();
+    let policies: BTreeMap<i64, (ZonePolicy, String)> = crate::order::map(
+        in_force(&new, now, until)
+            .into_iter()
+            .map(|f| (f.medicine_id, (f.schedule.policy, f.schedule.zone.clone()))),
+    );
     let mut by_medicine: BTreeMap<i64, (Vec<Timestamp>, Vec<Timestamp>)> = BTreeMap::new();
     for p in &before {
         by_medicine

@@ -526,7 +526,7 @@ fn drug_gene(
         let mut explanation = format!(
             "Your {gene_list} result ({described}) changes how your body handles {ingredient}: {meaning}."
         );
-        let actions: BTreeSet<_> = matching.iter().map(|r| r.action).collect();
+        let actions: BTreeSet<_> = crate::order::set(matching.iter().map(|r| r.action));
         if actions.len() > 1
             && matching
                 .iter()

@@ -316,16 +316,17 @@ fn mark_next_changes(
     {
         return;
     }
-    let changing: BTreeSet<i64> = doses
-        .iter()
-        .filter(|d| d.due_at.is_some())
-        .map(|d| d.medicine_id)
-        .filter(|id| {
-            shape
-                .get(id)
-                .is_some_and(|(versions, varied)| *versions > 1 || *varied)
-        })
-        .collect();
+    let changing: BTreeSet<i64> = crate::order::set(
+        doses
+            .iter()
+            .filter(|d| d.due_at.is_some())
+            .map(|d| d.medicine_id)
+            .filter(|id| {
+                shape
+                    .get(id)
+                    .is_some_and(|(versions, varied)| *versions > 1 || *varied)
+            }),
+    );
     if changing.is_empty() {
         return;
     }

@@ -135,14 +135,15 @@ pub(crate) fn calendar(input: &CalendarInput<'_>) -> String {
     );
     out.push("CALSCALE", "GREGORIAN");
     out.push("METHOD", "PUBLISH");
-    let zones: BTreeSet<Zone> = series
-        .iter()
-        .flat_map(|s| std::iter::once(&s.start).chain(&s.exdates))
-        .filter_map(|w| match w {
-            When::Local(zone, _) => Some(*zone),
-            When::Utc(_) => None,
-        })
-        .collect();
+    let zones: BTreeSet<Zone> = crate::order::set(
+        series
+            .iter()
+            .flat_map(|s| std::iter::once(&s.start).chain(&s.exdates))
+            .filter_map(|w| match w {
+                When::Local(zone, _) => Some(*zone),
+                When::Utc(_) => None,
+            }),
+    );
     let margin = std::time::Duration::from_secs(2 * 86_400);
     for zone in zones {
         ical::vtimezone(
@@ -367,8 +368,8 @@ fn ruled_series(
     owner: Owner,
     uid: &dyn Fn(usize) -> String,
 ) -> Vec<Series> {
-    let planned_set: BTreeSet<Timestamp> = planned.iter().copied().collect();
-    let ruled_set: BTreeSet<Timestamp> = occurrences.iter().map(|(_, at)| *at).collect();
+    let planned_set: BTreeSet<Timestamp> = crate::order::set(planned.iter().copied());
+    let ruled_set: BTreeSet<Timestamp> = crate::order::set(occurrences.iter().map(|(_, at)| *at));
     // The clock time a series writes: the zone's wall clock, or UTC's.
     let clock = |(wall, at): &(NaiveDateTime, Timestamp)| match written {
         Written::Zone(_) => *wall,

@@ -188,11 +188,8 @@ impl Counts {
 
 /// The report as one HTML document.
 pub fn doctor_report(input: &ReportInput<'_>) -> String {
-    let names: BTreeMap<i64, &str> = input
-        .names
-        .iter()
-        .map(|(id, name)| (*id, name.as_str()))
-        .collect();
+    let names: BTreeMap<i64, &str> =
+        crate::order::map(input.names.iter().map(|(id, name)| (*id, name.as_str())));
     let (first, last) = input.days;
     let period = format!("{} to {}", long_date(first), long_date(last));
     let zone = input.zones.zone_at(input.generated_at);

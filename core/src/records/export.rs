@@ -190,7 +190,7 @@ impl Records {
                 })
                 .collect();
             let names: BTreeMap<i64, String> =
-                all.into_iter().map(|m| (m.id, m.info.name)).collect();
+                crate::order::map(all.into_iter().map(|m| (m.id, m.info.name)));
             let entries = diary::entries_in(conn, sealer, (start, end))?;
             Ok(report::doctor_report(&ReportInput {
                 days: (first.0, last.0),

@@ -142,26 +142,27 @@ impl Records {
         until: &dyn Fn(&SupplySettings) -> Timestamp,
     ) -> Result<(Vec<Tracked>, Timestamp)> {
         let all = crate::supply::storage_settings(conn, sealer)?;
-        let ids: BTreeSet<i64> = all.keys().copied().collect();
+        let ids: BTreeSet<i64> = crate::order::set(all.keys().copied());
         let mut ledger = self.supply_ledger();
         ledger.catch_up(conn, sealer, &ids)?;
-        let wanted: BTreeMap<i64, SupplySettings> = all
-            .into_iter()
-            .filter(|(id, _)| only.is_none_or(|only| only.contains(id)))
-            .collect();
+        let wanted: BTreeMap<i64, SupplySettings> = crate::order::map(
+            all.into_iter()
+                .filter(|(id, _)| only.is_none_or(|only| only.contains(id))),
+        );
         if wanted.is_empty() {
             return Ok((Vec::new(), Timestamp::MAX));
         }
-        let medicines: BTreeMap<i64, Medicine> = medicine::list(conn, sealer, false)?
-            .into_iter()
-            .filter(|m| wanted.contains_key(&m.id))
-            .map(|m| (m.id, m))
-            .collect();
-        let in_force_now: BTreeMap<i64, &crate::schedule::Schedule> =
+        let medicines: BTreeMap<i64, Medicine> = crate::order::map(
+            medicine::list(conn, sealer, false)?
+                .into_iter()
+                .filter(|m| wanted.contains_key(&m.id))
+                .map(|m| (m.id, m)),
+        );
+        let in_force_now: BTreeMap<i64, &crate::schedule::Schedule> = crate::order::map(
             in_force(snapshot, now, now.plus(Duration::from_millis(1)))
                 .into_iter()
-                .map(|v| (v.medicine_id, v.schedule))
-                .collect();
+                .map(|v| (v.medicine_id, v.schedule)),
+        );
         // A delivery takes days: the refill reminder comes that much earlier.
         let delivery_days = crate::supply::pharmacy::pharmacy(conn, sealer)?
             .filter(|p| p.fulfilment == crate::supply::Fulfilment::Delivery)
@@ -242,11 +243,12 @@ impl Records {
         let mut next_change = Timestamp::MAX;
         loop {
             let end = now.plus(window).min(until_all);
-            let open: BTreeSet<i64> = pending
-                .iter()
-                .filter(|p| p.forecast.is_none() && p.scheduled)
-                .map(|p| p.medicine.id)
-                .collect();
+            let open: BTreeSet<i64> = crate::order::set(
+                pending
+                    .iter()
+                    .filter(|p| p.forecast.is_none() && p.scheduled)
+                    .map(|p| p.medicine.id),
+            );
             let doses = if open.is_empty() {
                 Vec::new()
             } else {
@@ -369,7 +371,7 @@ impl Records {
             let snapshot = self.snapshot(conn, sealer, true)?;
             let lookback = reminder::lookback(&snapshot.settings);
             let tracked = self.tracked(conn, sealer, &snapshot, now, None, &|_| until)?;
-            let ids: BTreeSet<i64> = tracked.iter().map(|t| t.medicine.id).collect();
+            let ids: BTreeSet<i64> = crate::order::set(tracked.iter().map(|t| t.medicine.id));
             let doses = plan_doses_of(
                 conn,
                 &snapshot,
@@ -419,11 +421,11 @@ impl Records {
                 .entry(row.order.medicine_id)
                 .or_insert(row.order);
         }
-        let answers: BTreeMap<i64, (RefillAnswer, Timestamp)> =
+        let answers: BTreeMap<i64, (RefillAnswer, Timestamp)> = crate::order::map(
             crate::supply::refill_answers(conn)?
                 .into_iter()
-                .map(|(id, answer, at)| (id, (answer, at)))
-                .collect();
+                .map(|(id, answer, at)| (id, (answer, at))),
+        );
         let mut out = Vec::new();
         for t in tracked {
             let forecast = &t.forecast;
@@ -508,10 +510,8 @@ impl Records {
             Some(m) => {
                 // Only the medicines with new dose or supply events are worked out again.
                 let stale = touched_since(conn, m.last_dose_event, m.last_supply_event)?;
-                let stale: BTreeSet<i64> = stale
-                    .into_iter()
-                    .filter(|id| m.inputs.contains_key(id))
-                    .collect();
+                let stale: BTreeSet<i64> =
+                    crate::order::set(stale.into_iter().filter(|id| m.inputs.contains_key(id)));
                 if !stale.is_empty() {
                     let (tracked, next_change) = self.tracked_until_change(
                         conn,
@@ -554,19 +554,21 @@ impl Records {
             return Ok(RefillsDue::default());
         }
         // A refill the pharmacy refused does not keep the reminders quiet.
-        let failed: BTreeMap<i64, Timestamp> = crate::supply::pharmacy::orders(conn, sealer, None)?
-            .into_iter()
-            .filter(|row| row.order.state == crate::supply::RefillState::Failed)
-            .map(|row| (row.order.medicine_id, row.order.created_at))
-            .collect();
-        let answers: BTreeMap<i64, _> = crate::supply::refill_answers(conn)?
-            .into_iter()
-            .filter(|(id, answer, at)| {
-                *answer != crate::supply::RefillAnswer::Requested
-                    || failed.get(id).is_none_or(|asked| asked < at)
-            })
-            .map(|(id, answer, at)| (id, (answer, at)))
-            .collect();
+        let failed: BTreeMap<i64, Timestamp> = crate::order::map(
+            crate::supply::pharmacy::orders(conn, sealer, None)?
+                .into_iter()
+                .filter(|row| row.order.state == crate::supply::RefillState::Failed)
+                .map(|row| (row.order.medicine_id, row.order.created_at)),
+        );
+        let answers: BTreeMap<i64, _> = crate::order::map(
+            crate::supply::refill_answers(conn)?
+                .into_iter()
+                .filter(|(id, answer, at)| {
+                    *answer != crate::supply::RefillAnswer::Requested
+                        || failed.get(id).is_none_or(|asked| asked < at)
+                })
+                .map(|(id, answer, at)| (id, (answer, at))),
+        );
         let inputs: Vec<_> = inputs
             .into_iter()
             .map(|(forecast, changed)| {

@@ -406,12 +406,12 @@ fn summaries(
 
 /// High-severity warnings not present at the last look.
 fn new_warnings(look: &Look<'_>, cursor: &mut Cursor, out: &mut Vec<Body>) {
-    let high: BTreeSet<String> = look
-        .warnings
-        .iter()
-        .filter(|w| w.severity == Severity::High)
-        .map(|w| w.id.clone())
-        .collect();
+    let high: BTreeSet<String> = crate::order::set(
+        look.warnings
+            .iter()
+            .filter(|w| w.severity == Severity::High)
+            .map(|w| w.id.clone()),
+    );
     for warning in look
         .warnings
         .iter()
@@ -434,9 +434,9 @@ fn supply(
     name_of: &dyn Fn(i64) -> Option<String>,
     out: &mut Vec<Body>,
 ) {
-    let mut sent: BTreeMap<i64, String> = std::mem::take(&mut cursor.supply).into_iter().collect();
+    let mut sent: BTreeMap<i64, String> = crate::order::map(std::mem::take(&mut cursor.supply));
     let current: BTreeMap<i64, &SupplyFact> =
-        look.supply.iter().map(|f| (f.medicine_id, f)).collect();
+        crate::order::map(look.supply.iter().map(|f| (f.medicine_id, f)));
     for fact in current.values() {
         let word = fact.status.as_str();
         if sent.get(&fact.medicine_id).map(String::as_str) != Some(word) {

@@ -174,10 +174,11 @@ fn gene_of(
         (None, Some((gene, rest))) => Ok((gene, rest.to_owned())),
         // "*1/CYP2D6*4": the gene named only on a later allele (every gene named must be it).
         (None, None) => {
-            let named: std::collections::BTreeSet<String> = result
-                .split(['/', '|'])
-                .filter_map(|allele| strip_gene(genes, allele.trim()).map(|(gene, _)| gene))
-                .collect();
+            let named: std::collections::BTreeSet<String> = crate::order::set(
+                result
+                    .split(['/', '|'])
+                    .filter_map(|allele| strip_gene(genes, allele.trim()).map(|(gene, _)| gene)),
+            );
             match named.len() {
                 1 => Ok((
                     named.into_iter().next().unwrap_or_default(),
