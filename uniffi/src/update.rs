@@ -55,14 +55,13 @@ fn update_url(url: &str) -> Result<&str> {
     let host = host_of(authority).ok_or_else(|| invalid("url", "has no host"))?;
     let loopback = host.eq_ignore_ascii_case("localhost")
         || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
-    if scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http") && loopback {
-        Ok(url)
-    } else if scheme.eq_ignore_ascii_case("http") {
-        Err(invalid("url", "must use https"))
-    } else if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        Err(invalid("url", "is not a valid URL"))
-    } else {
-        Err(invalid("url", "must use https"))
+    match scheme.to_ascii_lowercase().as_str() {
+        "https" => Ok(url),
+        "http" if loopback => Ok(url),
+        other if !other.is_empty() && other.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+            Err(invalid("url", "must use https"))
+        }
+        _ => Err(invalid("url", "is not a valid URL")),
     }
 }
 
@@ -72,10 +71,12 @@ fn host_of(authority: &str) -> Option<&str> {
     let (host, port) = match authority.strip_prefix('[') {
         Some(bracketed) => {
             let (host, after) = bracketed.split_once(']')?;
-            (
-                host,
-                after.strip_prefix(':').or(after.is_empty().then_some(""))?,
-            )
+            let port = if after.is_empty() {
+                ""
+            } else {
+                after.strip_prefix(':')?
+            };
+            (host, port)
         }
         None => match authority.split_once(':') {
             Some((host, port)) => (host, port),
