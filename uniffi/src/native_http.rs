@@ -5,7 +5,7 @@
 //! Trust: HTTPS is checked by the platform's verifier with the system's roots (reqwest's
 //! default).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use regimen_core::supply::HttpHeader;
@@ -17,40 +17,70 @@ use crate::http::{HttpClient, HttpError, HttpMethod, HttpRequest, HttpResponse};
 /// Redirects followed when a request allows them.
 const MAX_REDIRECTS: usize = 5;
 
-/// A Rust HTTP client for the API's network calls.
+/// A Rust HTTP client for the API's network calls, for one call or a batch of them on one
+/// async runtime (an outbox run): requests with the same settings share a reqwest client, and
+/// so its kept-alive connections.
 pub fn native_http() -> Arc<dyn HttpClient> {
-    Arc::new(NativeHttp)
+    Arc::new(NativeHttp::default())
 }
 
-/// reqwest, one client per request (Regimen's requests are few and each sets its own
-/// timeouts and redirect policy).
-struct NativeHttp;
+/// What a reqwest client is built from: connect timeout, timeout (ms), follows redirects,
+/// https only.
+type Settings = (u32, u32, bool, bool);
+
+/// reqwest clients, one per combination of settings the requests asked for.
+#[derive(Default)]
+struct NativeHttp {
+    clients: Mutex<Vec<(Settings, reqwest::Client)>>,
+}
+
+impl NativeHttp {
+    /// The client for `request`'s settings, built on first use.
+    fn client(&self, request: &HttpRequest) -> Result<reqwest::Client, HttpError> {
+        // A redirect may not leave TLS.
+        let https = request
+            .url
+            .get(..6)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https:"));
+        let settings = (
+            request.connect_timeout_ms,
+            request.timeout_ms,
+            request.follow_redirects,
+            https,
+        );
+        let mut clients = self.clients.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, client)) = clients.iter().find(|(kept, _)| *kept == settings) {
+            return Ok(client.clone());
+        }
+        // reqwest is built without a default TLS provider (TOOLCHAIN gotcha 6); installing
+        // ring's is idempotent in effect: a second call finds one installed and changes nothing.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_millis(request.connect_timeout_ms.into()))
+            .timeout(Duration::from_millis(request.timeout_ms.into()))
+            .redirect(if request.follow_redirects {
+                Policy::limited(MAX_REDIRECTS)
+            } else {
+                Policy::none()
+            })
+            .https_only(https)
+            .build()
+            .map_err(|_| failed("the HTTP client could not start"))?;
+        clients.push((settings, client.clone()));
+        Ok(client)
+    }
+}
 
 #[async_trait::async_trait]
 impl HttpClient for NativeHttp {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+        let client = self.client(&request)?;
         // reqwest runs on tokio; Compat gives it a runtime whatever executor polls this.
-        async_compat::Compat::new(send(request)).await
+        async_compat::Compat::new(send(client, request)).await
     }
 }
 
-async fn send(request: HttpRequest) -> Result<HttpResponse, HttpError> {
-    // reqwest is built without a default TLS provider (TOOLCHAIN gotcha 6); installing ring's
-    // is idempotent in effect: a second call finds one installed and changes nothing.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let https = request.url.starts_with("https:");
-    let client = reqwest::Client::builder()
-        .connect_timeout(Duration::from_millis(request.connect_timeout_ms.into()))
-        .timeout(Duration::from_millis(request.timeout_ms.into()))
-        .redirect(if request.follow_redirects {
-            Policy::limited(MAX_REDIRECTS)
-        } else {
-            Policy::none()
-        })
-        // A redirect may not leave TLS.
-        .https_only(https)
-        .build()
-        .map_err(|_| failed("the HTTP client could not start"))?;
+async fn send(client: reqwest::Client, request: HttpRequest) -> Result<HttpResponse, HttpError> {
     let method = match request.method {
         HttpMethod::Get => reqwest::Method::GET,
         HttpMethod::Post => reqwest::Method::POST,
