@@ -297,7 +297,7 @@ pub(crate) fn list(
     let mut medicines = rows
         .map(|row| row.map_err(Error::from).and_then(|row| row.open(sealer)))
         .collect::<Result<Vec<_>>>()?;
-    medicines.sort_by_cached_key(|m| (m.info.name.to_lowercase(), m.id));
+    crate::order::sort_by_cached_key(&mut medicines, |m| (m.info.name.to_lowercase(), m.id));
     Ok(medicines)
 }
 

@@ -5,16 +5,20 @@
 //! (docs/benchmarks.md, "Library size"). These functions sort a permutation of indices through
 //! [`permutation`], the one place that calls the standard sort, and then move the elements
 //! into place; what is generic per call is only the comparison and the moving, a few hundred
-//! bytes. The price is an indirect call per comparison, so the few sorts on hot paths (the
-//! year's expansion, the adherence rows, the plan's candidates, the search index) keep the
-//! standard sort.
+//! bytes. The price is an indirect call per comparison; input already in order (the common
+//! case on the hot paths: a day's doses, the adherence rows, the plan's candidates) returns
+//! after one pass. Only the search index's sorts, tens of thousands of keys once per process,
+//! keep the standard sort.
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Sorts `items` by `compare`, stably: equal items keep their order.
 pub(crate) fn sort_by<T>(items: &mut [T], compare: impl Fn(&T, &T) -> Ordering) {
-    if items.len() < 2 {
+    if items
+        .windows(2)
+        .all(|pair| compare(&pair[0], &pair[1]) != Ordering::Greater)
+    {
         return;
     }
     let order = permutation(items.len(), &|a, b| compare(&items[a], &items[b]));
@@ -29,6 +33,13 @@ pub(crate) fn sort_by_key<T, K: Ord>(items: &mut [T], key: impl Fn(&T) -> K) {
 /// Sorts `items` in their natural order, stably.
 pub(crate) fn sort<T: Ord>(items: &mut [T]) {
     sort_by(items, T::cmp);
+}
+
+/// Sorts `items` by a key computed once per item (for keys that cost an allocation), stably.
+pub(crate) fn sort_by_cached_key<T, K: Ord>(items: &mut [T], key: impl Fn(&T) -> K) {
+    let keys: Vec<K> = items.iter().map(key).collect();
+    let order = permutation(items.len(), &|a, b| keys[a].cmp(&keys[b]));
+    apply(items, order);
 }
 
 /// `items` as a map, without the sort `collect` runs first (it compiles the sort again for
@@ -90,6 +101,15 @@ mod tests {
             let mut got = items.clone();
             sort_by_key(&mut got, |item| item.0);
             prop_assert_eq!(&got, &expected);
+
+            let mut cached = items.clone();
+            sort_by_cached_key(&mut cached, |item| item.0.to_string());
+            prop_assert_eq!(&cached, &expected);
+
+            // Already in order: the one-pass check must not reorder equal keys.
+            let mut again = expected.clone();
+            sort_by_key(&mut again, |item| item.0);
+            prop_assert_eq!(&again, &expected);
 
             let mut descending = items.clone();
             sort_by(&mut descending, |a, b| b.cmp(a));

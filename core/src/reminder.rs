@@ -574,7 +574,7 @@ fn within_budget(
     moments: &[Moment],
     budget: usize,
 ) -> (Vec<Candidate>, Option<Timestamp>) {
-    all.sort_by_key(|c| (c.fire_at, c.kind, c.moment, c.follow_up));
+    crate::order::sort_by_key(&mut all, |c| (c.fire_at, c.kind, c.moment, c.follow_up));
     let all = one_per_minute(all, moments);
     let mut keep = vec![false; all.len()];
     let mut covered = BTreeSet::new();

@@ -206,8 +206,9 @@ impl AnswerLog {
         }
         if self.rows.len() > before {
             // Already sorted runs merge in linear time.
-            self.rows
-                .sort_by_key(|row| (row.medicine_id, row.scheduled_at, row.id));
+            crate::order::sort_by_key(&mut self.rows, |row| {
+                (row.medicine_id, row.scheduled_at, row.id)
+            });
         }
         Ok(())
     }

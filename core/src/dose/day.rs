@@ -199,7 +199,7 @@ pub(crate) fn planned<'a>(
     problems: &mut Vec<ScheduleProblem>,
 ) -> Vec<Planned<'a>> {
     let mut out = planned_by_medicine(snapshot, last_taken, from, to, problems);
-    out.sort_by_key(|p| (p.due_at, p.medicine_id));
+    crate::order::sort_by_key(&mut out, |p| (p.due_at, p.medicine_id));
     out
 }
 
@@ -430,7 +430,7 @@ pub(crate) fn doses_of(
     log.unscheduled.retain(|event| keep(event.medicine_id));
     let settings = &snapshot.settings;
     let mut planned = planned_of(snapshot, last_taken, (from, to), problems, keep);
-    planned.sort_by_key(|p| (p.due_at, p.medicine_id));
+    crate::order::sort_by_key(&mut planned, |p| (p.due_at, p.medicine_id));
     let mut out: Vec<ScheduledDose> = planned
         .into_iter()
         .map(|p| {

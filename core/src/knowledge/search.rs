@@ -125,7 +125,7 @@ fn one_slip_apart(a: &str, b: &str) -> bool {
 /// Ingredient indexes, sorted and without repeats.
 fn sorted(ingredients: &[usize]) -> Vec<usize> {
     let mut out = ingredients.to_vec();
-    out.sort_unstable();
+    crate::order::sort(&mut out);
     out.dedup();
     out
 }

@@ -75,7 +75,7 @@ impl Records {
             let last_taken = last_taken(conn, &snapshot, from, to)?;
             let mut planned =
                 planned_by_medicine(&snapshot, &last_taken, from, to, &mut Vec::new());
-            planned.sort_by_key(|p| (p.medicine_id, p.due_at));
+            crate::order::sort_by_key(&mut planned, |p| (p.medicine_id, p.due_at));
             let answers = {
                 let mut log = self.answer_log();
                 log.catch_up(conn)?;

@@ -56,7 +56,7 @@ impl ZoneTimeline {
 
     /// In `initial` until the first change, then in each change's zone from its instant on.
     pub fn new(initial: Zone, mut changes: Vec<(Timestamp, Zone)>) -> Self {
-        changes.sort_by_key(|(at, _)| *at);
+        crate::order::sort_by_key(&mut changes, |(at, _)| *at);
         ZoneTimeline { initial, changes }
     }
 
@@ -248,12 +248,12 @@ pub fn expand(
                 }
             }
         }
-        doses[before..].sort_by_key(|d| d.at);
+        crate::order::sort_by_key(&mut doses[before..], |d| d.at);
     }
     if let Some(shift) = &schedule.shift {
         apply_shift(shift, home, &mut doses)?;
         doses.retain(|d| d.at >= from && d.at < to);
-        doses.sort_by_key(|d| d.at);
+        crate::order::sort_by_key(&mut doses, |d| d.at);
     }
     doses.dedup_by_key(|d| d.at);
     Ok(doses)
@@ -398,7 +398,7 @@ impl<'a> PhasePlan<'a> {
         let mut fixed_times = repeat
             .as_ref()
             .map_or_else(Vec::new, |r| r.time_of_day.clone());
-        fixed_times.sort();
+        crate::order::sort(&mut fixed_times);
         fixed_times.dedup();
         PhasePlan {
             phase,
@@ -437,7 +437,7 @@ impl<'a> PhasePlan<'a> {
                 .map(|e| e.0)
                 .filter(|e| *e >= self.start && self.bound_end.is_none_or(|end| *e < end)),
         );
-        all.sort();
+        crate::order::sort(&mut all);
         all.dedup();
         let mut phase_end = self.bound_end;
         if let Some(count) = count {
@@ -621,7 +621,7 @@ impl<'a> PhasePlan<'a> {
                 .iter()
                 .flat_map(|w| day.resolve(*w, repeat.offset))
                 .collect();
-            times.sort();
+            crate::order::sort(&mut times);
             times.dedup();
             return Cow::Owned(times);
         }

@@ -179,7 +179,7 @@ impl Ledger {
                 .map(|(_, dose)| dose.clone()),
         );
         out.retain(|dose| dose.actual_at >= since);
-        out.sort_by_key(|dose| (dose.actual_at, dose.id));
+        crate::order::sort_by_key(&mut out, |dose| (dose.actual_at, dose.id));
         out
     }
 }
