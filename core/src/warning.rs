@@ -33,7 +33,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::knowledge::{
-    Action, Caveat, GeneRule, GuidelineKind, KnowledgeBase, Recognition, Strength,
+    Action, Caveat, GeneRule, GuidelineKind, Inhibitor, KnowledgeBase, Recognition, Strength,
 };
 use crate::medicine::Medicine;
 use crate::pgx::{INDETERMINATE, PgxResult, PhenotypeCall, ReadingStatus};
@@ -181,6 +181,8 @@ struct Seen<'a> {
     medicine: &'a Medicine,
     /// Sorted ingredient names; empty when not recognised.
     ingredients: Vec<String>,
+    /// The enzymes its ingredients inhibit (each inhibitor's `drug` is the ingredient).
+    inhibitions: Vec<&'a Inhibitor>,
     not_recognised: Option<String>,
 }
 
@@ -206,9 +208,9 @@ impl Seen<'_> {
 
 /// Every warning for `medicines` (active ones, and archived ones still inside an inhibitor's
 /// washout) given the patient's `results` in force, most severe first.
-pub fn check(
-    kb: &KnowledgeBase,
-    medicines: &[Medicine],
+pub fn check<'a>(
+    kb: &'a KnowledgeBase,
+    medicines: &'a [Medicine],
     results: &[PgxResult],
     now: Timestamp,
 ) -> Vec<Warning> {
@@ -217,12 +219,17 @@ pub fn check(
         .map(|m| match kb.recognise(&m.info) {
             Recognition::Recognised { ingredients, .. } => Seen {
                 medicine: m,
+                inhibitions: ingredients
+                    .iter()
+                    .flat_map(|ingredient| kb.inhibitions(ingredient))
+                    .collect(),
                 ingredients,
                 not_recognised: None,
             },
             Recognition::NotRecognised { reason } => Seen {
                 medicine: m,
                 ingredients: Vec::new(),
+                inhibitions: Vec::new(),
                 not_recognised: Some(reason),
             },
         })
@@ -342,17 +349,16 @@ fn inhibitor_of<'a>(
         .medicines
         .iter()
         .filter(|m| m.id() != target)
-        .flat_map(|m| m.ingredients.iter().map(move |i| (m, i.as_str())))
-        .filter(|(_, ingredient)| *ingredient != target_ingredient)
-        .filter_map(|(m, ingredient)| {
-            let inhibitor = context.kb.inhibition(ingredient, gene)?;
+        .flat_map(|m| m.inhibitions.iter().map(move |&inhibitor| (m, inhibitor)))
+        .filter(|(_, inhibitor)| inhibitor.gene == gene && inhibitor.drug != target_ingredient)
+        .filter_map(|(m, inhibitor)| {
             let in_effect = m.medicine.archived_at.is_none_or(|stopped| {
                 context.now
                     < stopped.plus(Duration::from_secs(
                         u64::from(inhibitor.washout_days) * 86_400,
                     ))
             });
-            in_effect.then_some((inhibitor.strength, m.id(), ingredient))
+            in_effect.then_some((inhibitor.strength, m.id(), inhibitor.drug.as_str()))
         })
         .max_by_key(|(strength, id, _)| (*strength, std::cmp::Reverse(*id)))
 }

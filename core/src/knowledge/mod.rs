@@ -171,6 +171,16 @@ impl KnowledgeBase {
         self.rules.inhibition(drug, gene)
     }
 
+    /// Every enzyme `drug` inhibits, one row per gene (the first, if the tables gave two).
+    pub fn inhibitions(&self, drug: &str) -> impl Iterator<Item = &Inhibitor> {
+        let mut genes_seen: Vec<&str> = Vec::new();
+        self.rules.inhibitions(drug).filter(move |&inhibitor| {
+            let first = !genes_seen.contains(&inhibitor.gene.as_str());
+            genes_seen.push(inhibitor.gene.as_str());
+            first
+        })
+    }
+
     /// The high-priority drug-drug interaction groups.
     pub fn interactions(&self) -> &[Interaction] {
         &self.rules.interactions

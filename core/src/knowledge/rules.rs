@@ -355,11 +355,16 @@ impl Rules {
     }
 
     pub fn inhibition(&self, drug: &str, gene: &str) -> Option<&Inhibitor> {
+        self.inhibitions(drug)
+            .find(|inhibitor| inhibitor.gene == gene)
+    }
+
+    pub fn inhibitions(&self, drug: &str) -> impl Iterator<Item = &Inhibitor> {
         self.inhibitors_of
-            .get(drug)?
+            .get(drug)
+            .map_or(&[][..], Vec::as_slice)
             .iter()
             .map(|&index| &self.inhibitors[index])
-            .find(|inhibitor| inhibitor.gene == gene)
     }
 
     pub fn names_used(&self) -> Vec<&str> {
