@@ -33,7 +33,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::knowledge::{
-    Action, Caveat, GeneRule, GuidelineKind, Inhibitor, KnowledgeBase, Recognition, Strength,
+    Action, Caveat, Drug, GeneRule, GuidelineKind, Inhibitor, KnowledgeBase, Recognition, Strength,
 };
 use crate::medicine::Medicine;
 use crate::pgx::{INDETERMINATE, PgxResult, PhenotypeCall, ReadingStatus};
@@ -832,19 +832,19 @@ fn duplicates(kb: &KnowledgeBase, seen: &[Seen]) -> Vec<Warning> {
     let memberships: Vec<Vec<(usize, &str)>> = active
         .iter()
         .map(|medicine| {
+            let drugs: Vec<(&str, &Drug)> = medicine
+                .ingredients
+                .iter()
+                .filter_map(|d| Some((d.as_str(), kb.drug_named(d)?)))
+                .collect();
             groups
                 .iter()
                 .enumerate()
                 .filter_map(|(g, group)| {
-                    medicine
-                        .ingredients
+                    drugs
                         .iter()
-                        .find(|d| {
-                            kb.drug_named(d).is_some_and(|drug| {
-                                drug.classes.iter().any(|c| group.classes.contains(c))
-                            })
-                        })
-                        .map(|d| (g, d.as_str()))
+                        .find(|(_, drug)| drug.classes.iter().any(|c| group.classes.contains(c)))
+                        .map(|&(d, _)| (g, d))
                 })
                 .collect()
         })
