@@ -93,6 +93,19 @@ pub enum DayOfWeek {
 }
 
 impl DayOfWeek {
+    /// The FHIR code (`mon`, as serde writes it too).
+    pub fn code(self) -> &'static str {
+        match self {
+            DayOfWeek::Mon => "mon",
+            DayOfWeek::Tue => "tue",
+            DayOfWeek::Wed => "wed",
+            DayOfWeek::Thu => "thu",
+            DayOfWeek::Fri => "fri",
+            DayOfWeek::Sat => "sat",
+            DayOfWeek::Sun => "sun",
+        }
+    }
+
     /// The same day as chrono counts it.
     pub fn to_chrono(self) -> chrono::Weekday {
         match self {
@@ -719,6 +732,15 @@ fn check_limits(r: &TimingRepeat) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The codes written by hand are the names serde reads back.
+    #[test]
+    fn day_codes_are_the_serde_names() {
+        use DayOfWeek::*;
+        for day in [Mon, Tue, Wed, Thu, Fri, Sat, Sun] {
+            assert_eq!(serde_json::to_value(day).unwrap(), day.code());
+        }
+    }
 
     fn field_of(timing: Timing) -> &'static str {
         match timing.validate() {

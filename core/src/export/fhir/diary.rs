@@ -4,16 +4,16 @@
 //! code and a UCUM quantity in the unit it was taken in (blood pressure as two components,
 //! systolic and diastolic), the severity and when it was written down in Regimen's extensions.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::ext::{decimal, instant, instant_json, one, ours, simple, text, value, whole};
-use super::genomics::{LOINC, coded_in_loinc};
+use super::genomics::{LOINC, coded_as, coded_in_loinc};
 use super::ids::{Kind, Names, row_id, urn_in};
 use crate::diary::DiaryEntry;
 use crate::diary::measure::{GlucoseUnit, Measurement, TemperatureUnit, WeightUnit};
 use crate::error::{Error, Result};
 use crate::interop::fhir::datatypes::concept;
-use crate::interop::fhir::json::{list, number, object, string};
+use crate::interop::fhir::json::{element, list, number, object, string};
 
 /// UCUM, the units of every quantity.
 const UCUM: &str = "http://unitsofmeasure.org";
@@ -60,10 +60,16 @@ const fn coded(
 
 /// A component of `coded` with `value`.
 fn component(coded: &Coded, value: f64) -> Value {
-    json!({
-        "code": { "coding": [{ "system": LOINC, "code": coded.loinc, "display": coded.display }] },
-        "valueQuantity": { "value": number(value), "unit": coded.unit, "system": UCUM, "code": coded.ucum },
-    })
+    let quantity = element([
+        ("value", number(value)),
+        ("unit", coded.unit.into()),
+        ("system", UCUM.into()),
+        ("code", coded.ucum.into()),
+    ]);
+    element([
+        ("code", coded_as(LOINC, coded.loinc, Some(coded.display))),
+        ("valueQuantity", quantity),
+    ])
 }
 
 /// The components of one measurement.
@@ -125,17 +131,14 @@ pub(super) fn observation(names: &Names, entry: &DiaryEntry) -> Value {
     map.insert("status".into(), "final".into());
     map.insert(
         "category".into(),
-        json!([{ "coding": [{ "system": OBSERVATION_CATEGORY, "code": "survey" }] }]),
+        vec![coded_as(OBSERVATION_CATEGORY, "survey", None)].into(),
     );
-    map.insert(
-        "code".into(),
-        json!({ "coding": [{ "system": LOINC, "code": SYMPTOM, "display": "Symptom" }] }),
-    );
+    map.insert("code".into(), coded_as(LOINC, SYMPTOM, Some("Symptom")));
     map.insert("subject".into(), names.reference(Kind::Patient, 0));
     if let Some(medicine) = entry.medicine_id {
         map.insert(
             "focus".into(),
-            json!([names.reference(Kind::Medicine, medicine)]),
+            vec![names.reference(Kind::Medicine, medicine)].into(),
         );
     }
     map.insert("effectiveDateTime".into(), instant_json(entry.at));

@@ -7,11 +7,11 @@
 //! resource by name and ignore foreign ones.
 
 use chrono::{DateTime, SecondsFormat};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::interop::fhir::EXTENSION_BASE;
-use crate::interop::fhir::json::{list, number, object};
+use crate::interop::fhir::json::{element, list, number, object};
 use crate::time::Timestamp;
 
 /// An instant as a FHIR `dateTime` in UTC, to the millisecond when it has a fraction.
@@ -49,7 +49,15 @@ pub(super) fn simple(name: &str, key: &str, value: Value) -> Value {
 
 /// A complex extension of Regimen's from its parts (see [`parts`]).
 pub(super) fn complex(name: &str, parts_of: &[(&str, &str, Value)]) -> Value {
-    json!({ "url": format!("{EXTENSION_BASE}{name}"), "extension": parts(parts_of) })
+    element([
+        ("url", format!("{EXTENSION_BASE}{name}").into()),
+        ("extension", parts(parts_of)),
+    ])
+}
+
+/// `[{name: value}]`: a list of one element with one member (a note's text, a performer's name).
+pub(super) fn one_member(name: &'static str, value: Value) -> Value {
+    Value::from(vec![element([(name, value)])])
 }
 
 /// The parts of a complex extension, from `(part, key, value)`: `{"url": part, key: value}`

@@ -11,14 +11,14 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::PortablePgx;
-use super::ext::{instant, instant_json, one, ours, simple, text, value};
+use super::ext::{instant, instant_json, one, one_member, ours, simple, text, value};
 use super::ids::{Kind, Names, row_id};
 use crate::error::{Error, Result};
 use crate::interop::fhir::datatypes::concept;
-use crate::interop::fhir::json::{boolean, compact, list, object, parse_code, string};
+use crate::interop::fhir::json::{boolean, element, list, object, parse_code, string};
 use crate::pgx::{NewPgxResult, PgxSource};
 use crate::schedule::LocalDate;
 
@@ -72,6 +72,16 @@ pub(super) fn hgnc_id(gene: &str) -> Option<&'static str> {
         .map(|(_, id)| *id)
 }
 
+/// A `CodeableConcept` of one coding: `code` in `system`, with its `display` if given.
+pub(super) fn coded_as(system: &'static str, code: &str, display: Option<&str>) -> Value {
+    let coding = element([
+        ("system", system.into()),
+        ("code", code.into()),
+        ("display", display.into()),
+    ]);
+    element([("coding", Value::from(vec![coding]))])
+}
+
 /// A serde enum's code.
 fn code_of<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
@@ -89,13 +99,16 @@ pub(super) fn observation(names: &Names, pgx: &PortablePgx) -> Value {
     let result = &pgx.result;
     let gene = gene_of(pgx).map(|gene| {
         let coded = match hgnc_id(gene) {
-            Some(id) => json!({ "coding": [{ "system": HGNC, "code": id, "display": gene }] }),
-            None => json!({ "text": gene }),
+            Some(id) => coded_as(HGNC, id, Some(gene)),
+            None => element([("text", gene.into())]),
         };
-        json!([{
-            "code": { "coding": [{ "system": LOINC, "code": "48018-6", "display": "Gene studied [ID]" }] },
-            "valueCodeableConcept": coded,
-        }])
+        vec![element([
+            (
+                "code",
+                coded_as(LOINC, "48018-6", Some("Gene studied [ID]")),
+            ),
+            ("valueCodeableConcept", coded),
+        ])]
     });
     let mut extensions = vec![
         simple("pgx-source", "valueCode", code_of(&result.source)),
@@ -110,24 +123,49 @@ pub(super) fn observation(names: &Names, pgx: &PortablePgx) -> Value {
     if result.gene.is_empty() {
         extensions.push(simple("gene-recorded", "valueBoolean", false.into()));
     }
-    compact(json!({
-        "resourceType": "Observation",
-        "id": names.uuid(Kind::PgxResult, pgx.id),
-        "meta": { "profile": [GENOTYPE_PROFILE] },
-        "extension": extensions,
-        "identifier": super::ids::identifier(Kind::PgxResult, pgx.id),
-        "status": "final",
-        "category": [
-            { "coding": [{ "system": OBSERVATION_CATEGORY, "code": "laboratory" }] },
-            { "coding": [{ "system": V2_0074, "code": "GE" }] },
-        ],
-        "code": { "coding": [{ "system": LOINC, "code": "84413-4", "display": "Genotype display name" }] },
-        "subject": names.reference(Kind::Patient, 0),
-        "effectiveDateTime": result.test_date.map(|d| d.to_string()),
-        "performer": result.lab.as_ref().map(|lab| json!([{ "display": lab }])),
-        "valueCodeableConcept": { "text": result.diplotype },
-        "component": gene,
-    }))
+    element([
+        ("resourceType", "Observation".into()),
+        ("id", names.uuid(Kind::PgxResult, pgx.id).into()),
+        (
+            "meta",
+            element([("profile", vec![GENOTYPE_PROFILE].into())]),
+        ),
+        ("extension", extensions.into()),
+        (
+            "identifier",
+            super::ids::identifier(Kind::PgxResult, pgx.id),
+        ),
+        ("status", "final".into()),
+        (
+            "category",
+            Value::from(vec![
+                coded_as(OBSERVATION_CATEGORY, "laboratory", None),
+                coded_as(V2_0074, "GE", None),
+            ]),
+        ),
+        (
+            "code",
+            coded_as(LOINC, "84413-4", Some("Genotype display name")),
+        ),
+        ("subject", names.reference(Kind::Patient, 0)),
+        (
+            "effectiveDateTime",
+            result.test_date.map(|d| d.to_string()).into(),
+        ),
+        (
+            "performer",
+            result
+                .lab
+                .as_deref()
+                .map(|lab| one_member("display", lab.into()))
+                .into(),
+        ),
+        (
+            "valueCodeableConcept",
+            element([("text", result.diplotype.as_str().into())]),
+        ),
+        ("component", gene.into()),
+    ])
 }
 
 /// The results grouped into reports: by lab and test date, in the order of each group's
@@ -155,18 +193,32 @@ pub(super) fn report(names: &Names, group: &[&PortablePgx]) -> Value {
         .iter()
         .map(|pgx| names.reference(Kind::PgxResult, pgx.id))
         .collect();
-    compact(json!({
-        "resourceType": "DiagnosticReport",
-        "id": names.uuid(Kind::PgxReport, first.id),
-        "meta": { "profile": [REPORT_PROFILE] },
-        "status": "final",
-        "category": [{ "coding": [{ "system": V2_0074, "code": "GE" }] }],
-        "code": { "coding": [{ "system": LOINC, "code": "51969-4", "display": "Genetic analysis report" }] },
-        "subject": names.reference(Kind::Patient, 0),
-        "effectiveDateTime": first.result.test_date.map(|d| d.to_string()),
-        "performer": first.result.lab.as_ref().map(|lab| json!([{ "display": lab }])),
-        "result": results,
-    }))
+    element([
+        ("resourceType", "DiagnosticReport".into()),
+        ("id", names.uuid(Kind::PgxReport, first.id).into()),
+        ("meta", element([("profile", vec![REPORT_PROFILE].into())])),
+        ("status", "final".into()),
+        ("category", vec![coded_as(V2_0074, "GE", None)].into()),
+        (
+            "code",
+            coded_as(LOINC, "51969-4", Some("Genetic analysis report")),
+        ),
+        ("subject", names.reference(Kind::Patient, 0)),
+        (
+            "effectiveDateTime",
+            first.result.test_date.map(|d| d.to_string()).into(),
+        ),
+        (
+            "performer",
+            first
+                .result
+                .lab
+                .as_deref()
+                .map(|lab| one_member("display", lab.into()))
+                .into(),
+        ),
+        ("result", results.into()),
+    ])
 }
 
 /// Whether a resource's `code` has the LOINC code `loinc` among its codings.

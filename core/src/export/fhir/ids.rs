@@ -5,10 +5,10 @@
 //! go into a hash.
 
 use ring::digest::{SHA256, digest};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::interop::fhir::json::{members, object, string};
+use crate::interop::fhir::json::{element, members, object, string};
 
 /// Where Regimen's identifiers live: `.../medicine`, `.../dose-event`, ...
 pub(super) const IDENTIFIER_BASE: &str = "https://regimen.invalid/fhir/id/";
@@ -98,13 +98,16 @@ impl Names {
 
     /// A `Reference` to the resource.
     pub(super) fn reference(&self, kind: Kind, id: i64) -> Value {
-        json!({ "reference": self.urn(kind, id) })
+        element([("reference", self.urn(kind, id).into())])
     }
 }
 
 /// Regimen's identifier of a row: its kind's system and the row id.
 pub(super) fn identifier(kind: Kind, id: i64) -> Value {
-    json!([{ "system": format!("{IDENTIFIER_BASE}{}", kind.name()), "value": id.to_string() }])
+    Value::from(vec![element([
+        ("system", format!("{IDENTIFIER_BASE}{}", kind.name()).into()),
+        ("value", id.to_string().into()),
+    ])])
 }
 
 /// The row id in Regimen's identifier of `kind` among a resource's identifiers.

@@ -5,14 +5,14 @@
 //! end of a snooze (`snoozed-until`), the earlier event it corrects (`corrects`, a reference
 //! within the Bundle) and when it was logged (`recorded`).
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use super::ext::{instant, instant_json, one, ours, simple, text, value};
+use super::ext::{instant, instant_json, one, one_member, ours, simple, text, value};
 use super::ids::{Kind, Names, reference_of, row_id, urn_in};
 use crate::dose::{DoseAction, DoseEvent};
 use crate::error::{Error, Result};
 use crate::interop::fhir::datatypes::{dose_quantity, quantity_json};
-use crate::interop::fhir::json::{compact, list, object, string};
+use crate::interop::fhir::json::{element, list, object, string};
 
 /// A dose event as a `MedicationAdministration`; `corrects` is whether the event it corrects
 /// is in the export too (a reference is written only then).
@@ -45,19 +45,38 @@ pub(super) fn administration(names: &Names, event: &DoseEvent, corrects: bool) -
         DoseAction::Skipped => ("not-done", event.note.as_ref(), None),
         DoseAction::Snoozed => ("on-hold", None, event.note.as_ref()),
     };
-    compact(json!({
-        "resourceType": "MedicationAdministration",
-        "id": names.uuid(Kind::DoseEvent, event.id),
-        "extension": extensions,
-        "identifier": super::ids::identifier(Kind::DoseEvent, event.id),
-        "status": status,
-        "statusReason": reason.map(|r| json!([{ "text": r }])),
-        "medicationReference": names.reference(Kind::Medication, event.medicine_id),
-        "subject": names.reference(Kind::Patient, 0),
-        "effectiveDateTime": instant_json(event.actual_at),
-        "note": note.map(|n| json!([{ "text": n }])),
-        "dosage": event.amount.as_ref().map(|a| json!({ "dose": quantity_json(a) })),
-    }))
+    element([
+        ("resourceType", "MedicationAdministration".into()),
+        ("id", names.uuid(Kind::DoseEvent, event.id).into()),
+        ("extension", extensions.into()),
+        (
+            "identifier",
+            super::ids::identifier(Kind::DoseEvent, event.id),
+        ),
+        ("status", status.into()),
+        (
+            "statusReason",
+            reason.map(|r| one_member("text", r.as_str().into())).into(),
+        ),
+        (
+            "medicationReference",
+            names.reference(Kind::Medication, event.medicine_id),
+        ),
+        ("subject", names.reference(Kind::Patient, 0)),
+        ("effectiveDateTime", instant_json(event.actual_at)),
+        (
+            "note",
+            note.map(|n| one_member("text", n.as_str().into())).into(),
+        ),
+        (
+            "dosage",
+            event
+                .amount
+                .as_ref()
+                .map(|a| element([("dose", quantity_json(a))]))
+                .into(),
+        ),
+    ])
 }
 
 /// A `MedicationAdministration` of an export read back: the `Medication` it is of, the event

@@ -7,15 +7,17 @@
 //! zone, zone policy and gradual shift).
 
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use super::ext::{Parts, complex, instant, instant_json, one, ours, simple, text, whole};
+use super::ext::{
+    Parts, complex, instant, instant_json, one, one_member, ours, simple, text, whole,
+};
 use super::ids::{Kind, Names, reference_of, row_id, urn_in};
 use super::supply::{read_stock, stock_extension};
 use crate::Zone;
 use crate::error::{Error, Result};
 use crate::interop::fhir::datatypes::{DayEdge, concept, date_time, date_time_json};
-use crate::interop::fhir::json::{compact, list, members, object, parse_code, string};
+use crate::interop::fhir::json::{element, list, members, object, parse_code, string};
 use crate::interop::fhir::{RXNORM, schedule_to_dosages, stored_schedule_from_dosages};
 use crate::medicine::{DoseForm, Medicine, MedicineInfo, Route};
 use crate::schedule::{
@@ -51,10 +53,16 @@ pub(super) fn medication(names: &Names, medicine: &Medicine) -> Value {
     let info = &medicine.info;
     let mut coding = Vec::new();
     if let Some(code) = &info.rxnorm {
-        coding.push(json!({ "system": RXNORM, "code": code }));
+        coding.push(element([
+            ("system", RXNORM.into()),
+            ("code", code.as_str().into()),
+        ]));
     }
     if let Some(code) = &info.atc {
-        coding.push(json!({ "system": ATC, "code": code }));
+        coding.push(element([
+            ("system", ATC.into()),
+            ("code", code.as_str().into()),
+        ]));
     }
     let extensions: Vec<Value> = [
         info.strength
@@ -71,12 +79,18 @@ pub(super) fn medication(names: &Names, medicine: &Medicine) -> Value {
     .into_iter()
     .flatten()
     .collect();
-    compact(json!({
-        "resourceType": "Medication",
-        "id": names.uuid(Kind::Medication, medicine.id),
-        "extension": extensions,
-        "code": compact(json!({ "text": info.name, "coding": coding })),
-    }))
+    element([
+        ("resourceType", "Medication".into()),
+        ("id", names.uuid(Kind::Medication, medicine.id).into()),
+        ("extension", extensions.into()),
+        (
+            "code",
+            element([
+                ("text", info.name.as_str().into()),
+                ("coding", coding.into()),
+            ]),
+        ),
+    ])
 }
 
 /// A medicine's `MedicationStatement`.
@@ -140,19 +154,42 @@ pub(super) fn statement(names: &Names, out: &MedicineOut<'_>) -> Value {
         .map(|v| names.reference(Kind::ScheduleVersion, v.id))
         .collect();
     let info = &medicine.info;
-    compact(json!({
-        "resourceType": "MedicationStatement",
-        "id": names.uuid(Kind::Medicine, medicine.id),
-        "extension": extensions,
-        "identifier": super::ids::identifier(Kind::Medicine, medicine.id),
-        "basedOn": based_on,
-        "status": if medicine.is_active() { "active" } else { "stopped" },
-        "medicationReference": names.reference(Kind::Medication, medicine.id),
-        "subject": names.reference(Kind::Patient, 0),
-        "dateAsserted": instant_json(medicine.created_at),
-        "note": info.notes.as_ref().map(|n| json!([{ "text": n }])),
-        "dosage": info.instructions.as_ref().map(|i| json!([{ "patientInstruction": i }])),
-    }))
+    let status = if medicine.is_active() {
+        "active"
+    } else {
+        "stopped"
+    };
+    element([
+        ("resourceType", "MedicationStatement".into()),
+        ("id", names.uuid(Kind::Medicine, medicine.id).into()),
+        ("extension", extensions.into()),
+        (
+            "identifier",
+            super::ids::identifier(Kind::Medicine, medicine.id),
+        ),
+        ("basedOn", based_on.into()),
+        ("status", status.into()),
+        (
+            "medicationReference",
+            names.reference(Kind::Medication, medicine.id),
+        ),
+        ("subject", names.reference(Kind::Patient, 0)),
+        ("dateAsserted", instant_json(medicine.created_at)),
+        (
+            "note",
+            info.notes
+                .as_deref()
+                .map(|n| one_member("text", n.into()))
+                .into(),
+        ),
+        (
+            "dosage",
+            info.instructions
+                .as_deref()
+                .map(|i| one_member("patientInstruction", i.into()))
+                .into(),
+        ),
+    ])
 }
 
 /// A schedule version's `MedicationRequest`; `prior` is the version before it, `latest`
@@ -199,20 +236,31 @@ pub(super) fn request(
         }
         dosages = schedule_to_dosages(schedule, zone);
     }
-    compact(json!({
-        "resourceType": "MedicationRequest",
-        "id": names.uuid(Kind::ScheduleVersion, version.id),
-        "extension": [complex("schedule", &parts)],
-        "identifier": super::ids::identifier(Kind::ScheduleVersion, version.id),
-        "status": status,
-        "intent": "plan",
-        "reportedBoolean": true,
-        "medicationReference": names.reference(Kind::Medication, medicine.id),
-        "subject": names.reference(Kind::Patient, 0),
-        "authoredOn": instant_json(version.created_at),
-        "priorPrescription": prior.map(|p| names.reference(Kind::ScheduleVersion, p.id)),
-        "dosageInstruction": dosages,
-    }))
+    element([
+        ("resourceType", "MedicationRequest".into()),
+        ("id", names.uuid(Kind::ScheduleVersion, version.id).into()),
+        ("extension", vec![complex("schedule", &parts)].into()),
+        (
+            "identifier",
+            super::ids::identifier(Kind::ScheduleVersion, version.id),
+        ),
+        ("status", status.into()),
+        ("intent", "plan".into()),
+        ("reportedBoolean", true.into()),
+        (
+            "medicationReference",
+            names.reference(Kind::Medication, medicine.id),
+        ),
+        ("subject", names.reference(Kind::Patient, 0)),
+        ("authoredOn", instant_json(version.created_at)),
+        (
+            "priorPrescription",
+            prior
+                .map(|p| names.reference(Kind::ScheduleVersion, p.id))
+                .into(),
+        ),
+        ("dosageInstruction", dosages),
+    ])
 }
 
 /// Reads a `Medication` of an export: the medicine's name, codes, strength, form, route and

@@ -3,12 +3,12 @@
 //! Regimen's extensions: the settings (their day's anchors, the late and missed thresholds,
 //! how reminders behave) and the zones the phone was in, from when.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::ext::{Parts, complex, instant, instant_json, one, ours, record_of, record_parts, text};
 use super::ids::{Kind, Names};
 use crate::error::{Error, Result};
-use crate::interop::fhir::json::compact;
+use crate::interop::fhir::json::element;
 use crate::schedule::parse_zone;
 use crate::settings::Settings;
 use crate::time::Timestamp;
@@ -22,10 +22,13 @@ pub(super) fn patient(
     let mut extensions = Vec::new();
     if let Some(settings) = settings {
         let record = serde_json::to_value(settings).unwrap_or(Value::Null);
-        extensions.push(json!({
-            "url": format!("{}settings", crate::interop::fhir::EXTENSION_BASE),
-            "extension": record_parts(&record),
-        }));
+        extensions.push(element([
+            (
+                "url",
+                format!("{}settings", crate::interop::fhir::EXTENSION_BASE).into(),
+            ),
+            ("extension", record_parts(&record).into()),
+        ]));
     }
     for (since, zone) in zones {
         extensions.push(complex(
@@ -36,11 +39,11 @@ pub(super) fn patient(
             ],
         ));
     }
-    compact(json!({
-        "resourceType": "Patient",
-        "id": names.uuid(Kind::Patient, 0),
-        "extension": extensions,
-    }))
+    element([
+        ("resourceType", "Patient".into()),
+        ("id", names.uuid(Kind::Patient, 0).into()),
+        ("extension", extensions.into()),
+    ])
 }
 
 /// What the Patient of an export says.

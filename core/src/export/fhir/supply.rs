@@ -4,12 +4,12 @@
 //! extensions), and counts and losses, which FHIR has no resource for, as Regimen's `stock`
 //! extension on the medicine's `MedicationStatement`.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::ext::{Parts, complex, decimal, instant, instant_json, one, ours, text, value, whole};
 use super::ids::{Kind, Names, reference_of, row_id};
 use crate::error::{Error, Result};
-use crate::interop::fhir::json::{compact, list, number, object, parse_code, string};
+use crate::interop::fhir::json::{element, list, number, object, parse_code, string};
 use crate::supply::{SupplyEvent, SupplyKind, SupplySource};
 
 /// A serde enum's code.
@@ -36,18 +36,34 @@ pub(super) fn dispense(names: &Names, event: &SupplyEvent, unit: Option<&str>) -
     .into_iter()
     .flatten()
     .collect();
-    compact(json!({
-        "resourceType": "MedicationDispense",
-        "id": names.uuid(Kind::SupplyEvent, event.id),
-        "extension": extensions,
-        "identifier": super::ids::identifier(Kind::SupplyEvent, event.id),
-        "status": "completed",
-        "medicationReference": names.reference(Kind::Medication, event.medicine_id),
-        "subject": names.reference(Kind::Patient, 0),
-        "quantity": compact(json!({ "value": number(event.amount), "unit": unit })),
-        "whenHandedOver": instant_json(event.at),
-        "note": event.note.as_ref().map(|n| json!([{ "text": n }])),
-    }))
+    element([
+        ("resourceType", "MedicationDispense".into()),
+        ("id", names.uuid(Kind::SupplyEvent, event.id).into()),
+        ("extension", extensions.into()),
+        (
+            "identifier",
+            super::ids::identifier(Kind::SupplyEvent, event.id),
+        ),
+        ("status", "completed".into()),
+        (
+            "medicationReference",
+            names.reference(Kind::Medication, event.medicine_id),
+        ),
+        ("subject", names.reference(Kind::Patient, 0)),
+        (
+            "quantity",
+            element([("value", number(event.amount)), ("unit", unit.into())]),
+        ),
+        ("whenHandedOver", instant_json(event.at)),
+        (
+            "note",
+            event
+                .note
+                .as_deref()
+                .map(|n| super::ext::one_member("text", n.into()))
+                .into(),
+        ),
+    ])
 }
 
 /// A count or a loss, as Regimen's `stock` extension.

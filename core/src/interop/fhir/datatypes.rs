@@ -5,10 +5,10 @@ use crate::Zone;
 use chrono::{
     DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeZone, Timelike,
 };
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::UCUM;
-use super::json::{compact, list, number, object, string, text_member};
+use super::json::{element, list, number, object, string, text_member};
 use crate::error::{Error, Result};
 use crate::schedule::{Bounds, ClockTime, Frame, LocalDateTime, Quantity, UnitOfTime};
 
@@ -51,7 +51,7 @@ pub(crate) fn dose_quantity(json: &Value, field: &'static str) -> Result<Quantit
 }
 
 pub(crate) fn quantity_json(q: &Quantity) -> Value {
-    json!({ "value": number(q.value), "unit": q.unit })
+    element([("value", number(q.value)), ("unit", q.unit.as_str().into())])
 }
 
 /// A FHIR `Duration`: a UCUM unit of time (`code`, else `unit`) and a value of at least zero.
@@ -72,7 +72,12 @@ pub(crate) fn duration(json: &Value, field: &'static str) -> Result<(f64, UnitOf
 }
 
 pub(crate) fn duration_json(value: f64, unit: UnitOfTime) -> Value {
-    json!({ "value": number(value), "unit": unit.code(), "system": UCUM, "code": unit.code() })
+    element([
+        ("value", number(value)),
+        ("unit", unit.code().into()),
+        ("system", UCUM.into()),
+        ("code", unit.code().into()),
+    ])
 }
 
 /// A FHIR `Period` as bounds; its `end` is inclusive, so a date alone covers that day.
@@ -95,10 +100,18 @@ pub(crate) fn period_json(
     end: Option<LocalDateTime>,
     zone: Zone,
 ) -> Value {
-    compact(json!({
-        "start": start.map(|s| date_time_json(s, zone, DayEdge::Start)),
-        "end": end.map(|e| date_time_json(e, zone, DayEdge::End)),
-    }))
+    element([
+        (
+            "start",
+            start
+                .map(|s| date_time_json(s, zone, DayEdge::Start))
+                .into(),
+        ),
+        (
+            "end",
+            end.map(|e| date_time_json(e, zone, DayEdge::End)).into(),
+        ),
+    ])
 }
 
 /// The members of a FHIR `CodeableConcept` Regimen reads.
@@ -150,7 +163,8 @@ pub(crate) fn concept<'a>(json: &'a Value, field: &'static str) -> Result<Concep
 }
 
 pub(crate) fn coding_json(system: &str, code: &str) -> Value {
-    json!({ "coding": [{ "system": system, "code": code }] })
+    let coding = element([("system", system.into()), ("code", code.into())]);
+    element([("coding", Value::from(vec![coding]))])
 }
 
 pub(crate) fn rxnorm(code: &str) -> Result<String> {

@@ -2,14 +2,15 @@
 //! medication's name and RxNorm code.
 
 use crate::Zone;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::datatypes::{
-    Concept, concept, dose_quantity, duration, duration_json, quantity_json, rxnorm, time_json,
+    Concept, concept, dose_quantity, duration, duration_json, period_json, quantity_json, rxnorm,
+    time_json,
 };
 use super::extensions::{extension, read_extensions};
 use super::json::{
-    boolean, compact, member, members, no_modifiers, object, required, string, uint,
+    boolean, element, member, members, no_modifiers, object, required, string, uint,
 };
 use super::timing::{fhir_field, timing_from_fhir, timing_to_fhir};
 use super::{FhirPrescription, ImportedDosage, MAX_REASON_CHARS, RXNORM};
@@ -393,71 +394,75 @@ pub(super) fn max_dose(json: &Value, field: &'static str) -> Result<MaxDose> {
 
 pub(super) fn phase_to_dosage(phase: &Phase, sequence: u32, zone: Zone) -> Value {
     let cycle = phase.cycle.map(|c| {
-        extension(
-            "cycle",
-            json!({ "extension": [
-                { "url": "daysOn", "valueInteger": c.days_on },
-                { "url": "daysOff", "valueInteger": c.days_off },
-            ]}),
-        )
+        let parts = vec![
+            element([("url", "daysOn".into()), ("valueInteger", c.days_on.into())]),
+            element([
+                ("url", "daysOff".into()),
+                ("valueInteger", c.days_off.into()),
+            ]),
+        ];
+        extension("cycle", element([("extension", parts.into())]))
     });
     let window = phase.window.map(|w| {
-        extension(
-            "window",
-            json!({ "extension": [
-                { "url": "start", "valueTime": time_json(w.start) },
-                { "url": "end", "valueTime": time_json(w.end) },
-            ]}),
-        )
+        let parts = vec![
+            element([("url", "start".into()), ("valueTime", time_json(w.start))]),
+            element([("url", "end".into()), ("valueTime", time_json(w.end))]),
+        ];
+        extension("window", element([("extension", parts.into())]))
     });
     let after = phase
         .after_last_taken
-        .then(|| extension("after-last-taken", json!({ "valueBoolean": true })));
+        .then(|| extension("after-last-taken", element([("valueBoolean", true.into())])));
     let extensions: Vec<Value> = [cycle, window, after].into_iter().flatten().collect();
-    compact(json!({
-        "sequence": sequence,
-        "timing": timing_to_fhir(&phase.timing, zone),
-        "doseAndRate": phase.dose.as_ref().map(|d| json!([{ "doseQuantity": quantity_json(d) }])),
-        "extension": extensions,
-    }))
+    element([
+        ("sequence", sequence.into()),
+        ("timing", timing_to_fhir(&phase.timing, zone)),
+        ("doseAndRate", phase.dose.as_ref().map(dose_and_rate).into()),
+        ("extension", extensions.into()),
+    ])
+}
+
+/// `Dosage.doseAndRate`: the one dose, as a `doseQuantity`.
+fn dose_and_rate(dose: &Quantity) -> Value {
+    Value::from(vec![element([("doseQuantity", quantity_json(dose))])])
 }
 
 pub(super) fn as_needed_to_dosage(rules: &AsNeeded, zone: Zone) -> Value {
-    let how_often = rules.min_interval_minutes.map(|minutes| {
-        let (period, unit) = match minutes % 60 {
+    let how_often = rules
+        .min_interval_minutes
+        .map(|minutes| match minutes % 60 {
             0 => (minutes / 60, UnitOfTime::H),
             _ => (minutes, UnitOfTime::Min),
-        };
-        json!({ "frequency": 1, "period": period, "periodUnit": unit })
+        });
+    let course = rules.ends.map(|ends| period_json(None, Some(ends), zone));
+    let timing = (how_often.is_some() || course.is_some()).then(|| {
+        let repeat = element([
+            ("frequency", how_often.map(|_| 1).into()),
+            ("period", how_often.map(|(period, _)| period).into()),
+            ("periodUnit", how_often.map(|(_, unit)| unit.code()).into()),
+            ("boundsPeriod", course.into()),
+        ]);
+        element([("repeat", repeat)])
     });
-    let course = rules
-        .ends
-        .map(|ends| super::datatypes::period_json(None, Some(ends), zone));
-    let timing = match (how_often, course) {
-        (None, None) => None,
-        (how_often, course) => {
-            let mut repeat = how_often.unwrap_or_else(|| json!({}));
-            if let Some(course) = course {
-                repeat["boundsPeriod"] = course;
-            }
-            Some(json!({ "repeat": repeat }))
-        }
-    };
     let max = rules.max_per_period.as_ref().map(|max| {
         let (value, unit) = match max.period_hours % 24 {
             0 => (max.period_hours / 24, UnitOfTime::D),
             _ => (max.period_hours, UnitOfTime::H),
         };
-        json!({
-            "numerator": quantity_json(&max.amount),
-            "denominator": duration_json(value.into(), unit),
-        })
+        element([
+            ("numerator", quantity_json(&max.amount)),
+            ("denominator", duration_json(value.into(), unit)),
+        ])
     });
-    compact(json!({
-        "asNeededBoolean": rules.reason.is_none().then_some(true),
-        "asNeededCodeableConcept": rules.reason.as_ref().map(|text| json!({ "text": text })),
-        "timing": timing,
-        "doseAndRate": rules.dose.as_ref().map(|d| json!([{ "doseQuantity": quantity_json(d) }])),
-        "maxDosePerPeriod": max,
-    }))
+    let reason = rules.reason.as_deref();
+    element([
+        ("asNeededBoolean", reason.is_none().then_some(true).into()),
+        (
+            "asNeededCodeableConcept",
+            reason.map(|text| element([("text", text.into())])).into(),
+        ),
+        ("timing", timing.into()),
+        ("doseAndRate", rules.dose.as_ref().map(dose_and_rate).into()),
+        ("maxDosePerPeriod", max.into()),
+    ])
 }

@@ -1,10 +1,10 @@
 //! A refill request as a FHIR R4 `Task` (intent `order`, code `fulfill`, focus and basedOn the
 //! prescription), the pharmacy's answers to it, and the `OperationOutcome` of a refusal.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::datatypes::quantity_json;
-use super::json::{member, members, object, string};
+use super::json::{element, member, members, object, string};
 use crate::error::{Error, Result};
 use crate::schedule::Quantity;
 use crate::time::Timestamp;
@@ -38,15 +38,21 @@ pub struct RefillTask<'a> {
 /// A reference to the prescription: by id, else by identifier.
 fn prescription_reference(task: &RefillTask<'_>) -> Result<Value> {
     if let Some(id) = task.prescription_id {
-        return Ok(json!({ "reference": format!("MedicationRequest/{id}") }));
+        return Ok(element([(
+            "reference",
+            format!("MedicationRequest/{id}").into(),
+        )]));
     }
     if let Some(identifier) = task.prescription_identifier {
         let (system, value) = identifier.split_once('|').unwrap_or(("", identifier));
-        let mut identifier = json!({ "value": value });
-        if !system.is_empty() {
-            identifier["system"] = system.into();
-        }
-        return Ok(json!({ "type": "MedicationRequest", "identifier": identifier }));
+        let identifier = element([
+            ("system", (!system.is_empty()).then_some(system).into()),
+            ("value", value.into()),
+        ]);
+        return Ok(element([
+            ("type", "MedicationRequest".into()),
+            ("identifier", identifier),
+        ]));
     }
     Err(Error::invalid(
         "prescription_id",
@@ -59,26 +65,39 @@ pub fn refill_task(task: &RefillTask<'_>) -> Result<Value> {
     let prescription = prescription_reference(task)?;
     let mut input = Vec::new();
     if let Some(quantity) = task.quantity {
-        input.push(
-            json!({ "type": { "text": "quantity" }, "valueQuantity": quantity_json(quantity) }),
-        );
+        input.push(element([
+            ("type", element([("text", "quantity".into())])),
+            ("valueQuantity", quantity_json(quantity)),
+        ]));
     }
-    input.push(json!({ "type": { "text": "fulfilment" }, "valueString": task.fulfilment }));
-    let mut out = json!({
-        "resourceType": "Task",
-        "identifier": [{ "system": URN_SYSTEM, "value": task.client_id }],
-        "basedOn": [prescription.clone()],
-        "status": "requested",
-        "intent": "order",
-        "code": { "coding": [{ "system": TASK_CODES, "code": "fulfill" }], "text": "Refill" },
-        "focus": prescription,
-        "authoredOn": task.authored_on.to_string(),
-        "input": input,
-    });
-    if let Some(patient) = task.patient {
-        out["for"] = json!({ "reference": patient });
-    }
-    Ok(out)
+    input.push(element([
+        ("type", element([("text", "fulfilment".into())])),
+        ("valueString", task.fulfilment.into()),
+    ]));
+    let identifier = element([
+        ("system", URN_SYSTEM.into()),
+        ("value", task.client_id.into()),
+    ]);
+    let coding = element([("system", TASK_CODES.into()), ("code", "fulfill".into())]);
+    let patient = task.patient.map(|p| element([("reference", p.into())]));
+    Ok(element([
+        ("resourceType", "Task".into()),
+        ("identifier", Value::from(vec![identifier])),
+        ("basedOn", Value::from(vec![prescription.clone()])),
+        ("status", "requested".into()),
+        ("intent", "order".into()),
+        (
+            "code",
+            element([
+                ("coding", Value::from(vec![coding])),
+                ("text", "Refill".into()),
+            ]),
+        ),
+        ("focus", prescription),
+        ("for", patient.into()),
+        ("authoredOn", task.authored_on.to_string().into()),
+        ("input", input.into()),
+    ]))
 }
 
 /// Where a refill request stands at the pharmacy (`Task.status`).

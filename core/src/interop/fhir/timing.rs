@@ -1,7 +1,7 @@
 //! FHIR `Timing` in and out, with FHIR's invariants (tim-1 to tim-10) checked on the way in.
 
 use crate::Zone;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::GTS_ABBREVIATION;
 use super::datatypes::{
@@ -9,10 +9,10 @@ use super::datatypes::{
     period_json, time, time_json,
 };
 use super::json::{
-    code, compact, decimal, member, members, no_modifiers, number, object, parse_code, uint,
+    code, decimal, element, member, members, no_modifiers, number, object, parse_code, uint,
 };
 use crate::error::{Error, Result};
-use crate::schedule::{Bounds, Timing, TimingCode, TimingRepeat};
+use crate::schedule::{Bounds, Timing, TimingCode, TimingRepeat, UnitOfTime};
 
 /// Reads a FHIR R4 `Timing`, with dateTimes converted to wall-clock times in `zone`, and checks
 /// FHIR's invariants.
@@ -30,16 +30,29 @@ pub fn timing_from_fhir(json: &Value, zone: Zone) -> Result<Timing> {
 
 /// Writes a [`Timing`] as FHIR R4 JSON, with wall-clock times in `zone` given their offset.
 pub fn timing_to_fhir(timing: &Timing, zone: Zone) -> Value {
-    let event: Vec<Value> = timing
+    let event: Value = timing
         .event
         .iter()
         .map(|&e| date_time_json(e, zone, DayEdge::Start))
         .collect();
-    compact(json!({
-        "event": event,
-        "repeat": timing.repeat.as_ref().map(|r| repeat_to_fhir(r, zone)),
-        "code": timing.code.map(|c| coding_json(GTS_ABBREVIATION, c.code())),
-    }))
+    element([
+        ("event", event),
+        (
+            "repeat",
+            timing
+                .repeat
+                .as_ref()
+                .map(|r| repeat_to_fhir(r, zone))
+                .into(),
+        ),
+        (
+            "code",
+            timing
+                .code
+                .map(|c| coding_json(GTS_ABBREVIATION, c.code()))
+                .into(),
+        ),
+    ])
 }
 
 pub(super) fn repeat_from_fhir(json: &Value, zone: Zone) -> Result<TimingRepeat> {
@@ -88,26 +101,27 @@ pub(super) fn repeat_to_fhir(r: &TimingRepeat, zone: Zone) -> Value {
         Some(Bounds::Period { start, end }) => (None, Some(period_json(*start, *end, zone))),
         None => (None, None),
     };
-    let time_of_day: Vec<Value> = r.time_of_day.iter().map(|&t| time_json(t)).collect();
-    // The enums serialize as their FHIR codes.
-    compact(json!({
-        "boundsDuration": duration,
-        "boundsPeriod": period,
-        "count": r.count,
-        "countMax": r.count_max,
-        "duration": r.duration.map(number),
-        "durationMax": r.duration_max.map(number),
-        "durationUnit": r.duration_unit,
-        "frequency": r.frequency,
-        "frequencyMax": r.frequency_max,
-        "period": r.period.map(number),
-        "periodMax": r.period_max.map(number),
-        "periodUnit": r.period_unit,
-        "dayOfWeek": r.day_of_week,
-        "timeOfDay": time_of_day,
-        "when": r.when,
-        "offset": r.offset,
-    }))
+    let time_of_day: Value = r.time_of_day.iter().map(|&t| time_json(t)).collect();
+    let day_of_week: Value = r.day_of_week.iter().map(|&d| d.code()).collect();
+    let when: Value = r.when.iter().map(|w| w.code()).collect();
+    element([
+        ("boundsDuration", duration.into()),
+        ("boundsPeriod", period.into()),
+        ("count", r.count.into()),
+        ("countMax", r.count_max.into()),
+        ("duration", r.duration.map(number).into()),
+        ("durationMax", r.duration_max.map(number).into()),
+        ("durationUnit", r.duration_unit.map(UnitOfTime::code).into()),
+        ("frequency", r.frequency.into()),
+        ("frequencyMax", r.frequency_max.into()),
+        ("period", r.period.map(number).into()),
+        ("periodMax", r.period_max.map(number).into()),
+        ("periodUnit", r.period_unit.map(UnitOfTime::code).into()),
+        ("dayOfWeek", day_of_week),
+        ("timeOfDay", time_of_day),
+        ("when", when),
+        ("offset", r.offset.into()),
+    ])
 }
 
 /// `Timing.code`: a GTSAbbreviation code, or `None` for a code from another system.
