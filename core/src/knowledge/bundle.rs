@@ -70,7 +70,7 @@ pub fn public_key_of(pkcs8: &[u8]) -> Result<String> {
 
 /// Signs `bundle` with a PKCS#8 Ed25519 key, after checking its tables load.
 pub fn sign(bundle: &Bundle, pkcs8: &[u8]) -> Result<Vec<u8>> {
-    check_tables(&bundle.tables)?;
+    load_tables(&bundle.tables)?;
     let pair =
         Ed25519KeyPair::from_pkcs8(pkcs8).map_err(|_| refused("not an Ed25519 signing key"))?;
     let payload = serde_json::to_vec(bundle).map_err(|_| refused("could not write the payload"))?;
@@ -84,6 +84,12 @@ pub fn sign(bundle: &Bundle, pkcs8: &[u8]) -> Result<Vec<u8>> {
 /// refused: not a bundle, truncated, tampered, signed by an untrusted key, or with tables that
 /// do not load.
 pub fn verify(bytes: &[u8], trusted: &[String]) -> Result<Bundle> {
+    verify_and_load(bytes, trusted).map(|(bundle, _)| bundle)
+}
+
+/// [`verify`], with the knowledge base its tables were checked by loading (so that a caller
+/// that wants the base does not load it a second time).
+pub fn verify_and_load(bytes: &[u8], trusted: &[String]) -> Result<(Bundle, KnowledgeBase)> {
     if bytes.len() > MAX_BYTES {
         return Err(refused("the bundle is larger than 8 MiB"));
     }
@@ -114,14 +120,13 @@ pub fn verify(bytes: &[u8], trusted: &[String]) -> Result<Bundle> {
     }
     let bundle: Bundle = serde_json::from_slice(payload)
         .map_err(|_| refused("the bundle's payload is malformed"))?;
-    check_tables(&bundle.tables)?;
-    Ok(bundle)
+    let base = load_tables(&bundle.tables)?;
+    Ok((bundle, base))
 }
 
-/// Checks the tables load as a knowledge base (its allele tables included).
-fn check_tables(tables: &Tables) -> Result<()> {
-    KnowledgeBase::from_tables(tables).map_err(|_| refused("the bundle's tables do not load"))?;
-    Ok(())
+/// The tables loaded as a knowledge base (its allele tables included), or the bundle refused.
+fn load_tables(tables: &Tables) -> Result<KnowledgeBase> {
+    KnowledgeBase::from_tables(tables).map_err(|_| refused("the bundle's tables do not load"))
 }
 
 #[cfg(test)]

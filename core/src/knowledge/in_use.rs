@@ -8,7 +8,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use serde::{Deserialize, Serialize};
 
-use super::{BUILTIN_VERSION, KnowledgeBase, SOURCE, Tables, verify};
+use super::{BUILTIN_VERSION, KnowledgeBase, SOURCE, Tables, verify_and_load};
 use crate::error::Result;
 use crate::store::Store;
 use crate::time::Timestamp;
@@ -66,17 +66,14 @@ impl KnowledgeInUse {
         }
         let stored = store.installed_knowledge()?;
         let update = stored
-            .and_then(|s| verify(&s.bytes, &self.trusted).ok())
-            .and_then(|bundle| {
-                let base = KnowledgeBase::from_tables(&bundle.tables).ok()?;
-                Some(Loaded {
-                    info: KnowledgeInfo {
-                        version: bundle.version,
-                        source: bundle.source,
-                        updated: true,
-                    },
-                    base,
-                })
+            .and_then(|s| verify_and_load(&s.bytes, &self.trusted).ok())
+            .map(|(bundle, base)| Loaded {
+                info: KnowledgeInfo {
+                    version: bundle.version,
+                    source: bundle.source,
+                    updated: true,
+                },
+                base,
             });
         let loaded = Arc::new(match update {
             Some(loaded) => loaded,

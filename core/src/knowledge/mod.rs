@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 pub use bundle::{
     Bundle, Installed, MAX_BYTES as MAX_BUNDLE_BYTES, generate_signing_key, public_key_of, sign,
-    verify,
+    verify, verify_and_load,
 };
 pub use in_use::{KnowledgeInUse, KnowledgeInfo, Loaded};
 pub use rules::{
