@@ -272,3 +272,29 @@ proptest! {
         }
     }
 }
+
+/// Letters whose capital is ASCII but that are not themselves ASCII (the long s, the dotless
+/// i, the "ff" ligature) do not spell a gene: such a result is refused, never read as a
+/// shorter or shifted result, and never a panic.
+#[test]
+fn look_alike_letters_do_not_spell_a_gene() {
+    let table = AlleleTable::builtin().unwrap();
+    for (gene_field, result) in [
+        ("CACNA1\u{17F}", "Uncertain Susceptibility"),
+        ("", "CACNA1\u{17F} Uncertain Susceptibility"),
+        ("\u{17F}LCO1B1", "*1/*5"),
+        ("", "\u{17F}LCO1B1*1/*5"),
+        ("", "\u{17F}LCO1B1 *1/*1"),
+        ("\u{131}FNL3", "rs12979860 CC"),
+        ("CYP2D6", "CYP2D6\u{17F}*1/*4"),
+        ("SLCO1B1", "*1/\u{17F}LCO1B1*5"),
+        ("SLCO1B1", "*1/SLCO1B1\u{17F}*5"),
+    ] {
+        let reading = table.interpret(gene_field, result, &[]);
+        assert_eq!(
+            reading.status,
+            ReadingStatus::NotUnderstood,
+            "{gene_field:?} {result:?}: {reading:?}"
+        );
+    }
+}

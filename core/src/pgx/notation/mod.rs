@@ -118,17 +118,21 @@ fn clean(text: &str) -> String {
 /// `text` without a leading gene symbol, and that symbol, if it starts with one followed by
 /// the end, a space or a star (`CYP2D6*1/*4`, `HLA-B *57:01`).
 fn strip_gene<'a>(genes: &[String], text: &'a str) -> Option<(String, &'a str)> {
-    let upper = text.to_uppercase();
     genes.iter().find_map(|gene| {
-        let rest = upper.strip_prefix(gene.as_str())?;
-        let next = rest.chars().next();
-        matches!(next, None | Some(' ' | '*' | ':' | ',')).then(|| {
-            (
-                gene.clone(),
-                text[gene.len()..].trim_start_matches([' ', ':', ',']),
-            )
-        })
+        let rest = after_symbol(text, gene)?;
+        matches!(rest.chars().next(), None | Some(' ' | '*' | ':' | ','))
+            .then(|| (gene.clone(), rest.trim_start_matches([' ', ':', ','])))
     })
+}
+
+/// `text` after a leading gene symbol in any ASCII case. Symbols are ASCII, so a letter
+/// whose capital is ASCII (the long s of "ſLCO1B1") spells no gene, and the rest is cut where
+/// the symbol ends in `text` itself.
+fn after_symbol<'a>(text: &'a str, gene: &str) -> Option<&'a str> {
+    let symbol = text.get(..gene.len())?;
+    symbol
+        .eq_ignore_ascii_case(gene)
+        .then(|| &text[gene.len()..])
 }
 
 /// The gene, from the gene column, the front of the result, or both (which must agree), and
@@ -384,11 +388,10 @@ fn allele(table: &AlleleTable, gene: &str, written: &str) -> Result<Candidates, 
     let not_read = || NotRead::new(written, "not an allele Regimen knows for this gene");
     let mut name = written.trim();
     // A gene prefix on this allele ("*1/CYP2D6*4").
-    let upper = name.to_uppercase();
-    if let Some(rest) = upper.strip_prefix(gene)
+    if let Some(rest) = after_symbol(name, gene)
         && (rest.starts_with('*') || rest.starts_with(' '))
     {
-        name = name[gene.len()..].trim_start();
+        name = rest.trim_start();
     } else if name.starts_with(|c: char| c.is_ascii_alphabetic())
         && name.contains('*')
         && !name.starts_with(['c', 'C', 'r', 'R'])
