@@ -89,6 +89,17 @@ pub struct AlleleTable {
 
 /// Lower case with spaces removed: how names are compared.
 pub(crate) fn fold(name: &str) -> String {
+    if name.is_ascii() {
+        // Nearly every name: a byte at a time, without the Unicode case tables.
+        let mut folded = String::with_capacity(name.len());
+        folded.extend(
+            name.bytes()
+                .map(char::from)
+                .filter(|c| !c.is_whitespace())
+                .map(|c| c.to_ascii_lowercase()),
+        );
+        return folded;
+    }
     name.chars()
         .filter(|c| !c.is_whitespace())
         .flat_map(char::to_lowercase)
@@ -261,4 +272,27 @@ fn known_genes(table: &AlleleTable) -> Vec<String> {
     crate::order::sort_by_key(&mut genes, |g| std::cmp::Reverse(g.len()));
     genes.dedup();
     genes
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The ASCII path folds as the Unicode one does (vertical tab and form feed included).
+        #[test]
+        fn ascii_folds_as_unicode_does(name in "[ -~\t\n\x0b\x0c\r]{0,24}") {
+            let unicode: String = name
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .flat_map(char::to_lowercase)
+                .collect();
+            prop_assert_eq!(super::fold(&name), unicode);
+        }
+    }
+
+    #[test]
+    fn other_scripts_fold_too() {
+        assert_eq!(super::fold("CYP2D6 *1/ *4 Ä"), "cyp2d6*1/*4ä");
+    }
 }
