@@ -94,6 +94,21 @@ pub(crate) fn read(
 /// The same characters for the same meaning: look-alike stars, slashes, dashes, the
 /// multiplication sign and `>=`; runs of white space as one space.
 fn clean(text: &str) -> String {
+    // Most results need nothing changed: printable ASCII, single spaces between words, no
+    // ">=". What `clean_any` would return for them is the text itself.
+    let plain = text.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
+        && !text.contains(">=")
+        && !text.contains("  ")
+        && !text.starts_with(' ')
+        && !text.ends_with(' ');
+    if plain {
+        return text.to_owned();
+    }
+    clean_any(text)
+}
+
+/// [`clean`] for any text.
+fn clean_any(text: &str) -> String {
     let mapped: String = text
         .chars()
         .map(|c| match c {
@@ -217,9 +232,10 @@ fn take_zygosity(text: &str) -> (String, Option<Zygosity>) {
     let words: Vec<&str> = text.split(' ').collect();
     let bare = |w: &str| w.trim_matches(['(', ')', ',']).to_lowercase();
     let found = words.iter().enumerate().find_map(|(i, w)| {
+        let w = bare(w);
         ZYGOSITY_WORDS
             .iter()
-            .find(|(word, _)| bare(w) == *word)
+            .find(|(word, _)| w == *word)
             .map(|(_, z)| (i, *z))
     });
     match found {
@@ -664,4 +680,19 @@ fn promoter_genotype(table: &AlleleTable, gene: &str, text: &str) -> Result<Opti
         readings: vec![(reading.0, Some(reading.1))],
         incomplete: None,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Text left as it is by the shortcut is what the full cleaning makes of it.
+        #[test]
+        fn the_shortcut_cleans_as_the_full_cleaning_does(
+            text in "[ -~\t\n\r]{0,30}|[*/ A-Za-z0-9:>=]{0,30}"
+        ) {
+            prop_assert_eq!(super::clean(&text), super::clean_any(&text));
+        }
+    }
 }
