@@ -33,7 +33,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::knowledge::{
-    Action, Caveat, Drug, GeneRule, GuidelineKind, Inhibitor, KnowledgeBase, Recognition, Strength,
+    Action, Caveat, GeneRule, GuidelineKind, Inhibitor, KnowledgeBase, Recognition, Strength,
 };
 use crate::medicine::Medicine;
 use crate::pgx::{INDETERMINATE, PgxResult, PhenotypeCall, ReadingStatus};
@@ -832,21 +832,22 @@ fn duplicates(kb: &KnowledgeBase, seen: &[Seen]) -> Vec<Warning> {
     let memberships: Vec<Vec<(usize, &str)>> = active
         .iter()
         .map(|medicine| {
-            let drugs: Vec<(&str, &Drug)> = medicine
-                .ingredients
-                .iter()
-                .filter_map(|d| Some((d.as_str(), kb.drug_named(d)?)))
-                .collect();
-            groups
-                .iter()
-                .enumerate()
-                .filter_map(|(g, group)| {
-                    drugs
-                        .iter()
-                        .find(|(_, drug)| drug.classes.iter().any(|c| group.classes.contains(c)))
-                        .map(|&(d, _)| (g, d))
-                })
-                .collect()
+            // Ingredients in order, so that a group keeps the first that makes it a member.
+            let mut member: Vec<(usize, &str)> = Vec::new();
+            for ingredient in &medicine.ingredients {
+                let Some(drug) = kb.drug_named(ingredient) else {
+                    continue;
+                };
+                for class in &drug.classes {
+                    for &g in kb.duplicate_groups_of_class(class) {
+                        if !member.iter().any(|(h, _)| *h == g) {
+                            member.push((g, ingredient.as_str()));
+                        }
+                    }
+                }
+            }
+            crate::order::sort_by_key(&mut member, |(g, _)| *g);
+            member
         })
         .collect();
     let mut out = Vec::new();

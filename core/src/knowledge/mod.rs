@@ -191,6 +191,12 @@ impl KnowledgeBase {
         &self.rules.duplicate_groups
     }
 
+    /// The duplicate groups a class tag is in, as indexes into [`Self::duplicate_groups`]
+    /// (ascending).
+    pub fn duplicate_groups_of_class(&self, class: &str) -> &[usize] {
+        self.rules.groups_of_class(class)
+    }
+
     /// Where each table's facts come from.
     pub fn sources(&self) -> &[TableSource] {
         &self.rules.sources

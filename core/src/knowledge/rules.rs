@@ -177,6 +177,8 @@ pub(crate) struct Rules {
     inhibitors_of: HashMap<String, Vec<usize>>,
     pub interactions: Vec<Interaction>,
     pub duplicate_groups: Vec<DuplicateGroup>,
+    /// The duplicate groups (indexes, ascending) each class tag is in.
+    groups_of_class: HashMap<String, Vec<usize>>,
     pub sources: Vec<TableSource>,
 }
 
@@ -302,6 +304,15 @@ impl Rules {
                 _ => Err(malformed("duplicate_groups")),
             })
             .collect::<Result<Vec<_>>>()?;
+        let mut groups_of_class: HashMap<String, Vec<usize>> = HashMap::new();
+        for (index, group) in duplicate_groups.iter().enumerate() {
+            for class in &group.classes {
+                let groups = groups_of_class.entry(class.clone()).or_default();
+                if groups.last() != Some(&index) {
+                    groups.push(index);
+                }
+            }
+        }
         let sources = rows(&tables.sources)
             .map(|f| match f[..] {
                 [table, source, version, licence] => Ok(TableSource {
@@ -321,6 +332,7 @@ impl Rules {
             inhibitors_of,
             interactions,
             duplicate_groups,
+            groups_of_class,
             sources,
         };
         if rules
@@ -352,6 +364,10 @@ impl Rules {
         self.rules_of
             .get(drug)
             .map_or(&[], |range| &self.gene_rules[range.clone()])
+    }
+
+    pub fn groups_of_class(&self, class: &str) -> &[usize] {
+        self.groups_of_class.get(class).map_or(&[], Vec::as_slice)
     }
 
     pub fn inhibition(&self, drug: &str, gene: &str) -> Option<&Inhibitor> {
