@@ -173,12 +173,7 @@ impl KnowledgeBase {
 
     /// Every enzyme `drug` inhibits, one row per gene (the first, if the tables gave two).
     pub fn inhibitions(&self, drug: &str) -> impl Iterator<Item = &Inhibitor> {
-        let mut genes_seen: Vec<&str> = Vec::new();
-        self.rules.inhibitions(drug).filter(move |&inhibitor| {
-            let first = !genes_seen.contains(&inhibitor.gene.as_str());
-            genes_seen.push(inhibitor.gene.as_str());
-            first
-        })
+        self.rules.inhibitions(drug)
     }
 
     /// The high-priority drug-drug interaction groups.

@@ -255,12 +255,16 @@ impl Rules {
                 _ => Err(malformed("inhibitors")),
             })
             .collect::<Result<Vec<_>>>()?;
+        // One row per drug and gene: the first, if the table gives two.
         let mut inhibitors_of: HashMap<String, Vec<usize>> = HashMap::new();
         for (index, inhibitor) in inhibitors.iter().enumerate() {
-            inhibitors_of
-                .entry(inhibitor.drug.clone())
-                .or_default()
-                .push(index);
+            let of_drug = inhibitors_of.entry(inhibitor.drug.clone()).or_default();
+            if !of_drug
+                .iter()
+                .any(|&other| inhibitors[other].gene == inhibitor.gene)
+            {
+                of_drug.push(index);
+            }
         }
         let class = |text: &str| (!text.is_empty()).then(|| text.to_owned());
         let interactions = rows(&tables.interactions)
