@@ -7,12 +7,12 @@
 use serde_json::{Map, Value};
 
 use super::ext::{decimal, instant, instant_json, one, ours, simple, text, value, whole};
-use super::genomics::{LOINC, coded_as, coded_in_loinc};
+use super::genomics::{LOINC, coded_in_loinc};
 use super::ids::{Kind, Names, row_id, urn_in};
 use crate::diary::DiaryEntry;
 use crate::diary::measure::{GlucoseUnit, Measurement, TemperatureUnit, WeightUnit};
 use crate::error::{Error, Result};
-use crate::interop::fhir::datatypes::concept;
+use crate::interop::fhir::datatypes::{concept, concept_json};
 use crate::interop::fhir::json::{element, list, number, object, string};
 
 /// UCUM, the units of every quantity.
@@ -67,7 +67,10 @@ fn component(coded: &Coded, value: f64) -> Value {
         ("code", coded.ucum.into()),
     ]);
     element([
-        ("code", coded_as(LOINC, coded.loinc, Some(coded.display))),
+        (
+            "code",
+            concept_json(LOINC, coded.loinc, Some(coded.display)),
+        ),
         ("valueQuantity", quantity),
     ])
 }
@@ -131,9 +134,9 @@ pub(super) fn observation(names: &Names, entry: &DiaryEntry) -> Value {
     map.insert("status".into(), "final".into());
     map.insert(
         "category".into(),
-        vec![coded_as(OBSERVATION_CATEGORY, "survey", None)].into(),
+        vec![concept_json(OBSERVATION_CATEGORY, "survey", None)].into(),
     );
-    map.insert("code".into(), coded_as(LOINC, SYMPTOM, Some("Symptom")));
+    map.insert("code".into(), concept_json(LOINC, SYMPTOM, Some("Symptom")));
     map.insert("subject".into(), names.reference(Kind::Patient, 0));
     if let Some(medicine) = entry.medicine_id {
         map.insert(

@@ -17,7 +17,7 @@ use super::PortablePgx;
 use super::ext::{instant, instant_json, one, one_member, ours, simple, text, value};
 use super::ids::{Kind, Names, row_id};
 use crate::error::{Error, Result};
-use crate::interop::fhir::datatypes::concept;
+use crate::interop::fhir::datatypes::{concept, concept_json};
 use crate::interop::fhir::json::{boolean, element, list, object, parse_code, string};
 use crate::pgx::{NewPgxResult, PgxSource};
 use crate::schedule::LocalDate;
@@ -72,16 +72,6 @@ pub(super) fn hgnc_id(gene: &str) -> Option<&'static str> {
         .map(|(_, id)| *id)
 }
 
-/// A `CodeableConcept` of one coding: `code` in `system`, with its `display` if given.
-pub(super) fn coded_as(system: &'static str, code: &str, display: Option<&str>) -> Value {
-    let coding = element([
-        ("system", system.into()),
-        ("code", code.into()),
-        ("display", display.into()),
-    ]);
-    element([("coding", Value::from(vec![coding]))])
-}
-
 /// A serde enum's code.
 fn code_of<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
@@ -99,13 +89,13 @@ pub(super) fn observation(names: &Names, pgx: &PortablePgx) -> Value {
     let result = &pgx.result;
     let gene = gene_of(pgx).map(|gene| {
         let coded = match hgnc_id(gene) {
-            Some(id) => coded_as(HGNC, id, Some(gene)),
+            Some(id) => concept_json(HGNC, id, Some(gene)),
             None => element([("text", gene.into())]),
         };
         vec![element([
             (
                 "code",
-                coded_as(LOINC, "48018-6", Some("Gene studied [ID]")),
+                concept_json(LOINC, "48018-6", Some("Gene studied [ID]")),
             ),
             ("valueCodeableConcept", coded),
         ])]
@@ -139,13 +129,13 @@ pub(super) fn observation(names: &Names, pgx: &PortablePgx) -> Value {
         (
             "category",
             Value::from(vec![
-                coded_as(OBSERVATION_CATEGORY, "laboratory", None),
-                coded_as(V2_0074, "GE", None),
+                concept_json(OBSERVATION_CATEGORY, "laboratory", None),
+                concept_json(V2_0074, "GE", None),
             ]),
         ),
         (
             "code",
-            coded_as(LOINC, "84413-4", Some("Genotype display name")),
+            concept_json(LOINC, "84413-4", Some("Genotype display name")),
         ),
         ("subject", names.reference(Kind::Patient, 0)),
         (
@@ -198,10 +188,10 @@ pub(super) fn report(names: &Names, group: &[&PortablePgx]) -> Value {
         ("id", names.uuid(Kind::PgxReport, first.id).into()),
         ("meta", element([("profile", vec![REPORT_PROFILE].into())])),
         ("status", "final".into()),
-        ("category", vec![coded_as(V2_0074, "GE", None)].into()),
+        ("category", vec![concept_json(V2_0074, "GE", None)].into()),
         (
             "code",
-            coded_as(LOINC, "51969-4", Some("Genetic analysis report")),
+            concept_json(LOINC, "51969-4", Some("Genetic analysis report")),
         ),
         ("subject", names.reference(Kind::Patient, 0)),
         (

@@ -6,7 +6,9 @@
 
 use serde_json::{Map, Value};
 
-use super::ext::{Parts, complex, decimal, instant, instant_json, one, ours, text, value, whole};
+use super::ext::{
+    Parts, complex, decimal, instant, instant_json, one, one_member, ours, text, value, whole,
+};
 use super::ids::{Kind, Names, reference_of, row_id};
 use crate::error::{Error, Result};
 use crate::interop::fhir::json::{element, list, number, object, parse_code, string};
@@ -60,7 +62,7 @@ pub(super) fn dispense(names: &Names, event: &SupplyEvent, unit: Option<&str>) -
             event
                 .note
                 .as_deref()
-                .map(|n| super::ext::one_member("text", n.into()))
+                .map(|n| one_member("text", n.into()))
                 .into(),
         ),
     ])

@@ -162,8 +162,13 @@ pub(crate) fn concept<'a>(json: &'a Value, field: &'static str) -> Result<Concep
     })
 }
 
-pub(crate) fn coding_json(system: &str, code: &str) -> Value {
-    let coding = element([("system", system.into()), ("code", code.into())]);
+/// A `CodeableConcept` of one coding: `code` in `system`, with its `display` if given.
+pub(crate) fn concept_json(system: &str, code: &str, display: Option<&str>) -> Value {
+    let coding = element([
+        ("system", system.into()),
+        ("code", code.into()),
+        ("display", display.into()),
+    ]);
     element([("coding", Value::from(vec![coding]))])
 }
 

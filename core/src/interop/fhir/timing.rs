@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::GTS_ABBREVIATION;
 use super::datatypes::{
-    DayEdge, coding_json, concept, date_time, date_time_json, duration, duration_json, period,
+    DayEdge, concept, concept_json, date_time, date_time_json, duration, duration_json, period,
     period_json, time, time_json,
 };
 use super::json::{
@@ -49,7 +49,7 @@ pub fn timing_to_fhir(timing: &Timing, zone: Zone) -> Value {
             "code",
             timing
                 .code
-                .map(|c| coding_json(GTS_ABBREVIATION, c.code()))
+                .map(|c| concept_json(GTS_ABBREVIATION, c.code(), None))
                 .into(),
         ),
     ])
